@@ -1,0 +1,56 @@
+# gridreport: `make run` serves the demo city, `make test` runs every test.
+# Both install whatever is missing first: uv, the virtualenv, the pinned packages.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+APP_LOCK := infra/requirements/app.txt
+DEV_LOCK := infra/requirements/dev.txt
+UV = $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+
+.PHONY: run test lint check unit lock uv pwa clean
+
+run: $(VENV)/.synced-app pwa
+	$(VENV)/bin/gridreport serve --demo
+
+test: $(VENV)/.synced-dev
+	$(MAKE) --no-print-directory lint
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.synced-dev
+	$(VENV)/bin/ruff check backend media_store tests bench
+	$(VENV)/bin/ruff format --check backend media_store tests bench
+	$(VENV)/bin/mypy
+
+uv:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --user uv \
+		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv
+
+$(PY): | uv
+	$(UV) venv --quiet --python $(PYTHON) $(VENV)
+
+# One stamp per lock file: switching between `run` and `test` re-syncs exactly.
+$(VENV)/.synced-app: $(APP_LOCK) pyproject.toml | $(PY)
+	$(UV) pip sync --quiet --python $(PY) $(APP_LOCK)
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	rm -f $(VENV)/.synced-*
+	touch $@
+
+$(VENV)/.synced-dev: $(DEV_LOCK) pyproject.toml | $(PY)
+	$(UV) pip sync --quiet --python $(PY) $(DEV_LOCK)
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	rm -f $(VENV)/.synced-*
+	touch $@
+
+# The PWA is built when it exists; until then the API serves a plain page at /.
+pwa:
+	@if [ -f pwa/package.json ]; then cd pwa && npm ci --no-audit --no-fund && npm run build; fi
+
+lock: uv
+	$(UV) pip compile --quiet --generate-hashes --python-version 3.11 pyproject.toml -o $(APP_LOCK)
+	$(UV) pip compile --quiet --generate-hashes --python-version 3.11 --extra dev pyproject.toml -o $(DEV_LOCK)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Accounts: staff logins, resident devices, tokens, roles and scopes."""

@@ -1,0 +1,1 @@
+"""The audit log: append-only rows of who changed what, and why."""

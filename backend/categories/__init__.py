@@ -1,0 +1,1 @@
+"""Categories: what a report is about, who owns it, and how fast it must be handled."""

@@ -1,0 +1,142 @@
+"""The `gridreport` command: serve, migrate, create-user, import-regions, load-demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
+
+from backend.accounts import service as accounts
+from backend.accounts.schemas import StaffIn
+from backend.db import migrate
+from backend.db.pool import connect
+from backend.db.types import Connection
+from backend.errors import DomainError
+from backend.regions import service as regions
+from backend.serve import DataDirBusy, database, prepare, serve, stop_on_sigterm
+from backend.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gridreport", description="随手拍 grid governance")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_cmd = commands.add_parser("serve", help="start the API (and an embedded database)")
+    serve_cmd.add_argument("--demo", action="store_true", help="load the demo city and staff")
+    serve_cmd.add_argument("--host", help="listen address (default GRIDREPORT_HOST)")
+    serve_cmd.add_argument("--port", type=int, help="listen port (default GRIDREPORT_PORT)")
+    commands.add_parser("migrate", help="apply pending database migrations")
+    commands.add_parser("load-demo", help="load the demo city and staff into the database")
+    user = commands.add_parser("create-user", help="create a staff account")
+    user.add_argument("--username", required=True)
+    user.add_argument(
+        "--role",
+        required=True,
+        choices=["worker", "department", "dispatcher", "supervisor", "admin"],
+    )
+    user.add_argument("--region", help="region code of the user's scope")
+    user.add_argument("--department", help="department code (role department)")
+    user.add_argument("--display-name", default="")
+    user.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    regions_cmd = commands.add_parser("import-regions", help="import a GeoJSON FeatureCollection")
+    regions_cmd.add_argument("file", type=Path)
+    return parser
+
+
+def _with_database(settings: Settings, work: Callable[[Connection], Awaitable[T]]) -> T:
+    async def run(dsn: str) -> T:
+        conn = await connect(dsn)
+        try:
+            await migrate.migrate(conn)
+            return await work(conn)
+        finally:
+            await conn.close()
+
+    with stop_on_sigterm(), database(settings) as dsn:
+        return asyncio.run(run(dsn))
+
+
+def _create_user(settings: Settings, args: argparse.Namespace) -> str:
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass()
+    data = msgspec.convert(
+        {
+            "username": args.username,
+            "password": password,
+            "role": args.role,
+            "displayName": args.display_name,
+            "regionCode": args.region,
+            "departmentCode": args.department,
+        },
+        StaffIn,
+    )
+    user = _with_database(
+        settings, lambda conn: accounts.create_staff(conn, actor_id=None, data=data)
+    )
+    return f"created {user.role} {user.username} (id {user.id})"
+
+
+def _import_regions(settings: Settings, path: Path) -> str:
+    doc: Any = msgspec.json.decode(path.read_bytes())
+    result = _with_database(
+        settings, lambda conn: regions.import_regions(conn, actor_id=None, doc=doc)
+    )
+    return (
+        f"imported: {result.created} created, {result.updated} updated (revision {result.revision})"
+    )
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> str | int:
+    if args.command == "serve":
+        return serve(settings, demo=args.demo)
+    if args.command == "migrate":
+        applied = _with_database(settings, migrate.migrate)
+        return f"applied migrations: {applied or 'none, already current'}"
+    if args.command == "load-demo":
+        with stop_on_sigterm(), database(settings) as dsn:
+            logins = asyncio.run(prepare(dsn, settings, demo=True))
+        return "demo loaded: " + ", ".join(login.username for login in logins)
+    if args.command == "create-user":
+        return _create_user(settings, args)
+    return _import_regions(settings, args.file)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `gridreport` command."""
+    args = _parser().parse_args(argv)
+    environ = dict(os.environ)
+    if getattr(args, "host", None):
+        environ["GRIDREPORT_HOST"] = args.host
+    if getattr(args, "port", None):
+        environ["GRIDREPORT_PORT"] = str(args.port)
+    try:
+        outcome = _run(args, load_settings(environ))
+    except (
+        SettingsError,
+        DataDirBusy,
+        migrate.MigrationError,
+        OSError,
+        msgspec.ValidationError,
+        msgspec.DecodeError,
+    ) as exc:
+        print(f"gridreport: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        detail = "".join(f"\n  {key}: {why}" for key, why in exc.fields.items())
+        print(f"gridreport: {exc.message_en} / {exc.message_zh}{detail}", file=sys.stderr)
+        return 1
+    if isinstance(outcome, str):
+        print(outcome)
+        return 0
+    return outcome
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""The asyncpg pool and the per-request connection dependency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from backend.db.types import Connection
+from backend.settings import Settings
+
+
+async def _init_connection(conn: Connection) -> None:
+    # jsonb in and out through msgspec: the same encoder the API uses for its responses.
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            type_name,
+            schema="pg_catalog",
+            encoder=lambda value: msgspec.json.encode(value).decode(),
+            decoder=msgspec.json.decode,
+        )
+
+
+async def create_pool(settings: Settings, dsn: str) -> asyncpg.Pool:
+    """Open the pool for one process; connections come ready with the jsonb codec."""
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        dsn,
+        min_size=settings.db_pool_min,
+        max_size=settings.db_pool_max,
+        init=_init_connection,
+        command_timeout=30,
+        server_settings={"application_name": "gridreport", "timezone": "UTC"},
+    )
+    return pool
+
+
+async def connect(dsn: str, **kwargs: Any) -> Connection:
+    """One connection outside the pool (migrations, CLI, LISTEN)."""
+    conn: Connection = await asyncpg.connect(dsn, **kwargs)
+    await _init_connection(conn)
+    return conn

@@ -1,0 +1,1 @@
+"""Regions: the district → street → community → grid tree, its import and point routing."""

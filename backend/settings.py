@@ -1,0 +1,251 @@
+"""Every setting gridreport reads, in one typed object built once from the environment.
+
+`load_settings(environ)` is the only place that reads configuration. A bad value stops
+start-up with a `SettingsError` that names the variable, so an operator never has to
+guess which of twenty variables is wrong. The README's settings table mirrors `FIELDS`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+MediaBackend = Literal["filesystem", "s3"]
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The whole configuration of one API or worker process."""
+
+    database_url: str | None = None
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    api_workers: int = 1
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    log_level: str = "info"
+    staff_token_hours: float = 12.0
+    resident_token_days: float = 180.0
+    login_window_minutes: float = 15.0
+    login_max_failures_per_user: int = 5
+    login_max_failures_per_address: int = 30
+    near_grid_metres: float = 100.0
+    region_poll_seconds: float = 30.0
+    demo_password: str | None = None
+    media_backend: MediaBackend = "filesystem"
+    s3_endpoint_url: str | None = None
+    s3_bucket: str = "gridreport"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_addressing_style: Literal["path", "virtual"] = "path"
+    s3_public_base_url: str | None = None
+    s3_presign_seconds: int = 3600
+
+    @property
+    def embedded_database(self) -> bool:
+        """True when no DATABASE_URL is given and `serve` runs its own PostgreSQL."""
+        return self.database_url is None
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.data_dir / "postgres"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+
+def _text(raw: str) -> str:
+    if not raw.strip():
+        raise ValueError("must not be empty")
+    return raw.strip()
+
+
+def _int(lo: int, hi: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        value = int(raw)
+        if not lo <= value <= hi:
+            raise ValueError(f"must be between {lo} and {hi}")
+        return value
+
+    return parse
+
+
+def _float(lo: float, hi: float) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        value = float(raw)
+        if math.isnan(value) or not lo <= value <= hi:
+            raise ValueError(f"must be a number between {lo} and {hi}")
+        return value
+
+    return parse
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw not in options:
+            raise ValueError(f"must be one of {', '.join(options)}")
+        return raw
+
+    return parse
+
+
+def _url(*schemes: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        parts = urlsplit(raw)
+        if parts.scheme not in schemes or not (parts.netloc or parts.query):
+            raise ValueError(
+                f"must be a URL starting with {' or '.join(s + '://' for s in schemes)}"
+            )
+        return raw.rstrip("/") if parts.scheme.startswith("http") else raw
+
+    return parse
+
+
+def _path(raw: str) -> Path:
+    return Path(_text(raw)).expanduser()
+
+
+# Environment variable -> (Settings field, parser, meaning). The README table is this table.
+FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
+    "DATABASE_URL": (
+        "database_url",
+        _url("postgresql", "postgres"),
+        "PostgreSQL to use; unset: an embedded server under the data directory",
+    ),
+    "GRIDREPORT_DATA_DIR": ("data_dir", _path, "where the embedded database, photos and keys live"),
+    "GRIDREPORT_HOST": ("host", _text, "address `serve` listens on"),
+    "GRIDREPORT_PORT": ("port", _int(1, 65535), "port `serve` listens on"),
+    "GRIDREPORT_PUBLIC_URL": (
+        "public_url",
+        _url("http", "https"),
+        "the URL people reach the service at (links in pushes and media)",
+    ),
+    "GRIDREPORT_API_WORKERS": (
+        "api_workers",
+        _int(1, 64),
+        "API worker processes started by `serve`",
+    ),
+    "GRIDREPORT_DB_POOL_MIN": (
+        "db_pool_min",
+        _int(0, 100),
+        "database connections kept open per process",
+    ),
+    "GRIDREPORT_DB_POOL_MAX": (
+        "db_pool_max",
+        _int(1, 500),
+        "database connections at most per process",
+    ),
+    "GRIDREPORT_LOG_LEVEL": (
+        "log_level",
+        _choice("debug", "info", "warning", "error"),
+        "log verbosity",
+    ),
+    "GRIDREPORT_STAFF_TOKEN_HOURS": (
+        "staff_token_hours",
+        _float(0.01, 24 * 30),
+        "how long a staff login lasts",
+    ),
+    "GRIDREPORT_RESIDENT_TOKEN_DAYS": (
+        "resident_token_days",
+        _float(0.01, 3650),
+        "how long a resident device token lasts",
+    ),
+    "GRIDREPORT_LOGIN_WINDOW_MINUTES": (
+        "login_window_minutes",
+        _float(0.1, 1440),
+        "window over which failed logins are counted",
+    ),
+    "GRIDREPORT_LOGIN_MAX_FAILURES_PER_USER": (
+        "login_max_failures_per_user",
+        _int(1, 1000),
+        "failed logins per username in the window before 429",
+    ),
+    "GRIDREPORT_LOGIN_MAX_FAILURES_PER_ADDRESS": (
+        "login_max_failures_per_address",
+        _int(1, 100000),
+        "failed logins per client address in the window before 429",
+    ),
+    "GRIDREPORT_NEAR_GRID_METRES": (
+        "near_grid_metres",
+        _float(0, 5000),
+        "a point this close outside every grid goes to the nearest grid",
+    ),
+    "GRIDREPORT_REGION_POLL_SECONDS": (
+        "region_poll_seconds",
+        _float(1, 3600),
+        "how often a process double-checks the region version besides LISTEN/NOTIFY",
+    ),
+    "GRIDREPORT_DEMO_PASSWORD": (
+        "demo_password",
+        _text,
+        "password of the demo staff (`--demo`); generated and printed when unset",
+    ),
+    "GRIDREPORT_MEDIA_BACKEND": (
+        "media_backend",
+        _choice("filesystem", "s3"),
+        "where photos are stored",
+    ),
+    "S3_ENDPOINT_URL": (
+        "s3_endpoint_url",
+        _url("http", "https"),
+        "S3-compatible endpoint; unset: AWS's default",
+    ),
+    "S3_BUCKET": ("s3_bucket", _text, "bucket for photos"),
+    "S3_REGION": ("s3_region", _text, "S3 region name"),
+    "S3_ACCESS_KEY_ID": ("s3_access_key_id", _text, "S3 access key"),
+    "S3_SECRET_ACCESS_KEY": ("s3_secret_access_key", _text, "S3 secret key"),
+    "S3_ADDRESSING_STYLE": (
+        "s3_addressing_style",
+        _choice("path", "virtual"),
+        "path-style or virtual-host-style bucket addressing",
+    ),
+    "S3_PUBLIC_BASE_URL": (
+        "s3_public_base_url",
+        _url("http", "https"),
+        "public base URL of the bucket; unset: presigned GET URLs",
+    ),
+    "S3_PRESIGN_SECONDS": (
+        "s3_presign_seconds",
+        _int(60, 7 * 24 * 3600),
+        "lifetime of a presigned photo URL",
+    ),
+}
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build Settings from environment variables; raise SettingsError naming a bad one."""
+    values: dict[str, object] = {}
+    for name, (attr, parse, _meaning) in FIELDS.items():
+        raw = environ.get(name)
+        if raw is None or raw == "":
+            continue
+        try:
+            values[attr] = parse(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{name}={raw!r} is not valid: {exc}") from None
+    settings = Settings(**values)  # type: ignore[arg-type]
+    _check_consistency(settings)
+    return settings
+
+
+def _check_consistency(settings: Settings) -> None:
+    if settings.db_pool_min > settings.db_pool_max:
+        raise SettingsError("GRIDREPORT_DB_POOL_MIN must not exceed GRIDREPORT_DB_POOL_MAX")
+    if settings.media_backend == "s3" and not (
+        settings.s3_access_key_id and settings.s3_secret_access_key
+    ):
+        raise SettingsError(
+            "GRIDREPORT_MEDIA_BACKEND=s3 needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY"
+        )

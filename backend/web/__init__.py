@@ -1,0 +1,1 @@
+"""What every controller shares: the app context, authentication and error responses."""

@@ -1,0 +1,121 @@
+"""The one place where errors become HTTP responses.
+
+Every error body has the same shape: a stable `code`, a message in Chinese and in English,
+and `fields` naming what was wrong where. Nothing below ever echoes a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import asyncpg
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
+
+from backend.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES: dict[int, tuple[str, str, str]] = {
+    400: ("request.bad", "请求无法识别", "The request could not be read"),
+    401: ("auth.required", "请先登录", "Log in first"),
+    403: ("auth.forbidden", "没有权限", "Not allowed"),
+    404: ("not_found", "找不到该资源", "Not found"),
+    405: ("request.method_not_allowed", "不支持此请求方法", "Method not allowed"),
+    413: ("request.too_large", "请求内容过大", "The request body is too large"),
+    415: ("request.unsupported_type", "不支持的内容类型", "Unsupported content type"),
+    429: ("request.throttled", "请求过于频繁，请稍后再试", "Too many requests; try again later"),
+    503: (
+        "service.unavailable",
+        "服务暂时不可用，请稍后重试",
+        "Service unavailable; try again shortly",
+    ),
+}
+_MSGSPEC_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+_UNKNOWN_FIELD = re.compile(r"unknown field `(?P<path>[^`]*)`")
+
+
+def body(code: str, zh: str, en: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
+    """The error body every client can rely on."""
+    return {"code": code, "message": zh, "messageEn": en, "fields": fields or {}}
+
+
+def _domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
+    return Response(
+        body(exc.code, exc.message_zh, exc.message_en, exc.fields),
+        status_code=exc.status,
+        headers=headers,
+    )
+
+
+def _validation_fields(exc: ValidationException) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    for item in extra:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", "invalid"))
+        match = _MSGSPEC_PATH.search(message) or _UNKNOWN_FIELD.search(message)
+        key = str((match["path"] if match else "") or item.get("key") or "body")
+        fields[key] = _MSGSPEC_PATH.sub("", message)
+    if not fields and exc.detail:
+        match = _MSGSPEC_PATH.search(exc.detail)
+        fields[match["path"] if match else "body"] = _MSGSPEC_PATH.sub("", exc.detail)
+    return fields
+
+
+def _validation_error(
+    _: Request[Any, Any, Any], exc: ValidationException
+) -> Response[dict[str, Any]]:
+    return Response(
+        body(
+            "request.invalid",
+            "请求内容有误，请检查后重试",
+            "The request has invalid fields",
+            _validation_fields(exc),
+        ),
+        status_code=400,
+    )
+
+
+def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    code, zh, en = _HTTP_CODES.get(exc.status_code, ("request.error", "请求失败", "Request failed"))
+    return Response(body(code, zh, en), status_code=exc.status_code, headers=exc.headers)
+
+
+def _database_down(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.warning("database unavailable: %s", type(exc).__name__)
+    code, zh, en = _HTTP_CODES[503]
+    return Response(body(code, zh, en), status_code=503, headers={"Retry-After": "5"})
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if _is_database_outage(exc):
+        return _database_down(request, exc)
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return Response(body("internal", "服务器内部错误", "Internal server error"), status_code=500)
+
+
+def _is_database_outage(exc: BaseException) -> bool:
+    outage = (
+        asyncpg.exceptions.ConnectionDoesNotExistError,
+        asyncpg.exceptions.CannotConnectNowError,
+        asyncpg.exceptions.AdminShutdownError,
+        asyncpg.exceptions.TooManyConnectionsError,
+        asyncpg.exceptions.InterfaceError,
+        ConnectionError,
+        TimeoutError,
+    )
+    return isinstance(exc, outage)
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    DomainError: _domain_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    Exception: _unexpected,
+}

@@ -1,0 +1,1 @@
+"""Photo storage behind one small interface: local files, or S3 via boto3."""
