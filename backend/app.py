@@ -12,11 +12,12 @@ import logging
 from collections.abc import AsyncIterator
 
 from asyncpg.pool import PoolConnectionProxy
-from litestar import Litestar, Response
-from litestar.datastructures import State
+from litestar import Litestar
+from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.types import Message, Scope
 
 from backend.accounts.controller import AuthController, MeController, UserAdminController
 from backend.categories.controller import CategoryAdminController, CategoryController
@@ -60,10 +61,12 @@ async def _provide_db(state: State) -> AsyncIterator[PoolConnectionProxy]:
         yield conn
 
 
-def _security_headers(response: Response) -> Response:  # type: ignore[type-arg]
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
+async def _security_headers(message: Message, _: Scope) -> None:
+    """On every response, error responses included (an after_request hook misses those)."""
+    if message["type"] == "http.response.start":
+        headers = MutableScopeHeaders.from_message(message)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
 
 
 def create_app(
@@ -95,7 +98,7 @@ def create_app(
         lifespan=[_lifespan(ctx, target)],
         state=State({"ctx": ctx}),
         exception_handlers=EXCEPTION_HANDLERS,
-        after_request=_security_headers,
+        before_send=[_security_headers],
         openapi_config=OpenAPIConfig(
             title="gridreport API",
             version="1",

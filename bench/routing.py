@@ -25,7 +25,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from backend.regions.levels import LEAF_LEVELS, depth
-from backend.regions.routing import IndexedRegion, RoutingIndex
+from backend.regions.routing import METRES_PER_DEGREE, IndexedRegion, RoutingIndex
 
 GRIDS = 10_000
 EMPTY_CELLS = 100  # cells left without a grid: near misses and fallbacks happen in cities
@@ -36,7 +36,6 @@ OURS_POINTS, OURS_ROUNDS = 20_000, 5
 BASELINE_POINTS, BASELINE_ROUNDS = 300, 5
 AGREEMENT_POINTS = 1_000
 REBUILDS = 5
-METRES_PER_DEGREE = 111_195.0
 
 Answer = tuple[str, str, float] | None
 

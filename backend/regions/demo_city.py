@@ -17,6 +17,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from backend.regions.levels import LEVELS, Level, depth
+from backend.regions.routing import METRES_PER_DEGREE
 
 DISTRICT_CODE: Final = "330106"
 DISTRICT_NAME: Final = "西湖区"
@@ -28,11 +29,10 @@ COMMUNITY_STEMS: Final = (
     "文新", "三塘", "星洲", "德加",
 )  # fmt: skip
 TARGET_GRIDS: Final = 300
-METRES_PER_DEGREE: Final = 111_195.0
 # 1e-6° is about 0.1 m: the six decimals a GeoJSON file keeps.
 PRECISION: Final = 1e-6
 
-# A little west and south of the lake shore, so 30.2741 N 120.1551 E lies well inside.
+# About a kilometre south-west of 30.2741 N 120.1551 E, so that spot lies well inside.
 _CENTRE: Final = (120.1451, 30.2701)
 _HALF_WIDTH_M: Final = 4_000.0
 _HALF_HEIGHT_M: Final = 3_000.0

@@ -25,6 +25,7 @@ from backend.regions.geojson_checks import (
     read_properties,
 )
 from backend.regions.levels import LEVELS, Level, depth
+from backend.regions.routing import METRES_PER_DEGREE
 
 MAX_FEATURES: Final = 50_000
 # Outlines drawn by different offices rarely agree to the metre, so a child may cross its
@@ -34,7 +35,6 @@ CONTAINMENT_SLACK_METRES: Final = 2.0
 CONTAINMENT_SLACK_SHARE: Final = 0.005
 # Enough to fix a file by; a file broken everywhere need not echo 50 000 reasons.
 MAX_REPORTED_PROBLEMS: Final = 200
-METRES_PER_DEGREE: Final = 111_195.0
 
 _BROKEN: Final = MultiPolygon()
 

@@ -26,7 +26,7 @@ from backend.regions.levels import LEAF_LEVELS, Level, depth
 
 Match = Literal["inside", "nearest", "fallback"]
 
-# Mean Earth radius (IUGG) × π / 180: good to a few metres in 100 across China's latitudes.
+# Mean Earth radius (IUGG) × π / 180: within 0.5% of the ellipsoid, half a metre in 100.
 METRES_PER_DEGREE: Final = 111_195.0
 _HERE: Final = Point(0.0, 0.0)
 
