@@ -66,3 +66,9 @@ def test_inconsistent_values_are_refused() -> None:
 def test_every_field_has_a_variable() -> None:
     documented = {attr for attr, _, _ in FIELDS.values()}
     assert documented == set(Settings.__slots__)
+
+
+def test_the_readme_documents_every_setting(repo_root: Path) -> None:
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    for name in FIELDS:
+        assert f"| `{name}` |" in readme, name
