@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from litestar import Litestar
 from litestar.datastructures import MutableScopeHeaders, State
@@ -39,8 +40,13 @@ def _lifespan(ctx: AppContext, dsn: str) -> contextlib.AbstractAsyncContextManag
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         ctx.pool = await create_pool(ctx.settings, dsn)
         ctx.routing = LiveRoutingIndex(ctx.settings.near_grid_metres)
-        async with ctx.pool.acquire() as conn:
-            await ctx.routing.refresh(conn)
+        try:
+            async with ctx.pool.acquire() as conn:
+                await ctx.routing.refresh(conn)
+        except asyncpg.PostgresError as exc:
+            # Not migrated yet (a migration job may still be running): /readyz says 503 and
+            # the follower below keeps trying, instead of the process dying at start.
+            log.warning("routing index not built at start: %s", type(exc).__name__)
         follower = asyncio.create_task(
             ctx.routing.follow(ctx.pool, dsn, ctx.settings.region_poll_seconds)
         )

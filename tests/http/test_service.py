@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from litestar.testing import AsyncTestClient
+
+from backend.app import create_app
+from backend.clock import ManualClock
+from backend.settings import Settings
 from tests.http.conftest import Client
 
 
@@ -46,3 +51,12 @@ async def test_openapi_documents_every_operation(client: Client) -> None:
         assert operation.get("summary"), operation.get("operationId")
         assert operation.get("operationId")
     assert "/api/v1/regions/locate" in spec["paths"]
+
+
+async def test_not_ready_until_migrated(settings: Settings, empty_database: str) -> None:
+    app = create_app(settings, dsn=empty_database, clock=ManualClock())
+    async with AsyncTestClient(app=app) as client:
+        assert (await client.get("/healthz")).status_code == 200
+        response = await client.get("/readyz")
+        assert response.status_code == 503
+        assert "migrations pending" in response.json()["problems"]
