@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -24,21 +26,30 @@ from backend.accounts.controller import AuthController, MeController, UserAdminC
 from backend.categories.controller import CategoryAdminController, CategoryController
 from backend.clock import Clock, SystemClock
 from backend.db.pool import create_pool
+from backend.media.controller import MediaController, stored_photo
+from backend.media.storage import store_from_settings
 from backend.regions.controller import RegionAdminController, RegionController
 from backend.regions.live_index import LiveRoutingIndex
+from backend.reports.controller import MyReportsController, ReportController
 from backend.settings import Settings
 from backend.web.auth import provide_principal
 from backend.web.context import AppContext, context_of, provide_ctx
 from backend.web.errors import EXCEPTION_HANDLERS
 from backend.web.health import healthz, home, readyz
+from media_store import Store
 
 log = logging.getLogger(__name__)
+_FORM_OVERHEAD_BYTES = 256 * 1024
 
 
 def _lifespan(ctx: AppContext, dsn: str) -> contextlib.AbstractAsyncContextManager[None]:
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         ctx.pool = await create_pool(ctx.settings, dsn)
+        ctx.store = ctx.store or store_from_settings(ctx.settings)
+        # Pillow releases the GIL while decoding and encoding: one thread per core keeps
+        # every core busy and the event loop free.
+        ctx.photo_executor = ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix="photos")
         ctx.routing = LiveRoutingIndex(ctx.settings.near_grid_metres)
         try:
             async with ctx.pool.acquire() as conn:
@@ -57,6 +68,8 @@ def _lifespan(ctx: AppContext, dsn: str) -> contextlib.AbstractAsyncContextManag
             with contextlib.suppress(asyncio.CancelledError):
                 await follower
             await ctx.pool.close()
+            await ctx.store.close()
+            ctx.photo_executor.shutdown(wait=False, cancel_futures=True)
 
     return lifespan  # type: ignore[return-value]
 
@@ -76,13 +89,17 @@ async def _security_headers(message: Message, _: Scope) -> None:
 
 
 def create_app(
-    settings: Settings, *, dsn: str | None = None, clock: Clock | None = None
+    settings: Settings,
+    *,
+    dsn: str | None = None,
+    clock: Clock | None = None,
+    store: Store | None = None,
 ) -> Litestar:
-    """Build the API for these settings; `dsn` overrides settings.database_url."""
+    """Build the API for these settings; the keyword arguments replace what settings name."""
     target = dsn or settings.database_url
     if target is None:
         raise ValueError("create_app needs a database: pass dsn= or set DATABASE_URL")
-    ctx = AppContext(settings=settings, clock=clock or SystemClock())
+    ctx = AppContext(settings=settings, clock=clock or SystemClock(), store=store)
     return Litestar(
         route_handlers=[
             home,
@@ -95,7 +112,13 @@ def create_app(
             RegionAdminController,
             CategoryController,
             CategoryAdminController,
+            MediaController,
+            stored_photo,
+            ReportController,
+            MyReportsController,
         ],
+        # Every body is capped; a photo upload is the largest legitimate one.
+        request_max_body_size=settings.media_max_bytes + _FORM_OVERHEAD_BYTES,
         dependencies={
             "ctx": Provide(provide_ctx),
             "db": Provide(_provide_db),

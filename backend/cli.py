@@ -22,6 +22,7 @@ from backend.errors import DomainError
 from backend.regions import service as regions
 from backend.serve import DataDirBusy, database, prepare, serve, stop_on_sigterm
 from backend.settings import Settings, SettingsError, load_settings
+from backend.worker.main import run_worker
 
 T = TypeVar("T")
 
@@ -34,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--host", help="listen address (default GRIDREPORT_HOST)")
     serve_cmd.add_argument("--port", type=int, help="listen port (default GRIDREPORT_PORT)")
     commands.add_parser("migrate", help="apply pending database migrations")
+    commands.add_parser("worker", help="run the background jobs (needs DATABASE_URL)")
     commands.add_parser("load-demo", help="load the demo city and staff into the database")
     user = commands.add_parser("create-user", help="create a staff account")
     user.add_argument("--username", required=True)
@@ -96,6 +98,13 @@ def _import_regions(settings: Settings, path: Path) -> str:
 def _run(args: argparse.Namespace, settings: Settings) -> str | int:
     if args.command == "serve":
         return serve(settings, demo=args.demo)
+    if args.command == "worker":
+        if settings.database_url is None:
+            raise SettingsError(
+                "the worker needs DATABASE_URL (`gridreport serve` runs its own worker)"
+            )
+        asyncio.run(run_worker(settings, settings.database_url))
+        return 0
     if args.command == "migrate":
         applied = _with_database(settings, migrate.migrate)
         return f"applied migrations: {applied or 'none, already current'}"

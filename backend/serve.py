@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,11 +130,28 @@ def run_api(settings: Settings, dsn: str) -> None:
     ).serve()
 
 
+@contextlib.contextmanager
+def background_worker(dsn: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A `gridreport worker` beside the API, stopped with it: one command runs everything."""
+    env = {**os.environ, "DATABASE_URL": dsn}
+    worker = subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"], env=env)
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
 def serve(settings: Settings, *, demo: bool) -> int:
     """The whole `serve` command; returns the exit status."""
     with stop_on_sigterm(), database(settings) as dsn:
         logins = asyncio.run(prepare(dsn, settings, demo=demo))
         sys.stdout.write(banner(settings, logins))
         sys.stdout.flush()
-        run_api(settings, dsn)
+        with background_worker(dsn):
+            run_api(settings, dsn)
     return 0

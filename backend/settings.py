@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MediaBackend = Literal["filesystem", "s3"]
 
@@ -42,6 +43,10 @@ class Settings:
     near_grid_metres: float = 100.0
     region_poll_seconds: float = 30.0
     demo_password: str | None = None
+    timezone: str = "Asia/Shanghai"
+    reports_per_hour: int = 20
+    media_max_bytes: int = 15 * 1024 * 1024
+    media_unattached_hours: float = 24.0
     media_backend: MediaBackend = "filesystem"
     s3_endpoint_url: str | None = None
     s3_bucket: str = "gridreport"
@@ -111,6 +116,14 @@ def _url(*schemes: str) -> Callable[[str], str]:
         return raw.rstrip("/") if parts.scheme.startswith("http") else raw
 
     return parse
+
+
+def _zone(raw: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be an IANA time zone such as Asia/Shanghai") from None
+    return raw
 
 
 def _path(raw: str) -> Path:
@@ -191,6 +204,26 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         "demo_password",
         _text,
         "password of the demo staff (`--demo`); generated and printed when unset",
+    ),
+    "GRIDREPORT_TIMEZONE": (
+        "timezone",
+        _zone,
+        "local time zone: tracking numbers and daily statistics follow its days",
+    ),
+    "GRIDREPORT_REPORTS_PER_HOUR": (
+        "reports_per_hour",
+        _int(1, 10000),
+        "reports one device may send in an hour before 429",
+    ),
+    "GRIDREPORT_MEDIA_MAX_BYTES": (
+        "media_max_bytes",
+        _int(1024, 100 * 1024 * 1024),
+        "largest photo upload, in bytes",
+    ),
+    "GRIDREPORT_MEDIA_UNATTACHED_HOURS": (
+        "media_unattached_hours",
+        _float(0.1, 720),
+        "an uploaded photo not attached to a report by then is swept",
     ),
     "GRIDREPORT_MEDIA_BACKEND": (
         "media_backend",

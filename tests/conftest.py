@@ -21,6 +21,9 @@ from backend.db import migrate
 from backend.db.embedded import EmbeddedPostgres
 from backend.db.pool import connect
 from backend.demo import load_demo
+from tests.seaweedfs import seaweedfs
+
+__all__ = ["seaweedfs"]  # a session fixture for every test folder
 
 TEMPLATE = "gridreport_test_template"
 DEMO_TEMPLATE = "gridreport_test_demo"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, patch, post
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from backend.categories import service
 from backend.categories.schemas import CategoryIn, CategoryOut, CategoryPatch, PresetOut
@@ -42,6 +42,6 @@ class CategoryAdminController(Controller):
 
     @patch("/{code:str}", operation_id="updateCategory", summary="Change a category (audited)")
     async def update(
-        self, db: DB, principal: Caller, code: CategoryCode, data: JSONBody[CategoryPatch]
+        self, db: DB, principal: Caller, code: FromPath[CategoryCode], data: JSONBody[CategoryPatch]
     ) -> CategoryOut:
         return await service.update_category(db, actor_id=principal.user_id, code=code, data=data)

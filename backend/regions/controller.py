@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.regions import service
 from backend.regions.schemas import ImportOut, LocateOut, RegionFeatureOut, RegionNodeOut
@@ -54,7 +54,9 @@ class RegionController(Controller):
         guards=[staff_only],
         summary="One region as a GeoJSON Feature with its ancestors",
     )
-    async def get_region(self, db: DB, principal: Caller, code: RegionCode) -> RegionFeatureOut:
+    async def get_region(
+        self, db: DB, principal: Caller, code: FromPath[RegionCode]
+    ) -> RegionFeatureOut:
         return await service.feature(db, code=code, scope_path=principal.region_path)
 
 

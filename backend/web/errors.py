@@ -35,6 +35,7 @@ _HTTP_CODES: dict[int, tuple[str, str, str]] = {
     ),
 }
 _MSGSPEC_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+_CLIENT_GONE = "client disconnected prematurely"  # Litestar's words for a vanished client
 _UNKNOWN_FIELD = re.compile(r"unknown field `(?P<path>[^`]*)`")
 
 
@@ -82,7 +83,15 @@ def _validation_error(
     )
 
 
-def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    if exc.detail == _CLIENT_GONE:
+        # A phone on a weak signal dropped mid-upload: nobody will read this answer, and
+        # it is not a server fault; its offline outbox will send the request again.
+        log.info("client disconnected during %s %s", request.method, request.url.path)
+        return Response(body("request.incomplete", "请求未完整送达", "The request was cut off"),
+                        status_code=400)
+    if exc.status_code >= 500:
+        log.error("%s on %s %s: %s", exc.status_code, request.method, request.url.path, exc.detail)
     code, zh, en = _HTTP_CODES.get(exc.status_code, ("request.error", "请求失败", "Request failed"))
     return Response(body(code, zh, en), status_code=exc.status_code, headers=exc.headers)
 

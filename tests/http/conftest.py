@@ -65,3 +65,9 @@ def login(client: Client) -> Login:
         return {"Authorization": f"Bearer {response.json()['token']}"}
 
     return log_in
+
+
+@pytest.fixture
+def settings_dir(settings: Settings) -> Path:
+    """The data directory of the app under test (its filesystem media store lives there)."""
+    return settings.data_dir

@@ -1,0 +1,1 @@
+"""Media: photo uploads, their renditions and where they are stored."""

@@ -1,0 +1,110 @@
+"""SQL of uploaded photos."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from backend.db.types import Connection
+
+_COLUMNS = """
+    id, uploader_id, client_key, display_key, thumbnail_key, width, height, bytes,
+    thumbnail_width, thumbnail_height, content_type, purpose, case_id, created_at
+"""
+
+
+async def lock_key(conn: Connection, *, key: str) -> None:
+    """Serialise upload and sweep of one stored object for the rest of the transaction."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
+
+
+async def insert_media(conn: Connection, *, values: dict[str, Any]) -> asyncpg.Record | None:
+    """Record an uploaded photo; None when this uploader already sent this client key."""
+    columns = list(values)
+    placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"INSERT INTO media ({', '.join(columns)}) VALUES ({placeholders}) "
+        f"ON CONFLICT (uploader_id, client_key) DO NOTHING RETURNING {_COLUMNS}",
+        *values.values(),
+    )
+    return row
+
+
+async def get_by_client_key(
+    conn: Connection, *, uploader_id: int, client_key: str
+) -> asyncpg.Record | None:
+    """The photo this uploader already sent under a client key."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM media WHERE uploader_id = $1 AND client_key = $2",
+        uploader_id,
+        client_key,
+    )
+    return row
+
+
+async def attach(
+    conn: Connection,
+    *,
+    media_ids: list[uuid.UUID],
+    uploader_id: int,
+    case_id: int,
+    region_id: int,
+    purpose: str,
+    at: datetime,
+) -> int:
+    """Attach the uploader's unattached photos of a purpose to a case, in the given order."""
+    status: str = await conn.execute(
+        """
+        UPDATE media m SET case_id = $3, region_id = $4, attached_at = $6, position = o.n
+        FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n)
+        WHERE m.id = o.id AND m.uploader_id = $2 AND m.case_id IS NULL AND m.purpose = $5
+        """,
+        media_ids,
+        uploader_id,
+        case_id,
+        region_id,
+        purpose,
+        at,
+    )
+    return int(status.split()[-1])
+
+
+async def list_for_case(conn: Connection, *, case_id: int) -> list[asyncpg.Record]:
+    """The photos of a case, before (report) and after (resolution), in order."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM media WHERE case_id = $1 ORDER BY purpose, position",
+        case_id,
+    )
+    return rows
+
+
+async def unattached_before(
+    conn: Connection, *, before: datetime, limit: int
+) -> list[asyncpg.Record]:
+    """Photos never attached to a case, uploaded before a moment (oldest first)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT id, display_key, thumbnail_key FROM media "
+        "WHERE case_id IS NULL AND created_at < $1 ORDER BY created_at LIMIT $2",
+        before,
+        limit,
+    )
+    return rows
+
+
+async def delete_unattached(conn: Connection, *, media_id: uuid.UUID) -> bool:
+    """Delete a photo row if it is still unattached."""
+    status: str = await conn.execute(
+        "DELETE FROM media WHERE id = $1 AND case_id IS NULL", media_id
+    )
+    return status.endswith(" 1")
+
+
+async def key_in_use(conn: Connection, *, key: str) -> bool:
+    """True while any photo row still points at a stored object."""
+    used: bool = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM media WHERE display_key = $1 OR thumbnail_key = $1)", key
+    )
+    return used

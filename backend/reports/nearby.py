@@ -1,0 +1,52 @@
+"""Nearby open reports of a category: offered before sending (已有人反映，关注此事)."""
+
+from __future__ import annotations
+
+from backend.categories import service as categories
+from backend.db.types import Connection
+from backend.errors import NotFound
+from backend.reports import queries, rules
+from backend.reports.schemas import NearbyReportOut
+from media_store import Store
+
+NEARBY_LIMIT = 10
+
+
+async def nearby_reports(
+    conn: Connection,
+    store: Store,
+    *,
+    lat: float,
+    lng: float,
+    category: str,
+    exclude_id: int | None = None,
+) -> list[NearbyReportOut]:
+    """Open reports of this category within its duplicate radius, nearest first.
+
+    Confidential categories never appear, and nothing identifies a reporter.
+    """
+    try:
+        found = await categories.get_category(conn, code=category)
+    except NotFound:
+        return []
+    if found.confidential or found.duplicate_radius_m <= 0:
+        return []
+    radius = found.duplicate_radius_m
+    rows = await queries.nearby_open(
+        conn, category=category, cells=rules.nearby_cells(lat, lng, radius), exclude_id=exclude_id
+    )
+    within = [(rules.metres_between(lat, lng, row["lat"], row["lng"]), row) for row in rows]
+    within = sorted((pair for pair in within if pair[0] <= radius), key=lambda pair: pair[0])
+    return [
+        NearbyReportOut(
+            id=row["id"],
+            tracking_no=row["tracking_no"],
+            category=row["category_code"],
+            status=row["status"],
+            description=row["description"],
+            distance_m=round(distance, 1),
+            created_at=row["created_at"],
+            thumbnail_url=await store.url(row["thumbnail_key"]) if row["thumbnail_key"] else None,
+        )
+        for distance, row in within[:NEARBY_LIMIT]
+    ]

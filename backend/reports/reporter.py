@@ -1,0 +1,169 @@
+"""The reporter's side: my reports, one report as I see it, rating, following."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+
+from backend.accounts.rules import Principal
+from backend.db.types import Connection
+from backend.errors import Conflict, Invalid, NotFound
+from backend.media import service as media
+from backend.media.schemas import MediaOut
+from backend.regions.schemas import RegionOut
+from backend.reports import queries, rules
+from backend.reports.schemas import (
+    DeadlinesOut,
+    PhotoOut,
+    RatingIn,
+    ReportOut,
+    ReportPageOut,
+    ReportSummaryOut,
+    TimelineEntryOut,
+)
+from media_store import Store
+
+_NOT_YOURS = NotFound("reports.not_found", "找不到该上报", "No such report")
+PAGE_SIZE = 20
+
+
+async def my_reports(
+    conn: Connection, store: Store, *, principal: Principal, cursor: str | None
+) -> ReportPageOut:
+    """我的上报: newest first, a page at a time."""
+    after = rules.decode_cursor(cursor) if cursor else None
+    if cursor and after is None:
+        raise Invalid(
+            "reports.bad_cursor", "分页参数无效", "Invalid cursor", fields={"cursor": "invalid"}
+        )
+    rows = await queries.list_for_reporter(
+        conn,
+        reporter_id=principal.user_id,
+        limit=PAGE_SIZE + 1,
+        before=(after.created_at, after.id) if after else None,
+    )
+    items = [
+        ReportSummaryOut(
+            id=row["id"],
+            tracking_no=row["tracking_no"],
+            status=row["status"],
+            category=row["category_code"],
+            description=row["description"],
+            created_at=row["created_at"],
+            thumbnail_url=await store.url(row["thumbnail_key"]) if row["thumbnail_key"] else None,
+        )
+        for row in rows[:PAGE_SIZE]
+    ]
+    more = len(rows) > PAGE_SIZE
+    last = rows[PAGE_SIZE - 1] if more else None
+    next_cursor = (
+        rules.encode_cursor(rules.Cursor(last["created_at"], last["id"])) if last else None
+    )
+    return ReportPageOut(items=items, next_cursor=next_cursor)
+
+
+async def my_report(
+    conn: Connection, store: Store, *, principal: Principal, case_id: int
+) -> ReportOut:
+    """One of my reports, with its public timeline and before/after photos."""
+    row = await queries.get_for_reporter(conn, case_id=case_id, reporter_id=principal.user_id)
+    if row is None:
+        raise _NOT_YOURS
+    photos = await media.photos_of_case(store, conn, case_id=case_id)
+    timeline = [_entry(event) for event in await queries.public_timeline(conn, case_id=case_id)]
+    return ReportOut(
+        id=row["id"],
+        tracking_no=row["tracking_no"],
+        status=row["status"],
+        category=row["category_code"],
+        description=row["description"],
+        lat=row["lat"],
+        lng=row["lng"],
+        address=row["address"],
+        anonymous=row["anonymous"],
+        region=RegionOut(
+            code=row["region_code"], name=row["region_name"], level=row["region_level"]
+        ),
+        created_at=row["created_at"],
+        deadlines=DeadlinesOut(
+            accept_by=row["accept_due_at"],
+            resolve_by=row["resolve_due_at"],
+            verify_by=row["verify_due_at"],
+        ),
+        photos=[_photo(p) for p in photos["report"]],
+        after_photos=[_photo(p) for p in photos["resolution"]],
+        timeline=timeline,
+        rating=row["rating"],
+    )
+
+
+def _photo(item: MediaOut) -> PhotoOut:
+    return PhotoOut(
+        id=item.id,
+        url=item.url,
+        thumbnail_url=item.thumbnail_url,
+        width=item.width,
+        height=item.height,
+    )
+
+
+def _entry(event: asyncpg.Record) -> TimelineEntryOut:
+    zh, en = rules.ROLE_NAMES.get(event["actor_role"], rules.ROLE_NAMES["system"])
+    return TimelineEntryOut(
+        at=event["at"],
+        action=event["action"],
+        status=event["to_status"],
+        actor=zh,
+        actor_en=en,
+        note=event["note"],
+    )
+
+
+async def rate(
+    conn: Connection, *, principal: Principal, case_id: int, data: RatingIn, now: datetime
+) -> None:
+    """评价: once, by the reporter, after the case is closed."""
+    async with conn.transaction():
+        rated = await queries.rate(
+            conn,
+            case_id=case_id,
+            reporter_id=principal.user_id,
+            score=data.score,
+            comment=data.comment,
+            at=now,
+        )
+        if rated is None:
+            if (
+                await queries.get_for_reporter(conn, case_id=case_id, reporter_id=principal.user_id)
+                is None
+            ):
+                raise _NOT_YOURS
+            raise Conflict(
+                "reports.not_ratable",
+                "只能在结案后评价一次",
+                "A report can be rated once, after it is closed",
+            )
+        await queries.insert_event(
+            conn,
+            case_id=case_id,
+            region_id=rated["region_id"],
+            at=now,
+            actor_id=principal.user_id,
+            actor_role=principal.role,
+            action="rate",
+            from_status="closed",
+            to_status="rated",
+            note=None,
+        )
+
+
+async def follow(conn: Connection, *, principal: Principal, case_id: int, now: datetime) -> None:
+    """关注: a resident subscribes to an open report somebody else made."""
+    row = await queries.get_open_public(conn, case_id=case_id)
+    if row is None:
+        raise NotFound("reports.not_found", "找不到该上报", "No such report")
+    if row["reporter_id"] != principal.user_id:
+        await queries.add_follower(
+            conn, case_id=case_id, user_id=principal.user_id, region_id=row["region_id"], at=now
+        )

@@ -1,0 +1,1 @@
+"""The background worker: periodic housekeeping now, deadlines and pushes as they arrive."""

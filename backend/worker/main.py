@@ -1,0 +1,84 @@
+"""`gridreport worker`: run the periodic jobs until told to stop.
+
+Every job is safe to run in any number of workers at once: each takes its rows with row
+locks or atomic deletes, so two workers never do the same piece of work twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import asyncpg
+
+from backend.clock import Clock, SystemClock
+from backend.db.pool import create_pool
+from backend.media import service as media
+from backend.media.storage import store_from_settings
+from backend.settings import Settings
+from media_store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    name: str
+    every: timedelta
+    run: Callable[[], Awaitable[int]]
+
+
+def jobs(pool: asyncpg.Pool, store: Store, settings: Settings, clock: Clock) -> list[Job]:
+    """The worker's periodic jobs."""
+
+    async def sweep_media() -> int:
+        async with pool.acquire() as conn:
+            return await media.sweep_unattached(
+                conn,
+                store,
+                now=clock.now(),
+                older_than=timedelta(hours=settings.media_unattached_hours),
+            )
+
+    return [Job("sweep unattached photos", timedelta(minutes=10), sweep_media)]
+
+
+async def _repeat(job: Job, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            done = await job.run()
+            if done:
+                log.info("%s: %s", job.name, done)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            log.warning("%s failed (%s); retrying later", job.name, type(exc).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), job.every.total_seconds())
+
+
+async def run_worker(
+    settings: Settings, dsn: str, *, clock: Clock | None = None, stop: asyncio.Event | None = None
+) -> None:
+    """Run every job until `stop` is set (SIGINT/SIGTERM set it when run from the CLI)."""
+    stop = stop or _stop_on_signals()
+    pool = await create_pool(settings, dsn)
+    store = store_from_settings(settings)
+    try:
+        await asyncio.gather(
+            *(_repeat(job, stop) for job in jobs(pool, store, settings, clock or SystemClock()))
+        )
+    finally:
+        await pool.close()
+        await store.close()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
