@@ -23,6 +23,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.types import Message, Scope
 
 from backend.accounts.controller import AuthController, MeController, UserAdminController
+from backend.cases.controller import CaseController, TaskController
 from backend.categories.controller import CategoryAdminController, CategoryController
 from backend.clock import Clock, SystemClock
 from backend.db.pool import create_pool
@@ -30,7 +31,7 @@ from backend.media.controller import MediaController, stored_photo
 from backend.media.storage import store_from_settings
 from backend.regions.controller import RegionAdminController, RegionController
 from backend.regions.live_index import LiveRoutingIndex
-from backend.reports.controller import MyReportsController, ReportController
+from backend.reports.controller import MyPointsController, MyReportsController, ReportController
 from backend.settings import Settings
 from backend.web.auth import provide_principal
 from backend.web.context import AppContext, context_of, provide_ctx
@@ -116,6 +117,9 @@ def create_app(
             stored_photo,
             ReportController,
             MyReportsController,
+            MyPointsController,
+            CaseController,
+            TaskController,
         ],
         # Every body is capped; a photo upload is the largest legitimate one.
         request_max_body_size=settings.media_max_bytes + _FORM_OVERHEAD_BYTES,

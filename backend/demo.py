@@ -86,6 +86,8 @@ async def _ensure_user(conn: Connection, login: DemoLogin, password: str) -> Non
             display_name=f"演示{login.username.removeprefix('demo-')}",
             region_code=login.scope if role in {"worker", "dispatcher", "supervisor"} else None,
             department_code=login.scope if role == "department" else None,
+            # The demo supervisor may reveal a reporter's contact (for a recorded reason).
+            can_reveal_reporter=role == "supervisor",
         ),
     )
 

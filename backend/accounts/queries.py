@@ -39,12 +39,14 @@ async def insert_staff(
     display_name: str,
     region_id: int | None,
     department_id: int | None,
+    can_reveal_reporter: bool = False,
 ) -> asyncpg.Record | None:
     """A staff account; None when the username is taken."""
     row: asyncpg.Record | None = await conn.fetchrow(
         """
-        INSERT INTO users (role, username, password_hash, display_name, region_id, department_id)
-        VALUES ($1, $2, $3, $4, $5, $6)
+        INSERT INTO users (role, username, password_hash, display_name, region_id, department_id,
+                           can_reveal_reporter)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
         ON CONFLICT (username) DO NOTHING
         RETURNING id
         """,
@@ -54,6 +56,7 @@ async def insert_staff(
         display_name,
         region_id,
         department_id,
+        can_reveal_reporter,
     )
     return row
 

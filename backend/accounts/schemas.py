@@ -54,3 +54,4 @@ class StaffIn(Model):
     display_name: Annotated[str, msgspec.Meta(max_length=60)] = ""
     region_code: RegionCode | None = None
     department_code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    can_reveal_reporter: bool = False

@@ -199,6 +199,7 @@ async def create_staff(conn: Connection, *, actor_id: int | None, data: StaffIn)
             display_name=data.display_name,
             region_id=region_id,
             department_id=department_id,
+            can_reveal_reporter=data.can_reveal_reporter,
         )
         if created is None:
             raise Conflict("accounts.username_taken", "用户名已被使用", "That username is taken")

@@ -11,6 +11,7 @@ from backend.db.types import Connection
 _COLUMNS = """
     c.code, c.name, c.name_en, c.class, c.owner_kind, c.confidential, c.duplicate_radius_m,
     c.photo_required, c.reward_points, c.icon, c.sort_order, c.active, c.preset_code,
+    c.auto_dispatch,
     p.accept_minutes, p.resolve_minutes, p.verify_minutes
 """
 # Columns an admin may set, by the name used in code.
@@ -26,7 +27,8 @@ EDITABLE = (
     "reward_points",
     "icon",
     "sort_order",
-    "active",
+    "auto_dispatch",
+    "active",  # last: a new category is always active
 )
 
 

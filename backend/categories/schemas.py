@@ -38,6 +38,7 @@ class CategoryOut(Model):
     sort_order: int
     active: bool
     deadlines: DeadlinesOut
+    auto_dispatch: bool = True
 
 
 class CategoryIn(Model):
@@ -53,6 +54,7 @@ class CategoryIn(Model):
     reward_points: Points = 0
     icon: Icon = "other"
     sort_order: int = 100
+    auto_dispatch: bool = True
 
 
 class CategoryPatch(Model):
@@ -69,6 +71,7 @@ class CategoryPatch(Model):
     reward_points: Points | None = None
     icon: Icon | None = None
     sort_order: int | None = None
+    auto_dispatch: bool | None = None
     active: bool | None = None
 
 

@@ -37,6 +37,7 @@ def _out(row: asyncpg.Record) -> CategoryOut:
         icon=row["icon"],
         sort_order=row["sort_order"],
         active=row["active"],
+        auto_dispatch=row["auto_dispatch"],
         deadlines=DeadlinesOut(
             preset=row["preset_code"],
             accept_minutes=row["accept_minutes"],

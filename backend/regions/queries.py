@@ -99,6 +99,12 @@ async def move_descendants(conn: Connection, *, old_path: str, new_path: str) ->
     return int(status.split()[-1])
 
 
+async def path_by_code(conn: Connection, *, code: str) -> str | None:
+    """A region's materialised path by code."""
+    value: str | None = await conn.fetchval("SELECT path FROM regions WHERE code = $1", code)
+    return value
+
+
 async def id_by_code(conn: Connection, *, code: str) -> int | None:
     """A region's id by code (no scope: for admin tools)."""
     value: int | None = await conn.fetchval("SELECT id FROM regions WHERE code = $1", code)

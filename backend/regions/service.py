@@ -46,6 +46,11 @@ def locate(index: RoutingIndex, *, lat: float, lng: float) -> LocateOut:
     )
 
 
+async def region_path_by_code(conn: Connection, *, code: str) -> str | None:
+    """A region's path by code (filters on a subtree)."""
+    return await queries.path_by_code(conn, code=code)
+
+
 async def region_id_by_code(conn: Connection, *, code: str) -> int | None:
     """A region's id by code, for admin tools that assign scopes."""
     return await queries.id_by_code(conn, code=code)

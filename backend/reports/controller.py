@@ -12,6 +12,7 @@ from backend.reports import reporter, service
 from backend.reports.nearby import nearby_reports
 from backend.reports.schemas import (
     NearbyReportOut,
+    PointsOut,
     RatingIn,
     ReportCreatedOut,
     ReportIn,
@@ -52,7 +53,7 @@ class ReportController(Controller):
         db: DB,
         lat: Annotated[float, QueryParameter(ge=-90, le=90)],
         lng: Annotated[float, QueryParameter(ge=-180, le=180)],
-        category: CategoryCode,
+        category: Annotated[CategoryCode, QueryParameter()],
     ) -> list[NearbyReportOut]:
         return await nearby_reports(db, ctx.require_store(), lat=lat, lng=lng, category=category)
 
@@ -88,6 +89,16 @@ class ReportController(Controller):
     )
     async def follow(self, ctx: Ctx, db: DB, principal: Caller, case_id: FromPath[int]) -> None:
         await reporter.follow(db, principal=principal, case_id=case_id, now=ctx.clock.now())
+
+
+class MyPointsController(Controller):
+    path = "/api/v1/me/points"
+    tags = ["reports"]
+    guards = [logged_in]
+
+    @get("/", operation_id="getMyPoints", summary="举报奖励: my points and what earned them")
+    async def my_points(self, db: DB, principal: Caller) -> PointsOut:
+        return await reporter.my_points(db, principal=principal)
 
 
 class MyReportsController(Controller):

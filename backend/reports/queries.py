@@ -108,40 +108,6 @@ async def list_for_reporter(
     return rows
 
 
-async def insert_event(
-    conn: Connection,
-    *,
-    case_id: int,
-    region_id: int,
-    at: datetime,
-    actor_id: int | None,
-    actor_role: str,
-    action: str,
-    from_status: str | None,
-    to_status: str,
-    note: str | None = None,
-    public: bool = True,
-) -> None:
-    """Append one step to a case's timeline."""
-    await conn.execute(
-        """
-        INSERT INTO case_events (case_id, region_id, at, actor_id, actor_role, action,
-                                 from_status, to_status, note, public)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-        """,
-        case_id,
-        region_id,
-        at,
-        actor_id,
-        actor_role,
-        action,
-        from_status,
-        to_status,
-        note,
-        public,
-    )
-
-
 async def public_timeline(conn: Connection, *, case_id: int) -> list[asyncpg.Record]:
     """The public steps of a case, oldest first (no actor ids: roles only)."""
     rows: list[asyncpg.Record] = await conn.fetch(
@@ -210,7 +176,7 @@ async def rate(
         UPDATE cases SET rating = $3, rating_comment = $4, rated_at = $5, status = 'rated',
                          version = version + 1, updated_at = $5
         WHERE id = $1 AND reporter_id = $2 AND status = 'closed' AND rating IS NULL
-        RETURNING id, region_id
+        RETURNING id, region_id, closed_at
         """,
         case_id,
         reporter_id,
@@ -219,3 +185,13 @@ async def rate(
         at,
     )
     return row
+
+
+async def points_of(conn: Connection, *, user_id: int) -> list[asyncpg.Record]:
+    """A user's points ledger, newest first."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT c.tracking_no, p.points, p.reason, p.at FROM points_ledger p "
+        "JOIN cases c ON c.id = p.case_id WHERE p.user_id = $1 ORDER BY p.at DESC, p.id DESC",
+        user_id,
+    )
+    return rows

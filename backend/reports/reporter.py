@@ -7,6 +7,9 @@ from datetime import datetime
 import asyncpg
 
 from backend.accounts.rules import Principal
+from backend.cases import actions as case_actions
+from backend.cases import rules as case_rules
+from backend.cases import service as cases
 from backend.db.types import Connection
 from backend.errors import Conflict, Invalid, NotFound
 from backend.media import service as media
@@ -16,6 +19,8 @@ from backend.reports import queries, rules
 from backend.reports.schemas import (
     DeadlinesOut,
     PhotoOut,
+    PointsEntryOut,
+    PointsOut,
     RatingIn,
     ReportOut,
     ReportPageOut,
@@ -144,18 +149,20 @@ async def rate(
                 "只能在结案后评价一次",
                 "A report can be rated once, after it is closed",
             )
-        await queries.insert_event(
+        await cases.record_event(
             conn,
             case_id=case_id,
             region_id=rated["region_id"],
             at=now,
-            actor_id=principal.user_id,
-            actor_role=principal.role,
+            actor=principal,
             action="rate",
             from_status="closed",
             to_status="rated",
-            note=None,
         )
+        if case_rules.reopens_on_rating(data.score, closed_at=rated["closed_at"], now=now):
+            await case_actions.reopen_after_rating(
+                conn, case_id=case_id, reporter=principal, now=now
+            )
 
 
 async def follow(conn: Connection, *, principal: Principal, case_id: int, now: datetime) -> None:
@@ -167,3 +174,15 @@ async def follow(conn: Connection, *, principal: Principal, case_id: int, now: d
         await queries.add_follower(
             conn, case_id=case_id, user_id=principal.user_id, region_id=row["region_id"], at=now
         )
+
+
+async def my_points(conn: Connection, *, principal: Principal) -> PointsOut:
+    """举报奖励: the caller's points and where they came from."""
+    rows = await queries.points_of(conn, user_id=principal.user_id)
+    entries = [
+        PointsEntryOut(
+            tracking_no=r["tracking_no"], points=r["points"], reason=r["reason"], at=r["at"]
+        )
+        for r in rows
+    ]
+    return PointsOut(balance=sum(e.points for e in entries), entries=entries)

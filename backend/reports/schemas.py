@@ -119,3 +119,17 @@ class ReportPageOut(Model):
 class RatingIn(Model):
     score: Score
     comment: Comment = ""
+
+
+class PointsEntryOut(Model):
+    tracking_no: str
+    points: int
+    reason: str
+    at: datetime
+
+
+class PointsOut(Model):
+    """举报奖励: points earned for reports closed as valid."""
+
+    balance: int
+    entries: list[PointsEntryOut]

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from backend.accounts.rules import Principal
+from backend.cases import actions as case_actions
+from backend.cases import service as cases
 from backend.categories import service as categories
 from backend.categories.schemas import CategoryOut
 from backend.db.types import Connection
@@ -192,6 +194,10 @@ async def _create(
                 "route_match": placement.match,
                 **{f"h3_r{res}": cell for res, cell in cells.items()},
                 "accept_due_at": deadlines.accept_by,
+                "assigned_region_id": placement.region.id,
+                "assigned_path": region_path,
+                "due_at": deadlines.accept_by,
+                "check_at": deadlines.accept_by,
                 "resolve_due_at": deadlines.resolve_by,
                 "created_at": now,
                 "updated_at": now,
@@ -214,17 +220,17 @@ async def _create(
                 "A photo is unknown, not yours, or already used",
                 fields={"mediaIds": "unknown or already used"},
             )
-        await queries.insert_event(
+        await cases.record_event(
             conn,
             case_id=case_id,
             region_id=placement.region.id,
             at=now,
-            actor_id=principal.user_id,
-            actor_role=principal.role,
+            actor=principal,
             action="submit",
             from_status=None,
             to_status="submitted",
         )
+        await case_actions.auto_dispatch(conn, case_id=case_id, now=now)
     return case_id
 
 

@@ -88,8 +88,9 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
         # A phone on a weak signal dropped mid-upload: nobody will read this answer, and
         # it is not a server fault; its offline outbox will send the request again.
         log.info("client disconnected during %s %s", request.method, request.url.path)
-        return Response(body("request.incomplete", "请求未完整送达", "The request was cut off"),
-                        status_code=400)
+        return Response(
+            body("request.incomplete", "请求未完整送达", "The request was cut off"), status_code=400
+        )
     if exc.status_code >= 500:
         log.error("%s on %s %s: %s", exc.status_code, request.method, request.url.path, exc.detail)
     code, zh, en = _HTTP_CODES.get(exc.status_code, ("request.error", "请求失败", "Request failed"))

@@ -62,7 +62,7 @@ async def test_a_report_arrives_in_its_grid_with_a_tracking_number(client: Clien
     created = response.json()
     assert re.fullmatch(r"\d{8}-\d{6}", created["trackingNo"])
     assert created["trackingNo"].startswith("20261123")
-    assert created["status"] == "submitted"
+    assert created["status"] == "dispatched"  # sanitation goes straight to the grid
     assert created["region"]["level"] == "grid"
     located = (await client.get("/api/v1/regions/locate", params=HOME)).json()
     assert created["region"]["code"] == located["region"]["code"]
@@ -95,7 +95,7 @@ async def test_fifty_identical_submissions_at_once_make_one_report(
     assert [r.status_code for r in responses].count(201) == 1
     assert len({r.json()["id"] for r in responses}) == 1
     assert await count(demo_database, "cases") == 1
-    assert await count(demo_database, "case_events") == 1
+    assert await count(demo_database, "case_events") == 2  # submitted, then dispatched
 
 
 @pytest.mark.parametrize(
@@ -234,7 +234,8 @@ async def test_reporter_sees_the_report_others_get_404(client: Client, login: Lo
     assert len(body["photos"]) == 1
     assert body["afterPhotos"] == []
     assert [(e["action"], e["actor"], e["actorEn"]) for e in body["timeline"]] == [
-        ("submit", "群众", "Resident")
+        ("submit", "群众", "Resident"),
+        ("dispatch", "系统", "System"),
     ]
     assert (await client.get(f"{REPORTS}{made['id']}", headers=stranger)).status_code == 404
     staff = await login("demo-worker")

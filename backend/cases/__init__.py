@@ -1,0 +1,1 @@
+"""The case loop: dispatch, accept, handle, verify, close — with deadlines and supervision."""
