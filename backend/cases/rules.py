@@ -177,10 +177,11 @@ def masked_phone(phone: str | None, *, anonymous: bool) -> str:
         return "匿名 anonymous"
     if not phone:
         return "未留联系方式 no contact"
-    digits = [c for c in phone if c.isdigit()]
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return "".join(digits[:3]) + "****" + "".join(digits[-4:])
+    digits = "".join(c for c in phone if c.isdigit())
+    if len(digits) >= 11:  # a mobile number: the carrier prefix and the last four, as on receipts
+        return digits[:3] + "****" + digits[-4:]
+    # Shorter numbers (landlines, extensions): so little is left that only two digits may show.
+    return "*" * max(0, len(digits) - 2) + digits[-2:] if len(digits) >= 5 else "*" * len(digits)
 
 
 # Who is told of what (the outbox rows a move writes): reporter and followers, the handlers

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import asyncpg
 
+from backend.cases import scheduler
 from backend.clock import Clock, SystemClock
 from backend.db.pool import create_pool
 from backend.media import service as media
@@ -45,7 +46,17 @@ def jobs(pool: asyncpg.Pool, store: Store, settings: Settings, clock: Clock) -> 
                 older_than=timedelta(hours=settings.media_unattached_hours),
             )
 
-    return [Job("sweep unattached photos", timedelta(minutes=10), sweep_media)]
+    async def watch_deadlines() -> int:
+        handled = 0
+        async with pool.acquire() as conn:
+            while (batch := await scheduler.run_due(conn, now=clock.now())) > 0:
+                handled += batch
+        return handled
+
+    return [
+        Job("watch deadlines", timedelta(seconds=10), watch_deadlines),
+        Job("sweep unattached photos", timedelta(minutes=10), sweep_media),
+    ]
 
 
 async def _repeat(job: Job, stop: asyncio.Event) -> None:
