@@ -29,6 +29,7 @@ from backend.clock import Clock, SystemClock
 from backend.db.pool import create_pool
 from backend.media.controller import MediaController, stored_photo
 from backend.media.storage import store_from_settings
+from backend.push.controller import PushController
 from backend.regions.controller import RegionAdminController, RegionController
 from backend.regions.live_index import LiveRoutingIndex
 from backend.reports.controller import MyPointsController, MyReportsController, ReportController
@@ -120,6 +121,7 @@ def create_app(
             MyPointsController,
             CaseController,
             TaskController,
+            PushController,
         ],
         # Every body is capped; a photo upload is the largest legitimate one.
         request_max_body_size=settings.media_max_bytes + _FORM_OVERHEAD_BYTES,

@@ -47,6 +47,12 @@ class Settings:
     reports_per_hour: int = 20
     media_max_bytes: int = 15 * 1024 * 1024
     media_unattached_hours: float = 24.0
+    vapid_private_key: str | None = None
+    vapid_subject: str = "mailto:gridreport@localhost"
+    push_concurrency: int = 16
+    push_timeout_seconds: float = 10.0
+    push_max_attempts: int = 8
+    push_allow_loopback: bool = False
     media_backend: MediaBackend = "filesystem"
     s3_endpoint_url: str | None = None
     s3_bucket: str = "gridreport"
@@ -123,6 +129,20 @@ def _zone(raw: str) -> str:
         ZoneInfo(raw)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError("must be an IANA time zone such as Asia/Shanghai") from None
+    return raw
+
+
+def _flag(raw: str) -> bool:
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _vapid_subject(raw: str) -> str:
+    if not raw.startswith(("mailto:", "https://")):
+        raise ValueError("must start with mailto: or https://")
     return raw
 
 
@@ -224,6 +244,36 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         "media_unattached_hours",
         _float(0.1, 720),
         "an uploaded photo not attached to a report by then is swept",
+    ),
+    "GRIDREPORT_VAPID_PRIVATE_KEY": (
+        "vapid_private_key",
+        _text,
+        "VAPID private key, PEM or base64url; unset: made once, kept in the data directory",
+    ),
+    "GRIDREPORT_VAPID_SUBJECT": (
+        "vapid_subject",
+        _vapid_subject,
+        "VAPID contact (mailto: or https:) push services may reach",
+    ),
+    "GRIDREPORT_PUSH_CONCURRENCY": (
+        "push_concurrency",
+        _int(1, 1000),
+        "pushes in flight at once per worker",
+    ),
+    "GRIDREPORT_PUSH_TIMEOUT_SECONDS": (
+        "push_timeout_seconds",
+        _float(0.1, 120),
+        "how long one push may take before it is retried",
+    ),
+    "GRIDREPORT_PUSH_MAX_ATTEMPTS": (
+        "push_max_attempts",
+        _int(1, 100),
+        "attempts before a notification is given up as dead",
+    ),
+    "GRIDREPORT_PUSH_ALLOW_LOOPBACK": (
+        "push_allow_loopback",
+        _flag,
+        "accept http://127.0.0.1 push endpoints (tests and local emulators only)",
     ),
     "GRIDREPORT_MEDIA_BACKEND": (
         "media_backend",

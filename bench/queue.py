@@ -212,6 +212,78 @@ def case_rows(c: City, now: datetime, rng: random.Random) -> Iterator[tuple[Any,
         )
 
 
+def current_step(
+    rng: random.Random, created: datetime, now: datetime, length: timedelta
+) -> tuple[datetime, datetime]:
+    """When an open case entered its step, and that step's deadline.
+
+    Steps restart (a transfer, an extension, a reopen), so an open case's step began
+    recently whatever its age: about a quarter of open cases are past their deadline.
+    """
+    entered = max(created, now - length * rng.uniform(0, 4 / 3))
+    return entered, entered + length
+
+
+@dataclass(slots=True)
+class Life:
+    """One case's deadlines and milestones, as the loop would have left them."""
+
+    accept_due: datetime
+    resolve_due: datetime
+    verify_due: datetime | None = None
+    accepted_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    rated_at: datetime | None = None
+    due: datetime | None = None  # the current step's deadline: open cases only
+
+
+def open_life(
+    rng: random.Random, status: str, created: datetime, now: datetime, k: Category
+) -> Life:
+    accept, resolve, verify = (timedelta(minutes=m) for m in k.minutes)
+    if status in {"submitted", "dispatched"}:
+        _, accept_due = current_step(rng, created, now, accept)
+        return Life(accept_due, accept_due + resolve, due=accept_due)
+    if status == "accepted":
+        accepted_at, resolve_due = current_step(rng, created, now, resolve)
+        return Life(created + accept, resolve_due, accepted_at=accepted_at, due=resolve_due)
+    resolved_at, verify_due = current_step(rng, created, now, verify)
+    accepted_at = created + (resolved_at - created) * rng.uniform(0.1, 0.9)
+    return Life(
+        created + accept,
+        accepted_at + resolve,
+        verify_due,
+        accepted_at,
+        resolved_at,
+        due=verify_due,
+    )
+
+
+def finished_life(
+    rng: random.Random, status: str, created: datetime, now: datetime, k: Category
+) -> Life:
+    accept, resolve, verify = (timedelta(minutes=m) for m in k.minutes)
+    if status in {"rejected", "merged"}:
+        closed_at = min(created + accept * rng.uniform(0.1, 1.0), now)
+        return Life(created + accept, created + accept + resolve, closed_at=closed_at)
+    accepted_at = min(created + accept * rng.uniform(0.1, 1.3), now)
+    resolved_at = min(accepted_at + resolve * rng.uniform(0.1, 1.2), now)
+    closed_at = min(resolved_at + verify * rng.uniform(0.1, 1.1), now)
+    rated_at = None
+    if status == "rated":
+        rated_at = min(closed_at + timedelta(hours=rng.uniform(1, 48)), now)
+    return Life(
+        created + accept,
+        accepted_at + resolve,
+        resolved_at + verify,
+        accepted_at,
+        resolved_at,
+        closed_at,
+        rated_at,
+    )
+
+
 def case_row(
     c: City,
     rng: random.Random,
@@ -222,35 +294,16 @@ def case_row(
     now: datetime,
     tracking_no: str,
 ) -> tuple[Any, ...]:
-    accept, resolve, verify = (timedelta(minutes=m) for m in category.minutes)
-    accept_due, resolve_due = created + accept, created + accept + resolve
-    accepted_at = resolved_at = verify_due = closed_at = rated_at = due = None
-    rating = reason = None
-    if status in {"accepted", "resolved", "closed", "rated"}:
-        accepted_at = min(created + accept * rng.uniform(0.1, 1.3), now)
-        resolve_due = accepted_at + resolve
-    if status in {"resolved", "closed", "rated"}:
-        resolved_at = min(accepted_at + resolve * rng.uniform(0.1, 1.2), now)
-        verify_due = resolved_at + verify
-    if status in {"closed", "rated"}:
-        closed_at = min(resolved_at + verify * rng.uniform(0.1, 1.1), now)
-    if status == "rated":
-        rated_at = min(closed_at + timedelta(hours=rng.uniform(1, 48)), now)
-        rating = rng.choices((5, 4, 3, 2, 1), weights=(60, 25, 8, 4, 3))[0]
-    if status in {"rejected", "merged"}:
-        closed_at = min(created + accept * rng.uniform(0.1, 1.0), now)
-        reason = "不属于受理范围" if status == "rejected" else None
-    if status in OPEN:
-        due = {"submitted": accept_due, "dispatched": accept_due, "accepted": resolve_due}.get(
-            status, verify_due
-        )
+    life = (open_life if status in OPEN else finished_life)(rng, status, created, now, category)
+    rating = rng.choices((5, 4, 3, 2, 1), weights=(60, 25, 8, 4, 3))[0] if life.rated_at else None
     department_id = None
     if status != "submitted" and category.owner_kind != "grid":
         department_id = c.departments.get(category.owner_kind)
     assigned = grid
     if status not in {"submitted", "rejected", "merged"} and rng.random() < 0.01:
         assigned = rng.choice(c.grids)  # 转办 to another grid, maybe across a street border
-    updated = max(t for t in (created, accepted_at, resolved_at, closed_at, rated_at) if t)
+    milestones = (created, life.accepted_at, life.resolved_at, life.closed_at, life.rated_at)
+    due = life.due
     return (
         tracking_no,
         c.reporter_id,
@@ -268,23 +321,23 @@ def case_row(
         "inside",
         *grid.cells,
         status,
-        accept_due,
-        resolve_due,
-        verify_due,
+        life.accept_due,
+        life.resolve_due,
+        life.verify_due,
         created,
-        updated,
-        closed_at,
+        max(t for t in milestones if t),
+        life.closed_at,
         rating,
-        rated_at,
-        reason,
+        life.rated_at,
+        "不属于受理范围" if status == "rejected" else None,
         assigned.id,
         assigned.path,
         department_id,
         due,
         due if due is not None and due > now else None,
         due is not None and due <= now,
-        accepted_at,
-        resolved_at,
+        life.accepted_at,
+        life.resolved_at,
     )
 
 

@@ -140,8 +140,8 @@ async def insert_outbox(conn: Connection, *, rows: list[tuple[Any, ...]]) -> Non
     """Queue notifications: (user_id, case_id, region_id, kind, payload, created_at) each."""
     if rows:
         await conn.executemany(
-            "INSERT INTO outbox (user_id, case_id, region_id, kind, payload, created_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO outbox (user_id, case_id, region_id, kind, payload, created_at, "
+            "next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
             rows,
         )
 

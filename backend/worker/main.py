@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import aiohttp
 import asyncpg
 
 from backend.cases import scheduler
@@ -21,6 +22,8 @@ from backend.clock import Clock, SystemClock
 from backend.db.pool import create_pool
 from backend.media import service as media
 from backend.media.storage import store_from_settings
+from backend.push.sender import PushSender
+from backend.push.vapid import load_vapid
 from backend.settings import Settings
 from media_store import Store
 
@@ -34,8 +37,16 @@ class Job:
     run: Callable[[], Awaitable[int]]
 
 
-def jobs(pool: asyncpg.Pool, store: Store, settings: Settings, clock: Clock) -> list[Job]:
+def jobs(
+    pool: asyncpg.Pool, store: Store, settings: Settings, clock: Clock, sender: PushSender
+) -> list[Job]:
     """The worker's periodic jobs."""
+
+    async def send_pushes() -> int:
+        sent = 0
+        while (batch := await sender.drain_once()) > 0:
+            sent += batch
+        return sent
 
     async def sweep_media() -> int:
         async with pool.acquire() as conn:
@@ -54,6 +65,7 @@ def jobs(pool: asyncpg.Pool, store: Store, settings: Settings, clock: Clock) -> 
         return handled
 
     return [
+        Job("send notifications", timedelta(seconds=1), send_pushes),
         Job("watch deadlines", timedelta(seconds=10), watch_deadlines),
         Job("sweep unattached photos", timedelta(minutes=10), sweep_media),
     ]
@@ -78,11 +90,17 @@ async def run_worker(
     stop = stop or _stop_on_signals()
     pool = await create_pool(settings, dsn)
     store = store_from_settings(settings)
+    clock = clock or SystemClock()
+    session = aiohttp.ClientSession()
+    sender = PushSender(
+        pool=pool, vapid=load_vapid(settings), settings=settings, clock=clock, session=session
+    )
     try:
         await asyncio.gather(
-            *(_repeat(job, stop) for job in jobs(pool, store, settings, clock or SystemClock()))
+            *(_repeat(job, stop) for job in jobs(pool, store, settings, clock, sender))
         )
     finally:
+        await session.close()
         await pool.close()
         await store.close()
 

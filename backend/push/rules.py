@@ -1,0 +1,165 @@
+"""Pure decisions of Web Push: what a notification says, how long it lives, when to retry."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+MAX_PAYLOAD_BYTES: Final = 3000
+
+# kind -> (Chinese title, English title, Chinese body, English body)
+TEXTS: Final[dict[str, tuple[str, str, str, str]]] = {
+    "dispatched": (
+        "已受理",
+        "Report accepted",
+        "您的上报 {no} 已派遣处理",
+        "Your report {no} was sent to be handled",
+    ),
+    "accepted": (
+        "已签收",
+        "Being handled",
+        "您的上报 {no} 已有网格员签收",
+        "A grid worker took your report {no}",
+    ),
+    "resolved": (
+        "已处置",
+        "Handled",
+        "您的上报 {no} 已处置，等待核查",
+        "Your report {no} was handled and is being checked",
+    ),
+    "closed": (
+        "已结案",
+        "Closed",
+        "您的上报 {no} 已结案，请评价",
+        "Your report {no} is closed: please rate it",
+    ),
+    "rejected": (
+        "不予受理",
+        "Not taken up",
+        "您的上报 {no} 不予受理，点击查看原因",
+        "Your report {no} was not taken up: see why",
+    ),
+    "merged": (
+        "已合并",
+        "Merged",
+        "您的上报 {no} 与同一问题合并处理",
+        "Your report {no} joined a report of the same problem",
+    ),
+    "new_task": ("新任务", "New task", "案件 {no} 待签收", "Case {no} is waiting for you"),
+    "reminder": ("催办", "Reminder", "案件 {no} 已超时，请尽快处理", "Case {no} is overdue"),
+    "reopened": ("返工", "Reopened", "案件 {no} 需要重新处置", "Case {no} needs handling again"),
+    "supervision": ("督办", "Supervision", "案件 {no} 严重超时", "Case {no} is long overdue"),
+    "emergency": (
+        "紧急案件",
+        "Emergency",
+        "紧急案件 {no} 刚刚上报",
+        "Emergency case {no} just came in",
+    ),
+    "approve_extension": (
+        "延期已批准",
+        "Extension approved",
+        "案件 {no} 的延期已批准",
+        "The extension for case {no} was approved",
+    ),
+    "deny_extension": (
+        "延期未批准",
+        "Extension denied",
+        "案件 {no} 的延期未获批准",
+        "The extension for case {no} was denied",
+    ),
+}
+RESIDENT_KINDS: Final = frozenset(
+    {"dispatched", "accepted", "resolved", "closed", "rejected", "merged"}
+)
+# (TTL, urgency): an emergency is worth waking a phone for; news of a report can wait a day.
+DELIVERY: Final[dict[str, tuple[int, str]]] = {
+    "emergency": (3600, "high"),
+    "supervision": (6 * 3600, "high"),
+    "reminder": (6 * 3600, "high"),
+    "new_task": (24 * 3600, "high"),
+    "reopened": (24 * 3600, "normal"),
+}
+DEFAULT_DELIVERY: Final = (3 * 24 * 3600, "normal")
+
+
+def message(
+    *, notification_id: int, kind: str, locale: str, role: str, case: dict[str, Any]
+) -> bytes:
+    """The payload the service worker shows: no personal data, tagged, under 3 KB."""
+    zh_title, en_title, zh_body, en_body = TEXTS.get(kind, ("通知", "Notice", "{no}", "{no}"))
+    english = locale.startswith("en")
+    number = str(case.get("trackingNo", ""))
+    body = {
+        "tag": f"n{notification_id}",
+        "title": en_title if english else zh_title,
+        "body": (en_body if english else zh_body).format(no=number),
+        "url": _url(role, case.get("caseId")),
+        "kind": kind,
+    }
+    encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    assert len(encoded) <= MAX_PAYLOAD_BYTES
+    return encoded
+
+
+def _url(role: str, case_id: object) -> str:
+    if case_id is None:
+        return "/"
+    if role == "resident":
+        return f"/reports/{case_id}"
+    return f"/w/cases/{case_id}" if role in {"worker", "department"} else f"/d/cases/{case_id}"
+
+
+def delivery(kind: str) -> tuple[int, str]:
+    """TTL in seconds and Urgency for a kind of notification."""
+    return DELIVERY.get(kind, DEFAULT_DELIVERY)
+
+
+def backoff(
+    attempt: int, *, retry_after: float | None = None, rng: random.Random | None = None
+) -> timedelta:
+    """When to try again: the service's Retry-After, else exponential with full jitter."""
+    if retry_after is not None and retry_after > 0:
+        return timedelta(seconds=min(retry_after, 3600))
+    ceiling = min(3600.0, 15.0 * 2 ** max(0, attempt - 1))
+    return timedelta(seconds=(rng or random).uniform(ceiling / 2, ceiling))
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What one push attempt means for its device."""
+
+    delivered: bool
+    gone: bool  # 404/410: the subscription is dead; delete it
+    retry: bool
+
+
+def verdict(status: int | None) -> Verdict:
+    """201 delivered; 404/410 gone; 429, 5xx and timeouts (None) retried; other 4xx not."""
+    if status is not None and 200 <= status < 300:
+        return Verdict(True, False, False)
+    if status in (404, 410):
+        return Verdict(False, True, False)
+    return Verdict(False, False, status is None or status == 429 or status >= 500)
+
+
+def endpoint_problem(endpoint: str, *, allow_loopback: bool) -> str | None:
+    """Why the server must not post to this endpoint (it would be a door into our network)."""
+    parts = urlsplit(endpoint)
+    host = parts.hostname or ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    loopback = address is not None and address.is_loopback
+    if allow_loopback and loopback and parts.scheme in {"http", "https"}:
+        return None
+    if parts.scheme != "https" or not host:
+        return "a push endpoint must be an https URL"
+    if address is not None or host == "localhost":
+        return "a push endpoint must name a push service, not an address"
+    return None

@@ -1,0 +1,41 @@
+"""Subscribing a device to Web Push."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from backend.accounts.rules import Principal
+from backend.db.types import Connection
+from backend.errors import Invalid, NotFound
+from backend.push import queries
+from backend.push.rules import endpoint_problem
+from backend.push.schemas import SubscriptionIn
+from backend.settings import Settings
+
+
+async def subscribe(
+    conn: Connection,
+    settings: Settings,
+    *,
+    principal: Principal,
+    data: SubscriptionIn,
+    now: datetime,
+) -> None:
+    """Keep a device's subscription; the same endpoint again is the same row."""
+    problem = endpoint_problem(data.endpoint, allow_loopback=settings.push_allow_loopback)
+    if problem:
+        raise Invalid("push.bad_endpoint", "推送地址无效", problem, fields={"endpoint": problem})
+    await queries.upsert_subscription(
+        conn,
+        user_id=principal.user_id,
+        endpoint=data.endpoint,
+        p256dh=data.keys.p256dh,
+        auth=data.keys.auth,
+        at=now,
+    )
+
+
+async def unsubscribe(conn: Connection, *, principal: Principal, endpoint: str) -> None:
+    """Forget one of the caller's devices."""
+    if not await queries.delete_subscription(conn, user_id=principal.user_id, endpoint=endpoint):
+        raise NotFound("push.not_found", "没有这个订阅", "No such subscription")
