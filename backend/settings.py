@@ -52,6 +52,7 @@ class Settings:
     push_concurrency: int = 16
     push_timeout_seconds: float = 10.0
     push_max_attempts: int = 8
+    push_lease_seconds: float = 60.0
     push_allow_loopback: bool = False
     media_backend: MediaBackend = "filesystem"
     s3_endpoint_url: str | None = None
@@ -269,6 +270,11 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         "push_max_attempts",
         _int(1, 100),
         "attempts before a notification is given up as dead",
+    ),
+    "GRIDREPORT_PUSH_LEASE_SECONDS": (
+        "push_lease_seconds",
+        _float(1, 3600),
+        "how long a worker holds notifications it took; a dead worker's are taken again after it",
     ),
     "GRIDREPORT_PUSH_ALLOW_LOOPBACK": (
         "push_allow_loopback",

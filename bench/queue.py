@@ -10,18 +10,16 @@ queue can use and measures the same statements again in the same run. Run:
     .venv/bin/python bench/queue.py
 """
 
-# ruff: noqa: E402 - the import path must be fixed before anything imports `queue` (below)
-
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-# This file shares its name with the standard library's `queue` (which asyncio imports): run as
-# a script, its own folder would come first on the import path and shadow it, so the
-# repository root replaces it there.
-_BENCH = Path(__file__).resolve().parent
-sys.path[:] = [str(_BENCH.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _BENCH]
+# This file shares its name with the standard library's `queue` (which asyncio imports). Run as
+# a script, its own folder heads the import path and would shadow it: that folder moves to the
+# end (a stable sort), and the repository root comes first.
+sys.path.sort(key=lambda entry: Path(entry).resolve() == Path(__file__).resolve().parent)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import asyncio
 import json

@@ -17,7 +17,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The repo root instead of bench/, whose queue.py would hide the standard library's queue.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import numpy as np
 import shapely

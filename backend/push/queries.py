@@ -89,14 +89,16 @@ async def record_delivery(
 ) -> None:
     """One device got this notification."""
     await conn.execute(
-        "INSERT INTO push_deliveries (outbox_id, subscription_id, delivered_at) "
-        "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        """
+        WITH delivered AS (
+            INSERT INTO push_deliveries (outbox_id, subscription_id, delivered_at)
+            VALUES ($1, $2, $3) ON CONFLICT DO NOTHING
+        )
+        UPDATE push_subscriptions SET last_success_at = $3 WHERE id = $2
+        """,
         outbox_id,
         subscription_id,
         at,
-    )
-    await conn.execute(
-        "UPDATE push_subscriptions SET last_success_at = $2 WHERE id = $1", subscription_id, at
     )
 
 

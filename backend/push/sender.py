@@ -52,7 +52,10 @@ class PushSender:
     async def drain_once(self) -> int:
         """Lease one batch and send it; returns how many notifications were taken."""
         now = self.clock.now()
-        lease = timedelta(seconds=4 * self.settings.push_timeout_seconds + 30)
+        # Longer than a batch can take, so that a live worker never loses its rows to another.
+        lease = timedelta(
+            seconds=max(self.settings.push_lease_seconds, 2 * self.settings.push_timeout_seconds)
+        )
         async with self.pool.acquire() as conn:
             rows = await queries.lease_batch(
                 conn, now=now, until=now + lease, limit=self.batch_size

@@ -150,7 +150,7 @@ def vapid_credentials(headers: Mapping[str, str]) -> tuple[str, str]:
         params = dict(part.strip().partition("=")[::2] for part in parts)
         token, key = rest.strip(), params.get("p256ecdsa", "")
     else:
-        return "", ""
+        raise Refusal(401, "missing or unknown Authorization scheme")
     if not token or not key:
         raise Refusal(401, "VAPID token or public key missing")
     return token, key
@@ -239,8 +239,9 @@ def as_json(payload: bytes) -> Any | None:
 class PushEmulator:
     """`async with PushEmulator() as push:` serves POST /push/{id} on 127.0.0.1, a free port."""
 
-    def __init__(self, *, expected_vapid_key: str | None = None) -> None:
+    def __init__(self, *, expected_vapid_key: str | None = None, latency: float = 0.0) -> None:
         self.expected_vapid_key = expected_vapid_key  # applicationServerKey, b64url
+        self.latency = latency  # seconds before every answer, as a push service far away
         self.deliveries: list[Delivery] = []
         self.attempts: list[Attempt] = []
         self._subscriptions: dict[str, TestSubscription] = {}
@@ -283,6 +284,7 @@ class PushEmulator:
             await self._changed.wait_for(condition)
 
     async def __aenter__(self) -> PushEmulator:
+        self._stopping.clear()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
         app = web.Application()
@@ -311,6 +313,8 @@ class PushEmulator:
 
     async def _answer(self, reply: Reply | Hang, delivery: Delivery) -> web.Response:
         subscription_id = delivery.subscription_id
+        if self.latency:
+            await asyncio.sleep(self.latency)
         if isinstance(reply, Hang):
             await self._record(Attempt(subscription_id, None, "hang", _now()))
             with contextlib.suppress(TimeoutError):
