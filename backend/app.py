@@ -27,6 +27,8 @@ from backend.cases.controller import CaseController, TaskController
 from backend.categories.controller import CategoryAdminController, CategoryController
 from backend.clock import Clock, SystemClock
 from backend.db.pool import create_pool
+from backend.live.controller import stream
+from backend.live.feed import LiveFeed
 from backend.media.controller import MediaController, stored_photo
 from backend.media.storage import store_from_settings
 from backend.push.controller import PushController
@@ -46,7 +48,7 @@ _FORM_OVERHEAD_BYTES = 256 * 1024
 
 def _lifespan(ctx: AppContext, dsn: str) -> contextlib.AbstractAsyncContextManager[None]:
     @contextlib.asynccontextmanager
-    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
         ctx.pool = await create_pool(ctx.settings, dsn)
         ctx.store = ctx.store or store_from_settings(ctx.settings)
         # Pillow releases the GIL while decoding and encoding: one thread per core keeps
@@ -63,12 +65,14 @@ def _lifespan(ctx: AppContext, dsn: str) -> contextlib.AbstractAsyncContextManag
         follower = asyncio.create_task(
             ctx.routing.follow(ctx.pool, dsn, ctx.settings.region_poll_seconds)
         )
+        feed_task = asyncio.create_task(app.state["live_feed"].follow(dsn))
         try:
             yield
         finally:
-            follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await follower
+            for task in (follower, feed_task):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await ctx.pool.close()
             await ctx.store.close()
             ctx.photo_executor.shutdown(wait=False, cancel_futures=True)
@@ -122,6 +126,7 @@ def create_app(
             CaseController,
             TaskController,
             PushController,
+            stream,
         ],
         # Every body is capped; a photo upload is the largest legitimate one.
         request_max_body_size=settings.media_max_bytes + _FORM_OVERHEAD_BYTES,
@@ -131,7 +136,7 @@ def create_app(
             "principal": Provide(provide_principal),
         },
         lifespan=[_lifespan(ctx, target)],
-        state=State({"ctx": ctx}),
+        state=State({"ctx": ctx, "live_feed": LiveFeed()}),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[_security_headers],
         openapi_config=OpenAPIConfig(

@@ -25,6 +25,8 @@ from backend.db.pool import connect
 from backend.demo import DemoLogin, demo_password, load_demo
 from backend.settings import Settings
 
+GRACEFUL_STOP_SECONDS = 10
+
 
 class DataDirBusy(RuntimeError):
     """Another `gridreport serve` owns this data directory."""
@@ -127,6 +129,8 @@ def run_api(settings: Settings, dsn: str) -> None:
         port=settings.port,
         workers=settings.api_workers,
         log_access=False,
+        # Open event streams never end by themselves: give requests this long, then stop.
+        workers_kill_timeout=GRACEFUL_STOP_SECONDS,
     ).serve()
 
 

@@ -15,11 +15,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# This file shares its name with the standard library's `queue` (which asyncio imports). Run as
-# a script, its own folder heads the import path and would shadow it: that folder moves to the
-# end (a stable sort), and the repository root comes first.
-sys.path.sort(key=lambda entry: Path(entry).resolve() == Path(__file__).resolve().parent)
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The repo root instead of bench/: this file's own name would hide the standard library's queue
+# (which asyncio imports), as it does for every script in bench/.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import asyncio
 import json

@@ -67,9 +67,14 @@ async def list_cases(conn: Connection, *, where: Where, limit: int) -> list[asyn
 
 
 async def count_by_status(conn: Connection, *, where: Where) -> dict[str, int]:
-    """How many cases of each status match (the tabs of a queue)."""
+    """How many open cases of each status match (the working tabs of a queue).
+
+    Only open statuses are counted: they are what a dispatcher works through, and counting
+    a district's whole history on every refresh would cost a scan of it.
+    """
     rows = await conn.fetch(
-        f"SELECT c.status, count(*) AS n FROM cases c WHERE {where.sql()} GROUP BY c.status",
+        f"SELECT c.status, count(*) AS n FROM cases c WHERE {where.sql()} "
+        "AND c.status IN ('submitted', 'dispatched', 'accepted', 'resolved') GROUP BY c.status",
         *where.args,
     )
     return {row["status"]: row["n"] for row in rows}
@@ -196,12 +201,20 @@ async def insert_event(
     public: bool = True,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Append one step to a case's timeline."""
+    """Append one step to a case's timeline, and tell the live feeds (delivered at commit)."""
     await conn.execute(
         """
-        INSERT INTO case_events (case_id, region_id, at, actor_id, actor_role, action,
-                                 from_status, to_status, note, public, detail)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        WITH event AS (
+            INSERT INTO case_events (case_id, region_id, at, actor_id, actor_role, action,
+                                     from_status, to_status, note, public, detail)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            RETURNING id, case_id, at, action, to_status
+        )
+        SELECT pg_notify('case_changes', json_build_object(
+            'eventId', e.id, 'caseId', e.case_id, 'at', e.at, 'action', e.action,
+            'status', e.to_status, 'regionPath', c.region_path, 'assignedPath', c.assigned_path,
+            'departmentId', c.department_id, 'confidential', c.confidential)::text)
+        FROM event e JOIN cases c ON c.id = e.case_id
         """,
         case_id,
         region_id,
@@ -338,3 +351,22 @@ async def set_deadline_state(conn: Connection, *, case_id: int, changes: dict[st
     """Scheduler bookkeeping (overdue, reminded, supervised, next check): no new version."""
     sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))
     await conn.execute(f"UPDATE cases SET {sets} WHERE id = $1", case_id, *changes.values())
+
+
+async def events_since(
+    conn: Connection, *, where: Where, after_id: int, not_before: datetime
+) -> list[asyncpg.Record]:
+    """Timeline events after an id (and not older than a moment) of cases in the caller's scope."""
+    start = len(where.args)
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"""
+        SELECT e.id AS event_id, e.case_id, e.at, e.action, e.to_status
+        FROM case_events e JOIN cases c ON c.id = e.case_id
+        WHERE {where.sql()} AND e.id > ${start + 1} AND e.at >= ${start + 2}
+        ORDER BY e.id LIMIT 1000
+        """,
+        *where.args,
+        after_id,
+        not_before,
+    )
+    return rows

@@ -220,3 +220,23 @@ def scope_of(*, role: str, region_path: str | None, department_id: int | None) -
     if role == "admin" and region_path is None:
         return Scope(True, None, None, True)
     return Scope(False, region_path, None, role in {"supervisor", "admin"})
+
+
+def can_see(
+    scope: Scope,
+    *,
+    region_path: str,
+    assigned_path: str | None,
+    department_id: int | None,
+    confidential: bool,
+) -> bool:
+    """The scope rule of cases.sql.scoped, for one case already in hand (the live feed)."""
+    if confidential and not scope.confidential:
+        return False
+    if scope.department_id is not None:
+        return department_id == scope.department_id
+    if scope.everything:
+        return True
+    return scope.path is not None and (
+        region_path.startswith(scope.path) or (assigned_path or "").startswith(scope.path)
+    )

@@ -30,7 +30,13 @@ async def create_pool(settings: Settings, dsn: str) -> asyncpg.Pool:
         max_size=settings.db_pool_max,
         init=_init_connection,
         command_timeout=30,
-        server_settings={"application_name": "gridreport", "timezone": "UTC"},
+        # Queue and scope statements depend on their values (a district or one grid): plan each
+        # execution for its values rather than reuse a generic plan that fits neither.
+        server_settings={
+            "application_name": "gridreport",
+            "timezone": "UTC",
+            "plan_cache_mode": "force_custom_plan",
+        },
     )
     return pool
 

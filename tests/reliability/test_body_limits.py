@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import select
-import signal
 import socket
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.reliability.servers import Server, free_port
-
 pytestmark = pytest.mark.slow
 
 MB = 1024 * 1024
-
-
-@pytest.fixture
-def api(demo_database: str, tmp_path: Path) -> Iterator[str]:
-    """A real API process (granian) on the test's demo database."""
-    server = Server(tmp_path / "var", free_port(), {"DATABASE_URL": demo_database}, demo=False)
-    try:
-        server.wait_ready()
-        yield server.base
-    finally:
-        server.stop(signal.SIGTERM)
 
 
 def resident_token(base: str) -> str:
