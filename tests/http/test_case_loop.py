@@ -331,26 +331,47 @@ def _walk_keys(value: Any) -> set[str]:
 
 async def test_staff_never_see_who_reported(client: Client, login: Login) -> None:
     reporter = await resident(client, nickname="热心的小李子", phone="13912345678")
-    made = await report(client, reporter)
     worker, dispatcher = await login("demo-worker"), await login("demo-dispatcher")
-    bodies: list[str] = []
+    made = await report(client, reporter, category="dispute", mediaIds=[])
+    other = await report(client, reporter, category="dispute", mediaIds=[])
+    third = await report(client, reporter, category="dispute", mediaIds=[])
+    bodies: list[Any] = []
+
+    async def seen(headers: dict[str, str], path: str) -> None:
+        response = await client.get(path, headers=headers)
+        assert response.status_code == 200, path
+        bodies.append(response.json())
+
+    async def moved(headers: dict[str, str], case_id: int, action: str, **body: Any) -> None:
+        bodies.append(await move(client, headers, case_id, action, **body))
+
     for headers in (worker, dispatcher):
-        for path in ["/api/v1/cases/", f"/api/v1/cases/{made['id']}", "/api/v1/me/tasks/"]:
-            response = await client.get(path, headers=headers)
-            if response.status_code == 200:
-                bodies.append(response.text)
-                assert not {"reporterId", "reporter_id", "phone", "nickname"} & _walk_keys(
-                    response.json()
-                )
-    accepted = await client.post(
-        f"/api/v1/cases/{made['id']}/accept",
-        headers=worker,
-        json={"version": (await case(client, worker, made["id"]))["version"]},
+        await seen(headers, "/api/v1/cases/")
+    await seen(dispatcher, f"/api/v1/cases/{made['id']}")
+    await moved(dispatcher, made["id"], "comments", note="已联系物业", public=True)
+    await moved(dispatcher, made["id"], "dispatch")
+    await seen(worker, "/api/v1/me/tasks/")
+    await seen(worker, f"/api/v1/cases/{made['id']}")
+    await moved(worker, made["id"], "accept")
+    await moved(worker, made["id"], "extension", minutes=30, reason="等待业主")
+    await moved(await login("demo-supervisor"), made["id"], "extension/decision", approve=True)
+    await moved(
+        worker,
+        made["id"],
+        "resolve",
+        note="已调解",
+        mediaIds=[await photo(client, worker, "resolution")],
     )
-    bodies.append(accepted.text)
+    await moved(dispatcher, made["id"], "verify", passed=False)
+    await moved(dispatcher, other["id"], "transfer", target={"regionCode": HOME_GRID})
+    await moved(dispatcher, other["id"], "merge", masterId=made["id"])
+    await moved(dispatcher, third["id"], "escalate")
+    await moved(dispatcher, third["id"], "reject", reason="other", note="请拨打12345")
     for body in bodies:
-        assert "小李子" not in body
-        assert "13912345678" not in body
+        text = str(body)
+        assert "小李子" not in text
+        assert "13912345678" not in text
+        assert not {"reporterId", "reporter_id", "phone", "nickname", "userId"} & _walk_keys(body)
     assert (await case(client, worker, made["id"]))["reporter"] == "群众上报"
     assert "139****5678" in (await case(client, dispatcher, made["id"]))["reporter"]
 
