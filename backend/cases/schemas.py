@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from backend.reports.schemas import PhotoOut
+from backend.media.schemas import PhotoOut
 from backend.structs import Latitude, Longitude, Model, RegionCode
 
 Note = Annotated[str, msgspec.Meta(max_length=1000)]

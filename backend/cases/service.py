@@ -145,6 +145,13 @@ async def record_event(
     )
 
 
+async def follow(
+    conn: Connection, *, case_id: int, user_id: int, region_id: int, at: datetime
+) -> None:
+    """A resident follows a case (关注): they are told of it as its reporter is."""
+    await queries.add_follower(conn, case_id=case_id, user_id=user_id, region_id=region_id, at=at)
+
+
 async def resident_news(conn: Connection, case: asyncpg.Record, kind: str) -> list[tuple[int, str]]:
     """The reporter and followers of a case, each to be told `kind`."""
     return [(user_id, kind) for user_id in await queries.followers(conn, case_id=case["id"])]

@@ -26,10 +26,8 @@ from backend.cases.sql import Where, scoped
 from backend.db.types import Connection
 from backend.errors import Forbidden, Invalid
 from backend.media import service as media
-from backend.media.schemas import MediaOut
 from backend.regions.paths import subtree_bounds
 from backend.reports.rules import ROLE_NAMES
-from backend.reports.schemas import PhotoOut
 from media_store import Store
 
 PAGE_SIZE = 50
@@ -159,8 +157,8 @@ async def detail(conn: Connection, store: Store, principal: Principal, case_id: 
             "resolveBy": case["resolve_due_at"],
             "verifyBy": case["verify_due_at"],
         },
-        photos=[_photo(p) for p in photos["report"]],
-        after_photos=[_photo(p) for p in photos["resolution"]],
+        photos=photos["report"],
+        after_photos=photos["resolution"],
         timeline=[_event(e) for e in events],
         extensions=[ExtensionOut(**dict(e)) for e in extensions],
         allowed_actions=rules.allowed_actions(
@@ -176,16 +174,6 @@ async def _reporter_label(conn: Connection, principal: Principal, case: asyncpg.
     contact = await queries.reporter_contact(conn, case_id=case["id"])
     assert contact is not None
     return "群众上报 · " + rules.masked_phone(contact["phone"], anonymous=contact["anonymous"])
-
-
-def _photo(item: MediaOut) -> PhotoOut:
-    return PhotoOut(
-        id=item.id,
-        url=item.url,
-        thumbnail_url=item.thumbnail_url,
-        width=item.width,
-        height=item.height,
-    )
 
 
 def _event(row: asyncpg.Record) -> EventOut:

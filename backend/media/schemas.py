@@ -23,3 +23,13 @@ class MediaOut(Model):
     height: int
     bytes: int
     content_type: str
+
+
+class PhotoOut(Model):
+    """A photo of a case, as its viewers fetch it."""
+
+    id: uuid.UUID
+    url: str
+    thumbnail_url: str
+    width: int
+    height: int

@@ -20,7 +20,7 @@ from backend.db.types import Connection
 from backend.errors import Unavailable
 from backend.media import queries
 from backend.media.pipeline import PhotoLimits, ProcessedPhoto, process_photo
-from backend.media.schemas import MediaOut
+from backend.media.schemas import MediaOut, PhotoOut
 from media_store import Store, StoreUnavailable
 
 _STORE_DOWN = Unavailable(
@@ -154,11 +154,19 @@ async def sweep_unattached(
 
 async def photos_of_case(
     store: Store, conn: Connection, *, case_id: int
-) -> dict[str, list[MediaOut]]:
+) -> dict[str, list[PhotoOut]]:
     """A case's photos by purpose: "report" (before) and "resolution" (after)."""
-    grouped: dict[str, list[MediaOut]] = {"report": [], "resolution": []}
+    grouped: dict[str, list[PhotoOut]] = {"report": [], "resolution": []}
     for row in await queries.list_for_case(conn, case_id=case_id):
-        grouped[row["purpose"]].append(await media_out(store, row))
+        grouped[row["purpose"]].append(
+            PhotoOut(
+                id=row["id"],
+                url=await store.url(row["display_key"]),
+                thumbnail_url=await store.url(row["thumbnail_key"]),
+                width=row["width"],
+                height=row["height"],
+            )
+        )
     return grouped
 
 

@@ -142,20 +142,6 @@ async def nearby_open(
     return rows
 
 
-async def add_follower(
-    conn: Connection, *, case_id: int, user_id: int, region_id: int, at: datetime
-) -> None:
-    """Subscribe a resident to a case (again is a no-op)."""
-    await conn.execute(
-        "INSERT INTO case_followers (case_id, user_id, region_id, created_at) "
-        "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        case_id,
-        user_id,
-        region_id,
-        at,
-    )
-
-
 async def get_open_public(conn: Connection, *, case_id: int) -> asyncpg.Record | None:
     """An open, non-confidential case anyone may follow."""
     row: asyncpg.Record | None = await conn.fetchrow(

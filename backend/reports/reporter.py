@@ -13,12 +13,10 @@ from backend.cases import service as cases
 from backend.db.types import Connection
 from backend.errors import Conflict, Invalid, NotFound
 from backend.media import service as media
-from backend.media.schemas import MediaOut
 from backend.regions.schemas import RegionOut
 from backend.reports import queries, rules
 from backend.reports.schemas import (
     DeadlinesOut,
-    PhotoOut,
     PointsEntryOut,
     PointsOut,
     RatingIn,
@@ -96,20 +94,10 @@ async def my_report(
             resolve_by=row["resolve_due_at"],
             verify_by=row["verify_due_at"],
         ),
-        photos=[_photo(p) for p in photos["report"]],
-        after_photos=[_photo(p) for p in photos["resolution"]],
+        photos=photos["report"],
+        after_photos=photos["resolution"],
         timeline=timeline,
         rating=row["rating"],
-    )
-
-
-def _photo(item: MediaOut) -> PhotoOut:
-    return PhotoOut(
-        id=item.id,
-        url=item.url,
-        thumbnail_url=item.thumbnail_url,
-        width=item.width,
-        height=item.height,
     )
 
 
@@ -171,7 +159,7 @@ async def follow(conn: Connection, *, principal: Principal, case_id: int, now: d
     if row is None:
         raise NotFound("reports.not_found", "找不到该上报", "No such report")
     if row["reporter_id"] != principal.user_id:
-        await queries.add_follower(
+        await cases.follow(
             conn, case_id=case_id, user_id=principal.user_id, region_id=row["region_id"], at=now
         )
 

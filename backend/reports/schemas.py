@@ -8,6 +8,7 @@ from typing import Annotated
 
 import msgspec
 
+from backend.media.schemas import PhotoOut
 from backend.regions.schemas import RegionOut
 from backend.structs import CategoryCode, Latitude, Longitude, Model
 
@@ -59,14 +60,6 @@ class ReportCreatedOut(Model):
     region: RegionOut
     deadlines: DeadlinesOut
     possible_duplicates: list[NearbyReportOut]
-
-
-class PhotoOut(Model):
-    id: uuid.UUID
-    url: str
-    thumbnail_url: str
-    width: int
-    height: int
 
 
 class TimelineEntryOut(Model):
