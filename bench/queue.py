@@ -38,7 +38,7 @@ from backend.cases import queries, rules, views
 from backend.cases.sql import Where
 from backend.db.embedded import EmbeddedPostgres
 from backend.db.migrate import migrate
-from backend.db.pool import connect
+from backend.db.pool import SERVER_SETTINGS, connect
 from backend.db.types import Connection
 from backend.demo import DISTRICT, load_demo
 from backend.reports.rules import h3_cells
@@ -550,7 +550,8 @@ def scenarios_for(street_path: str) -> list[Scenario]:
 
 
 async def fresh(dsn: str) -> Connection:
-    return await connect(dsn, server_settings={"timezone": "UTC"})
+    # The product's own session settings (see backend.db.pool), so plans match the API's.
+    return await connect(dsn, server_settings=SERVER_SETTINGS)
 
 
 async def run(dsn: str) -> dict[str, Any]:

@@ -11,6 +11,15 @@ from backend.db.types import Connection
 from backend.settings import Settings
 
 
+# Queue and scope statements depend on their values (a district or one grid): every
+# execution is planned for its values instead of reusing a generic plan that fits neither.
+SERVER_SETTINGS = {
+    "application_name": "gridreport",
+    "timezone": "UTC",
+    "plan_cache_mode": "force_custom_plan",
+}
+
+
 async def _init_connection(conn: Connection) -> None:
     # jsonb in and out through msgspec: the same encoder the API uses for its responses.
     for type_name in ("json", "jsonb"):
@@ -30,13 +39,7 @@ async def create_pool(settings: Settings, dsn: str) -> asyncpg.Pool:
         max_size=settings.db_pool_max,
         init=_init_connection,
         command_timeout=30,
-        # Queue and scope statements depend on their values (a district or one grid): plan each
-        # execution for its values rather than reuse a generic plan that fits neither.
-        server_settings={
-            "application_name": "gridreport",
-            "timezone": "UTC",
-            "plan_cache_mode": "force_custom_plan",
-        },
+        server_settings=SERVER_SETTINGS,
     )
     return pool
 
