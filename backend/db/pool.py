@@ -10,7 +10,6 @@ import msgspec
 from backend.db.types import Connection
 from backend.settings import Settings
 
-
 # Queue and scope statements depend on their values (a district or one grid): every
 # execution is planned for its values instead of reusing a generic plan that fits neither.
 SERVER_SETTINGS = {
