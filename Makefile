@@ -9,13 +9,14 @@ PY := $(VENV)/bin/python
 APP_LOCK := infra/requirements/app.txt
 DEV_LOCK := infra/requirements/dev.txt
 UV = $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+SUDO = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test lint check unit lock uv pwa clean
+.PHONY: run test lint check unit lock uv pwa browser clean
 
 run: $(VENV)/.synced-app pwa
 	$(VENV)/bin/gridreport serve --demo
 
-test: $(VENV)/.synced-dev
+test: $(VENV)/.synced-dev browser pwa
 	$(MAKE) --no-print-directory lint
 	$(VENV)/bin/pytest
 
@@ -46,7 +47,19 @@ $(VENV)/.synced-dev: $(DEV_LOCK) pyproject.toml | $(PY)
 
 # The PWA is built when it exists; until then the API serves a plain page at /.
 pwa:
-	@if [ -f pwa/package.json ]; then cd pwa && npm ci --no-audit --no-fund && npm run build; fi
+	@if [ -f pwa/package.json ]; then \
+		cd pwa && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] \
+			|| npm ci --no-audit --no-fund; } && npm run build; fi
+
+# Browser tests drive Debian's Chromium (never a downloaded browser), with CJK fonts so that
+# Chinese renders in screenshots.
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+browser:
+	@missing=$$(for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
 
 lock: uv
 	$(UV) pip compile --quiet --generate-hashes --python-version 3.11 pyproject.toml -o $(APP_LOCK)

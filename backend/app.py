@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -40,6 +41,7 @@ from backend.web.auth import provide_principal
 from backend.web.context import AppContext, context_of, provide_ctx
 from backend.web.errors import EXCEPTION_HANDLERS
 from backend.web.health import healthz, home, readyz
+from backend.web.pwa import default_dist, pwa_handlers
 from media_store import Store
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,7 @@ def create_app(
     dsn: str | None = None,
     clock: Clock | None = None,
     store: Store | None = None,
+    pwa_dist: Path | None = None,
 ) -> Litestar:
     """Build the API for these settings; the keyword arguments replace what settings name."""
     target = dsn or settings.database_url
@@ -108,7 +111,7 @@ def create_app(
     ctx = AppContext(settings=settings, clock=clock or SystemClock(), store=store)
     return Litestar(
         route_handlers=[
-            home,
+            *(pwa_handlers(pwa_dist or default_dist()) or [home]),
             healthz,
             readyz,
             AuthController,

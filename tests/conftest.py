@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from backend.db.embedded import EmbeddedPostgres
 from backend.db.pool import connect
 from backend.demo import load_demo
 from tests.seaweedfs import seaweedfs
+from tests.servers import Server, free_port
 
 __all__ = ["seaweedfs"]  # a session fixture for every test folder
 
@@ -134,6 +136,17 @@ async def db(database: str) -> AsyncIterator[asyncpg.Connection]:
         yield conn
     finally:
         await conn.close()
+
+
+@pytest.fixture
+def api(demo_database: str, tmp_path: Path) -> Iterator[str]:
+    """The base URL of a real `gridreport serve` (granian) on this test's copy of the demo city."""
+    server = Server(tmp_path / "var", free_port(), {"DATABASE_URL": demo_database}, demo=False)
+    try:
+        server.wait_ready()
+        yield server.base
+    finally:
+        server.stop(signal.SIGTERM)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.reliability.servers import PASSWORD, Server, free_port, postgres_processes
+from tests.servers import PASSWORD, Server, free_port, postgres_processes
 
 pytestmark = pytest.mark.slow
 

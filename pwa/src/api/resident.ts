@@ -1,0 +1,38 @@
+/** The resident's calls: device token, categories, photos, reports. */
+import { request } from './http';
+import type {
+  CategoryOut,
+  MediaOut,
+  ReportCreatedOut,
+  ReportIn,
+  ReportOut,
+  ReportPageOut,
+  TokenOut,
+} from './types';
+
+export function registerDevice(locale: string): Promise<TokenOut> {
+  return request<TokenOut>('/auth/device', { json: { locale } });
+}
+
+export function listCategories(): Promise<CategoryOut[]> {
+  return request<CategoryOut[]>('/categories');
+}
+
+export function uploadPhoto(token: string, bytes: ArrayBuffer, type: string, clientKey: string): Promise<MediaOut> {
+  const form = new FormData();
+  form.append('file', new Blob([bytes], { type }), type === 'image/jpeg' ? 'photo.jpg' : 'photo');
+  form.append('clientKey', clientKey);
+  return request<MediaOut>('/media', { token, form });
+}
+
+export function submitReport(token: string, report: ReportIn): Promise<ReportCreatedOut> {
+  return request<ReportCreatedOut>('/reports', { token, json: report });
+}
+
+export function listMyReports(token: string, cursor?: string): Promise<ReportPageOut> {
+  return request<ReportPageOut>('/me/reports', { token, query: { cursor } });
+}
+
+export function getReport(token: string, id: number): Promise<ReportOut> {
+  return request<ReportOut>(`/reports/${encodeURIComponent(String(id))}`, { token });
+}

@@ -1,0 +1,126 @@
+/** Shapes of the API's answers, as in /schema/openapi.json (camelCase on the wire). */
+
+export interface UserOut {
+  id: number;
+  role: string;
+  locale: string;
+  username?: string | null;
+  displayName?: string | null;
+}
+
+export interface TokenOut {
+  token: string;
+  expiresAt: string;
+  user: UserOut;
+}
+
+export interface CategoryOut {
+  code: string;
+  name: string;
+  nameEn: string;
+  class: string;
+  icon: string;
+  sortOrder: number;
+  active: boolean;
+  photoRequired: boolean;
+  confidential: boolean;
+}
+
+export interface MediaOut {
+  id: string;
+  url: string;
+  thumbnailUrl: string;
+  bytes: number;
+}
+
+export interface ReportIn {
+  clientId: string;
+  category: string;
+  lat: number;
+  lng: number;
+  accuracyM?: number | null;
+  address?: string | null;
+  description: string;
+  mediaIds: string[];
+  anonymous: boolean;
+}
+
+export interface ReportCreatedOut {
+  id: number;
+  trackingNo: string;
+  status: string;
+}
+
+export interface ReportSummaryOut {
+  id: number;
+  trackingNo: string;
+  status: string;
+  category: string;
+  description: string;
+  createdAt: string;
+  thumbnailUrl?: string | null;
+}
+
+export interface ReportPageOut {
+  items: ReportSummaryOut[];
+  nextCursor?: string | null;
+}
+
+export interface PhotoOut {
+  id: string;
+  url: string;
+  thumbnailUrl: string;
+  width: number;
+  height: number;
+}
+
+export interface TimelineEntryOut {
+  at: string;
+  action: string;
+  status: string;
+  actor: string;
+  actorEn: string;
+  note?: string | null;
+}
+
+export interface ReportOut {
+  id: number;
+  trackingNo: string;
+  status: string;
+  category: string;
+  description: string;
+  address: string | null;
+  anonymous: boolean;
+  region: { code: string; name: string };
+  createdAt: string;
+  photos: PhotoOut[];
+  afterPhotos: PhotoOut[];
+  timeline: TimelineEntryOut[];
+  rating?: number | null;
+}
+
+export interface PlaceOut {
+  code: string;
+  name: string;
+}
+
+export interface CaseSummaryOut {
+  id: number;
+  trackingNo: string;
+  status: string;
+  category: string;
+  priority: string;
+  description: string;
+  region: PlaceOut;
+  assigned: PlaceOut | null;
+  department: PlaceOut | null;
+  dueAt: string | null;
+  overdue: boolean;
+  createdAt: string;
+}
+
+export interface CasePageOut {
+  items: CaseSummaryOut[];
+  counts: Record<string, number>;
+  nextCursor?: string | null;
+}
