@@ -104,14 +104,15 @@ export function summarize(drafts: readonly Draft[]): OutboxSummary {
   };
 }
 
-export type StatusKey = 'sending' | 'offline' | 'retry' | 'pending' | 'sent' | 'idle';
+export type StatusKey = 'sending' | 'offline' | 'failed' | 'pending' | 'sent' | 'idle';
 
 /** Which one line the outbox shows. */
 export function statusKey(s: OutboxSummary, online: boolean, sending: boolean): StatusKey {
   if (sending) return 'sending';
   if (s.pending > 0 && !online) return 'offline';
-  if (s.pending > 0 && s.retryError !== null) return 'retry';
+  if (s.pending > 0 && s.retryError !== null) return 'failed';
   if (s.pending > 0) return 'pending';
+  if (s.failed.length > 0) return 'failed';
   if (s.lastSent) return 'sent';
   return 'idle';
 }

@@ -1,0 +1,79 @@
+/** The outbox replay wired to IndexedDB and the API; shared by the page and the service worker. */
+import { registerDevice, submitReport, uploadPhoto } from '../api/resident';
+import { deleteValue, getValue, setValue } from '../db/kv';
+import { listDrafts, putDraft } from '../db/outbox';
+import { replayOutbox, type ReplayApi, type ReplayResult } from './replay';
+
+export const SYNC_TAG = 'outbox';
+export const TOKEN_KEY = 'residentToken';
+const CHANNEL = 'gridreport-outbox';
+
+/** The resident's device token: stored, or registered now. */
+export async function ensureResidentToken(locale = 'zh-CN'): Promise<string> {
+  const known = await getValue(TOKEN_KEY);
+  if (known) return known;
+  const { token } = await registerDevice(locale);
+  await setValue(TOKEN_KEY, token);
+  announce('token');
+  return token;
+}
+
+function replayApi(): ReplayApi {
+  return {
+    async uploadPhoto(photo) {
+      const token = await ensureResidentToken();
+      return (await uploadPhoto(token, photo.bytes, photo.type, photo.clientKey)).id;
+    },
+    async submit(draft, mediaIds) {
+      const token = await ensureResidentToken();
+      const f = draft.fields;
+      return submitReport(token, {
+        clientId: draft.clientId,
+        category: f.category,
+        lat: f.lat,
+        lng: f.lng,
+        accuracyM: f.accuracyM,
+        address: f.address.trim() || null,
+        description: f.description,
+        mediaIds,
+        anonymous: f.anonymous,
+      });
+    },
+    async dropToken() {
+      await deleteValue(TOKEN_KEY);
+    },
+  };
+}
+
+/** Tell every page of the app that the outbox (or the token) changed. */
+export function announce(what: 'changed' | 'token' | 'sending' | 'done'): void {
+  if (typeof BroadcastChannel === 'undefined') return;
+  const channel = new BroadcastChannel(CHANNEL);
+  channel.postMessage(what);
+  channel.close();
+}
+
+export function listen(handler: (what: string) => void): () => void {
+  if (typeof BroadcastChannel === 'undefined') return () => {};
+  const channel = new BroadcastChannel(CHANNEL);
+  channel.onmessage = (event: MessageEvent<string>) => handler(event.data);
+  return () => channel.close();
+}
+
+/** Replay once; with Web Locks only one page or worker replays at a time ('busy' otherwise). */
+export async function runReplay(): Promise<ReplayResult | 'busy'> {
+  const run = async (): Promise<ReplayResult> => {
+    announce('sending');
+    try {
+      return await replayOutbox({ list: listDrafts, put: putDraft }, replayApi(), () => announce('changed'));
+    } finally {
+      announce('done');
+    }
+  };
+  if (typeof navigator !== 'undefined' && 'locks' in navigator && navigator.locks) {
+    return navigator.locks.request('gridreport-outbox', { ifAvailable: true }, (lock) =>
+      lock ? run() : ('busy' as const),
+    );
+  }
+  return run();
+}

@@ -1,0 +1,65 @@
+/** Replay the outbox: for each draft, oldest first, upload its photos then submit it. */
+import { ApiError } from '../api/http';
+import { applyAttempt, classifyStatus, sendQueue, type Attempt, type Draft, type DraftPhoto } from './outbox-rules';
+
+export interface OutboxStore {
+  list(): Promise<Draft[]>;
+  put(draft: Draft): Promise<void>;
+}
+
+export interface ReplayApi {
+  /** Upload one photo; resolves with its media id. Idempotent by clientKey. */
+  uploadPhoto(photo: DraftPhoto): Promise<string>;
+  /** Submit the report; idempotent by clientId. */
+  submit(draft: Draft, mediaIds: string[]): Promise<{ id: number; trackingNo: string }>;
+  /** The token was refused: forget it so the next replay gets a new one. */
+  dropToken(): Promise<void>;
+}
+
+/** 'idle': nothing left that can be sent now; 'later': stopped on a network or server error. */
+export type ReplayResult = 'idle' | 'later';
+
+export async function replayOutbox(
+  store: OutboxStore,
+  api: ReplayApi,
+  onChange: () => void = () => {},
+): Promise<ReplayResult> {
+  for (const queued of sendQueue(await store.list())) {
+    const attempt = await sendOne(store, api, queued, onChange);
+    await store.put(applyAttempt(await latest(store, queued), attempt));
+    onChange();
+    if (attempt.kind === 'reauth') await api.dropToken();
+    if (attempt.kind === 'later' || attempt.kind === 'reauth') return 'later';
+  }
+  return 'idle';
+}
+
+async function sendOne(store: OutboxStore, api: ReplayApi, draft: Draft, onChange: () => void): Promise<Attempt> {
+  try {
+    const photos: DraftPhoto[] = [];
+    for (const photo of draft.photos) {
+      photos.push(photo.mediaId ? photo : { ...photo, mediaId: await api.uploadPhoto(photo) });
+      // Keep each media id as it arrives, so a later replay skips that upload.
+      await store.put({ ...draft, photos: [...photos, ...draft.photos.slice(photos.length)] });
+      onChange();
+    }
+    const created = await api.submit(draft, photos.map((p) => p.mediaId ?? ''));
+    return { kind: 'done', reportId: created.id, trackingNo: created.trackingNo };
+  } catch (error) {
+    return attemptFromError(error);
+  }
+}
+
+async function latest(store: OutboxStore, draft: Draft): Promise<Draft> {
+  const found = (await store.list()).find((d) => d.clientId === draft.clientId);
+  return found ?? draft;
+}
+
+/** An ApiError is read by its status; anything else (a network failure) means try later. */
+export function attemptFromError(error: unknown): Attempt {
+  if (error instanceof ApiError) {
+    const kind = classifyStatus(error.status);
+    if (kind !== 'done') return { kind, message: error.message } as Attempt;
+  }
+  return { kind: 'later', message: error instanceof Error ? error.message : String(error) };
+}
