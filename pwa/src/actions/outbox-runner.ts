@@ -2,9 +2,10 @@
 import { registerDevice, submitReport, uploadPhoto } from '../api/resident';
 import { deleteValue, getValue, setValue } from '../db/kv';
 import { listDrafts, putDraft } from '../db/outbox';
+import { sendQueue } from './outbox-rules';
 import { replayOutbox, type ReplayApi, type ReplayResult } from './replay';
 
-export const SYNC_TAG = 'outbox';
+export { SYNC_TAG } from './constants';
 export const TOKEN_KEY = 'residentToken';
 const CHANNEL = 'gridreport-outbox';
 
@@ -63,6 +64,7 @@ export function listen(handler: (what: string) => void): () => void {
 /** Replay once; with Web Locks only one page or worker replays at a time ('busy' otherwise). */
 export async function runReplay(): Promise<ReplayResult | 'busy'> {
   const run = async (): Promise<ReplayResult> => {
+    if (sendQueue(await listDrafts()).length === 0) return 'idle';
     announce('sending');
     try {
       return await replayOutbox({ list: listDrafts, put: putDraft }, replayApi(), () => announce('changed'));

@@ -1,0 +1,32 @@
+/** What the page keeps in localStorage: the staff token and the categories for offline starts. */
+import { listCategories } from '../api/resident';
+import type { CategoryOut } from '../api/types';
+
+const STAFF_TOKEN = 'gridreport.staffToken';
+const CATEGORIES = 'gridreport.categories';
+
+export function staffToken(): string | null {
+  return localStorage.getItem(STAFF_TOKEN);
+}
+
+export function setStaffToken(token: string | null): void {
+  if (token) localStorage.setItem(STAFF_TOKEN, token);
+  else localStorage.removeItem(STAFF_TOKEN);
+}
+
+/** Categories cached for offline starts; refreshed from the API when it answers. */
+export function cachedCategories(): CategoryOut[] {
+  try {
+    return JSON.parse(localStorage.getItem(CATEGORIES) ?? '[]') as CategoryOut[];
+  } catch {
+    return [];
+  }
+}
+
+export async function freshCategories(): Promise<CategoryOut[]> {
+  const list = (await listCategories())
+    .filter((c) => c.active)
+    .sort((a, b) => a.sortOrder - b.sortOrder);
+  localStorage.setItem(CATEGORIES, JSON.stringify(list));
+  return list;
+}

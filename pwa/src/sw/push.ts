@@ -1,0 +1,41 @@
+/** Web Push: show each notification once (tag = notification id); a tap opens or focuses its page. */
+
+interface PushPayload {
+  title?: string;
+  body?: string;
+  tag?: string;
+  url?: string;
+  kind?: string;
+}
+
+export function readPayload(data: PushMessageData | null): PushPayload {
+  if (!data) return {};
+  try {
+    return data.json() as PushPayload;
+  } catch {
+    return { body: data.text() };
+  }
+}
+
+export function showPush(sw: ServiceWorkerGlobalScope, payload: PushPayload): Promise<void> {
+  return sw.registration.showNotification(payload.title ?? '随手拍', {
+    body: payload.body ?? '',
+    tag: payload.tag,
+    icon: '/icons/icon-192.png',
+    badge: '/icons/icon-192.png',
+    data: { url: payload.url ?? '/', kind: payload.kind },
+  });
+}
+
+export async function openFromNotification(sw: ServiceWorkerGlobalScope, notification: Notification): Promise<void> {
+  notification.close();
+  const data = notification.data as { url?: string } | null;
+  const target = new URL(data?.url ?? '/', sw.location.origin).href;
+  const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const same = windows.find((w) => w.url === target);
+  if (same) {
+    await same.focus();
+    return;
+  }
+  await sw.clients.openWindow(target);
+}

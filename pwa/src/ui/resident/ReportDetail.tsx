@@ -1,0 +1,77 @@
+/** One report as its reporter sees it: status, photos, public timeline. */
+import { useEffect, useState } from 'preact/hooks';
+import { getReport } from '../../api/resident';
+import type { PhotoOut, ReportOut } from '../../api/types';
+import { lang, statusLabel, t } from '../../i18n';
+import { errorMessage } from '../common';
+import { onLinkClick } from '../route';
+
+interface Props {
+  id: number;
+  token: () => Promise<string>;
+  categoryName: (code: string) => string;
+}
+
+export function ReportDetail(props: Props) {
+  const [report, setReport] = useState<ReportOut | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    props
+      .token()
+      .then((token) => getReport(token, props.id))
+      .then(setReport, (e: unknown) => setError(errorMessage(e)));
+  }, [props.id]);
+
+  if (error) return <p class="problem">{t('mine.loadFailed', { message: error })}</p>;
+  if (!report) return <p class="hint">{t('mine.loading')}</p>;
+  return (
+    <article class="detail" data-testid="report-detail">
+      <a href="/#/mine" class="link" onClick={onLinkClick}>
+        ← {t('mine.back')}
+      </a>
+      <h2>{props.categoryName(report.category)}</h2>
+      <p>
+        <span class={`status status-${report.status}`} data-testid="report-status">
+          {statusLabel(report.status)}
+        </span>{' '}
+        <span class="muted" data-testid="detail-tracking-no">
+          {t('detail.trackingNo', { trackingNo: report.trackingNo })}
+        </span>
+      </p>
+      {report.description ? <p class="desc">{report.description}</p> : null}
+      {report.address ? <p class="muted">{t('detail.address', { address: report.address })}</p> : null}
+      <p class="muted">{t('detail.region', { region: report.region.name })}</p>
+      <Photos title={t('detail.photos')} photos={report.photos} />
+      <Photos title={t('detail.afterPhotos')} photos={report.afterPhotos} />
+      <h3>{t('detail.timeline')}</h3>
+      <ol class="timeline" data-testid="timeline">
+        {report.timeline.map((e, i) => (
+          <li key={i}>
+            <strong>{statusLabel(e.status)}</strong>
+            <span class="muted">
+              {' '}
+              {new Date(e.at).toLocaleString()} · {lang() === 'en' ? e.actorEn : e.actor}
+            </span>
+            {e.note ? <p>{e.note}</p> : null}
+          </li>
+        ))}
+      </ol>
+    </article>
+  );
+}
+
+function Photos(props: { title: string; photos: PhotoOut[] }) {
+  if (props.photos.length === 0) return null;
+  return (
+    <>
+      <h3>{props.title}</h3>
+      <div class="gallery">
+        {props.photos.map((p) => (
+          <a key={p.id} href={p.url} target="_blank" rel="noopener noreferrer">
+            <img src={p.thumbnailUrl} alt="" width={160} />
+          </a>
+        ))}
+      </div>
+    </>
+  );
+}

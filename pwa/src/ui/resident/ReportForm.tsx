@@ -1,0 +1,179 @@
+/** 随手拍: pick a category, take photos, confirm the spot, describe, send (into the outbox). */
+import { useEffect, useState } from 'preact/hooks';
+import { isPoor, locate, type Fix } from '../../actions/geo';
+import { newClientId, sha256Hex } from '../../actions/ids';
+import { shrinkPhoto } from '../../actions/image';
+import type { Draft, DraftPhoto } from '../../actions/outbox-rules';
+import type { CategoryOut } from '../../api/types';
+import { addDraft } from '../../db/outbox';
+import { t } from '../../i18n';
+import { errorMessage } from '../common';
+import { PhotoList, type FormPhoto } from './PhotoList';
+
+type LocationState = { kind: 'locating' } | { kind: 'fixed'; fix: Fix } | { kind: 'failed'; error: string };
+
+interface Props {
+  categories: CategoryOut[];
+  categoriesError: string | null;
+  categoryName: (c: CategoryOut) => string;
+  onQueued: () => void;
+}
+
+export function ReportForm(props: Props) {
+  const [category, setCategory] = useState<string | null>(null);
+  const [photos, setPhotos] = useState<FormPhoto[]>([]);
+  const [location, setLocation] = useState<LocationState>({ kind: 'locating' });
+  const [address, setAddress] = useState('');
+  const [description, setDescription] = useState('');
+  const [anonymous, setAnonymous] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const relocate = () => {
+    setLocation({ kind: 'locating' });
+    locate().then(
+      (fix) => setLocation({ kind: 'fixed', fix }),
+      (e: unknown) => setLocation({ kind: 'failed', error: errorMessage(e) }),
+    );
+  };
+  useEffect(relocate, []);
+
+  const addFiles = async (files: FileList | null) => {
+    for (const file of Array.from(files ?? [])) {
+      const shrunk = await shrinkPhoto(file);
+      const clientKey = await sha256Hex(shrunk.bytes);
+      const preview = URL.createObjectURL(new Blob([shrunk.bytes], { type: shrunk.type }));
+      const photo: DraftPhoto = { clientKey, type: shrunk.type, bytes: shrunk.bytes, size: shrunk.bytes.byteLength };
+      setPhotos((list) => (list.some((p) => p.clientKey === clientKey) ? list : [...list, { ...photo, preview, originalSize: shrunk.originalSize }]));
+    }
+  };
+
+  const chosen = props.categories.find((c) => c.code === category);
+  const fix = location.kind === 'fixed' ? location.fix : null;
+
+  const send = async () => {
+    if (!chosen) return setProblem(t('form.needCategory'));
+    if (!fix) return setProblem(t('form.needLocation'));
+    if (chosen.photoRequired && photos.length === 0) return setProblem(t('form.photoRequired'));
+    setProblem(null);
+    setBusy(true);
+    const draft: Draft = {
+      clientId: newClientId(),
+      createdAt: Date.now(),
+      state: 'pending',
+      attempts: 0,
+      fields: { category: chosen.code, lat: fix.lat, lng: fix.lng, accuracyM: fix.accuracyM, address, description, anonymous },
+      photos: photos.map(({ clientKey, type, bytes, size }) => ({ clientKey, type, bytes, size })),
+    };
+    try {
+      await addDraft(draft);
+      photos.forEach((p) => URL.revokeObjectURL(p.preview));
+      setPhotos([]);
+      setDescription('');
+      setAddress('');
+      setCategory(null);
+      props.onQueued();
+    } catch (e) {
+      setProblem(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="report-form" onSubmit={(e) => (e.preventDefault(), void send())}>
+      <fieldset>
+        <legend>{t('form.category')}</legend>
+        {props.categories.length === 0 ? (
+          <p class="hint">{props.categoriesError ?? t('form.categoriesLoading')}</p>
+        ) : null}
+        <div class="categories">
+          {props.categories.map((c) => (
+            <button
+              type="button"
+              key={c.code}
+              class={c.code === category ? 'category selected' : 'category'}
+              aria-pressed={c.code === category}
+              data-testid={`category-${c.code}`}
+              onClick={() => setCategory(c.code)}
+            >
+              {props.categoryName(c)}
+            </button>
+          ))}
+        </div>
+      </fieldset>
+
+      <fieldset>
+        <legend>{t('form.photo')}</legend>
+        <label class="photo-pick">
+          <span>{t('form.photo')}</span>
+          <input
+            type="file"
+            accept="image/*"
+            capture="environment"
+            multiple
+            data-testid="photo-input"
+            onChange={(e) => {
+              const input = e.currentTarget;
+              void addFiles(input.files).finally(() => (input.value = ''));
+            }}
+          />
+        </label>
+        <p class="hint">{t('form.photoHint')}</p>
+        <PhotoList photos={photos} onRemove={(key) => setPhotos((list) => list.filter((p) => p.clientKey !== key))} />
+      </fieldset>
+
+      <fieldset>
+        <legend>{t('form.location')}</legend>
+        <p class={isPoor(fix) ? 'location poor' : 'location'} data-testid="location">
+          {location.kind === 'locating'
+            ? t('form.locating')
+            : location.kind === 'failed'
+              ? t('form.locationFailed', { error: location.error })
+              : t('form.located', { accuracy: Math.round(location.fix.accuracyM) })}
+          {location.kind === 'fixed' && isPoor(fix) ? ` — ${t('form.locationPoor')}` : ''}
+        </p>
+        <button type="button" class="small" onClick={relocate}>
+          {t('form.relocate')}
+        </button>
+        <label class="field">
+          <span>{t('form.address')}</span>
+          <input
+            type="text"
+            data-testid="address"
+            value={address}
+            maxLength={200}
+            placeholder={t('form.addressPlaceholder')}
+            onInput={(e) => setAddress(e.currentTarget.value)}
+          />
+        </label>
+      </fieldset>
+
+      <label class="field">
+        <span>{t('form.description')}</span>
+        <textarea
+          data-testid="description"
+          rows={3}
+          maxLength={1000}
+          value={description}
+          placeholder={t('form.descriptionPlaceholder')}
+          onInput={(e) => setDescription(e.currentTarget.value)}
+        />
+      </label>
+
+      <label class="switch">
+        <input type="checkbox" data-testid="anonymous" checked={anonymous} onChange={(e) => setAnonymous(e.currentTarget.checked)} />
+        <span>{t('form.anonymous')}</span>
+      </label>
+
+      {problem ? (
+        <p class="problem" role="alert" data-testid="form-problem">
+          {problem}
+        </p>
+      ) : null}
+      <button type="submit" class="primary" data-testid="send" disabled={busy}>
+        {busy ? t('form.saving') : t('form.send')}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,37 @@
+/** A list of case summaries (worker tasks, dispatcher queue). */
+import { useEffect, useState } from 'preact/hooks';
+import { cachedCategories, freshCategories } from '../../actions/local';
+import type { CaseSummaryOut, CategoryOut } from '../../api/types';
+import { lang, statusLabel, t } from '../../i18n';
+
+function useCategoryName(): (code: string) => string {
+  const [list, setList] = useState<CategoryOut[]>(cachedCategories);
+  useEffect(() => void freshCategories().then(setList, () => {}), []);
+  return (code) => {
+    const found = list.find((c) => c.code === code);
+    return found ? (lang() === 'en' ? found.nameEn : found.name) : code;
+  };
+}
+
+export function CaseList(props: { items: CaseSummaryOut[]; empty: string }) {
+  const categoryName = useCategoryName();
+  if (props.items.length === 0) return <p class="hint" data-testid="cases-empty">{props.empty}</p>;
+  return (
+    <ul class="cards" data-testid="case-list">
+      {props.items.map((c) => (
+        <li key={c.id} class="card" data-testid="case-item" data-tracking-no={c.trackingNo}>
+          <span class="card-main">
+            <strong>{c.trackingNo}</strong>
+            <span class={`status status-${c.status}`}>{statusLabel(c.status)}</span>
+            {c.overdue ? <span class="overdue">{t('tasks.overdue')}</span> : null}
+            <span class="muted">
+              {categoryName(c.category)} · {c.region.name}
+              {c.dueAt ? ` · ${t('tasks.due', { due: new Date(c.dueAt).toLocaleString() })}` : ''}
+            </span>
+            {c.description ? <span class="desc">{c.description}</span> : null}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
