@@ -111,7 +111,7 @@ def _url(role: str, case_id: object) -> str:
         return "/"
     if role == "resident":
         return f"/reports/{case_id}"
-    return f"/w/cases/{case_id}" if role in {"worker", "department"} else f"/d/cases/{case_id}"
+    return f"/w/#/c/{case_id}" if role in {"worker", "department"} else f"/d/#/c/{case_id}"
 
 
 def delivery(kind: str) -> tuple[int, str]:

@@ -102,7 +102,7 @@ async def test_workers_hear_of_new_tasks_in_their_language(
     await sender.drain_once()
     [task] = push.deliveries_for(phone.id)
     assert task.payload_json["title"] == "New task"
-    assert task.payload_json["url"] == f"/w/cases/{made['id']}"
+    assert task.payload_json["url"] == f"/w/#/c/{made['id']}"
     assert task.urgency == "high"
 
 

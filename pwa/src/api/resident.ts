@@ -3,10 +3,13 @@ import { request } from './http';
 import type {
   CategoryOut,
   MediaOut,
+  PublicKeyOut,
+  RatingIn,
   ReportCreatedOut,
   ReportIn,
   ReportOut,
   ReportPageOut,
+  SubscriptionIn,
   TokenOut,
 } from './types';
 
@@ -35,4 +38,16 @@ export function listMyReports(token: string, cursor?: string): Promise<ReportPag
 
 export function getReport(token: string, id: number): Promise<ReportOut> {
   return request<ReportOut>(`/reports/${encodeURIComponent(String(id))}`, { token });
+}
+
+export function rateReport(token: string, id: number, rating: RatingIn): Promise<ReportOut> {
+  return request<ReportOut>(`/reports/${encodeURIComponent(String(id))}/rating`, { token, json: rating });
+}
+
+export function getPushKey(token: string): Promise<PublicKeyOut> {
+  return request<PublicKeyOut>('/push/key', { token });
+}
+
+export function saveSubscription(token: string, subscription: SubscriptionIn): Promise<unknown> {
+  return request<unknown>('/push/subscriptions', { token, json: subscription });
 }

@@ -124,3 +124,56 @@ export interface CasePageOut {
   counts: Record<string, number>;
   nextCursor?: string | null;
 }
+
+export interface CaseEventOut {
+  at: string;
+  action: string;
+  status: string;
+  actor: string;
+  public: boolean;
+  note?: string | null;
+}
+
+export interface ExtensionOut {
+  minutes: number;
+  reason: string;
+  state: string;
+  requestedAt: string;
+  decidedAt?: string | null;
+  decisionNote?: string | null;
+}
+
+/** One case in full, as staff see it (GET /cases/{id} and every move's answer). */
+export interface CaseOut extends CaseSummaryOut {
+  version: number;
+  escalations: number;
+  reworks: number;
+  reporter?: string;
+  lat: number;
+  lng: number;
+  address: string | null;
+  confidential: boolean;
+  rejectReason: string | null;
+  masterCaseId: number | null;
+  deadlines: Record<string, string | null>;
+  photos: PhotoOut[];
+  afterPhotos: PhotoOut[];
+  timeline: CaseEventOut[];
+  extensions: ExtensionOut[];
+  allowedActions: string[];
+}
+
+export interface RatingIn {
+  score: number;
+  comment: string;
+}
+
+export interface PublicKeyOut {
+  publicKey: string;
+}
+
+export interface SubscriptionIn {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+  expirationTime?: number | null;
+}

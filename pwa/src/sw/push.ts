@@ -37,5 +37,14 @@ export async function openFromNotification(sw: ServiceWorkerGlobalScope, notific
     await same.focus();
     return;
   }
+  // An open window of the app is taken to the page: one app, not a new tab per notification.
+  const open = windows[0];
+  if (open) {
+    const moved = await open.navigate(target).catch(() => null);
+    if (moved) {
+      await moved.focus().catch(() => undefined);
+      return;
+    }
+  }
   await sw.clients.openWindow(target);
 }

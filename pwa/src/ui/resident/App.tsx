@@ -9,6 +9,7 @@ import { useLang } from '../hooks';
 import { onLinkClick, useRoute } from '../route';
 import { MyReports } from './MyReports';
 import { OutboxStatus } from './OutboxStatus';
+import { PushOptIn } from './PushOptIn';
 import { ReportDetail } from './ReportDetail';
 import { ReportForm } from './ReportForm';
 import { useOutbox } from './useOutbox';
@@ -50,7 +51,10 @@ export function App() {
         {view === 'report' ? (
           <ReportForm categories={categories} categoriesError={categoriesError} categoryName={nameOf} onQueued={outbox.replay} />
         ) : view === 'mine' ? (
-          <MyReports token={token} categoryName={nameOfCode} />
+          <>
+            <PushOptIn token={token} />
+            <MyReports token={token} categoryName={nameOfCode} />
+          </>
         ) : (
           <ReportDetail id={route.view === 'detail' ? route.id : 0} token={token} categoryName={nameOfCode} />
         )}

@@ -40,7 +40,7 @@ export function MyReports(props: Props) {
               {r.thumbnailUrl ? <img class="thumb" src={r.thumbnailUrl} alt="" /> : null}
               <span class="card-main">
                 <strong>{props.categoryName(r.category)}</strong>
-                <span class={`status status-${r.status}`} data-testid="report-status">
+                <span class={`status status-${r.status}`} data-testid="report-status" data-status={r.status}>
                   {statusLabel(r.status)}
                 </span>
                 <span class="muted">

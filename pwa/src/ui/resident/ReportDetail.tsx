@@ -5,6 +5,8 @@ import type { PhotoOut, ReportOut } from '../../api/types';
 import { lang, statusLabel, t } from '../../i18n';
 import { errorMessage } from '../common';
 import { onLinkClick } from '../route';
+import { PushOptIn } from './PushOptIn';
+import { Rating } from './Rating';
 
 interface Props {
   id: number;
@@ -31,7 +33,7 @@ export function ReportDetail(props: Props) {
       </a>
       <h2>{props.categoryName(report.category)}</h2>
       <p>
-        <span class={`status status-${report.status}`} data-testid="report-status">
+        <span class={`status status-${report.status}`} data-testid="report-status" data-status={report.status}>
           {statusLabel(report.status)}
         </span>{' '}
         <span class="muted" data-testid="detail-tracking-no">
@@ -43,6 +45,13 @@ export function ReportDetail(props: Props) {
       <p class="muted">{t('detail.region', { region: report.region.name })}</p>
       <Photos title={t('detail.photos')} photos={report.photos} />
       <Photos title={t('detail.afterPhotos')} photos={report.afterPhotos} />
+      {report.status === 'closed' ? <Rating report={report} token={props.token} onRated={setReport} /> : null}
+      {report.rating ? (
+        <p class="ok" data-testid="rated">
+          {t('rate.yours', { score: report.rating })}
+        </p>
+      ) : null}
+      <PushOptIn token={props.token} />
       <h3>{t('detail.timeline')}</h3>
       <ol class="timeline" data-testid="timeline">
         {report.timeline.map((e, i) => (

@@ -1,10 +1,11 @@
 /** A list of case summaries (worker tasks, dispatcher queue). */
 import { useEffect, useState } from 'preact/hooks';
 import { cachedCategories, freshCategories } from '../../actions/local';
+import { caseHash } from '../../actions/case-logic';
 import type { CaseSummaryOut, CategoryOut } from '../../api/types';
 import { lang, statusLabel, t } from '../../i18n';
 
-function useCategoryName(): (code: string) => string {
+export function useCategoryName(): (code: string) => string {
   const [list, setList] = useState<CategoryOut[]>(cachedCategories);
   useEffect(() => void freshCategories().then(setList, () => {}), []);
   return (code) => {
@@ -13,13 +14,15 @@ function useCategoryName(): (code: string) => string {
   };
 }
 
-export function CaseList(props: { items: CaseSummaryOut[]; empty: string }) {
+/** Rows link to `#/c/{id}` (the case detail); `itemTestId` is `task-item` for workers, `case-item` for dispatchers. */
+export function CaseList(props: { items: CaseSummaryOut[]; empty: string; itemTestId?: string }) {
   const categoryName = useCategoryName();
   if (props.items.length === 0) return <p class="hint" data-testid="cases-empty">{props.empty}</p>;
   return (
     <ul class="cards" data-testid="case-list">
       {props.items.map((c) => (
-        <li key={c.id} class="card" data-testid="case-item" data-tracking-no={c.trackingNo}>
+        <li key={c.id} class="card-row" data-testid={props.itemTestId ?? 'case-item'} data-case-id={c.id} data-tracking-no={c.trackingNo}>
+          <a class="card" href={caseHash(c.id)}>
           <span class="card-main">
             <strong>{c.trackingNo}</strong>
             <span class={`status status-${c.status}`}>{statusLabel(c.status)}</span>
@@ -30,6 +33,7 @@ export function CaseList(props: { items: CaseSummaryOut[]; empty: string }) {
             </span>
             {c.description ? <span class="desc">{c.description}</span> : null}
           </span>
+          </a>
         </li>
       ))}
     </ul>

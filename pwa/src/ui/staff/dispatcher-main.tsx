@@ -7,8 +7,11 @@ import type { CasePageOut } from '../../api/types';
 import { lang, statusLabel, t } from '../../i18n';
 import { errorMessage } from '../common';
 import '../styles.css';
+import { CaseDetail } from './CaseDetail';
 import { CaseList } from './CaseList';
+import { DispatcherActions } from './DispatcherActions';
 import { StaffShell } from './StaffShell';
+import { useCaseRoute } from './useCaseRoute';
 
 const TABS = ['submitted', 'dispatched', 'accepted', 'resolved', 'closed', 'rejected', 'merged'] as const;
 
@@ -56,6 +59,21 @@ function Queue(props: { token: string; signOut: () => void }) {
   );
 }
 
+/** The queue, or one case when the hash is `#/c/{id}`. */
+function DispatcherView(props: { token: string; signOut: () => void }) {
+  const id = useCaseRoute();
+  if (id === null) return <Queue token={props.token} signOut={props.signOut} />;
+  return (
+    <CaseDetail
+      id={id}
+      token={props.token}
+      signOut={props.signOut}
+      showReporter
+      actions={(item, run, busy) => <DispatcherActions item={item} token={props.token} run={run} busy={busy} />}
+    />
+  );
+}
+
 document.documentElement.lang = lang();
 const root = document.getElementById('app');
-if (root) render(<StaffShell title={t('app.dispatcherTitle')}>{(token, signOut) => <Queue token={token} signOut={signOut} />}</StaffShell>, root);
+if (root) render(<StaffShell title={t('app.dispatcherTitle')}>{(token, signOut) => <DispatcherView token={token} signOut={signOut} />}</StaffShell>, root);

@@ -1,0 +1,160 @@
+/** One case for staff: what, where (map links), deadline, photos, timeline; the role's buttons below. */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { isConflict, mapLinks } from '../../actions/case-logic';
+import { getCase } from '../../api/cases';
+import { ApiError } from '../../api/http';
+import type { CaseOut, PhotoOut } from '../../api/types';
+import { statusLabel, t } from '../../i18n';
+import { errorMessage } from '../common';
+import { useCategoryName } from './CaseList';
+import { backToList } from './useCaseRoute';
+
+/** Run one move: its answer replaces the case; a 409 reloads it; null (the case left my hands) goes back. */
+export type RunMove = (work: () => Promise<CaseOut | null>) => Promise<boolean>;
+
+interface Props {
+  id: number;
+  token: string;
+  signOut: () => void;
+  showReporter?: boolean;
+  actions: (c: CaseOut, run: RunMove, busy: boolean) => ComponentChildren;
+}
+
+export function CaseDetail(props: Props) {
+  const categoryName = useCategoryName();
+  const [item, setItem] = useState<CaseOut | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const fail = (e: unknown) => {
+    if (e instanceof ApiError && e.status === 401) props.signOut();
+    else setError(errorMessage(e));
+  };
+  const load = () => getCase(props.token, props.id).then(setItem, fail);
+  useEffect(() => {
+    setItem(null);
+    setError(null);
+    setNotice(null);
+    void load();
+  }, [props.id, props.token]);
+
+  const run: RunMove = async (work) => {
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      const next = await work();
+      if (next) {
+        setItem(next);
+        setNotice(t('case.done'));
+      } else backToList();
+      return true;
+    } catch (e) {
+      if (isConflict(e)) {
+        await load();
+        setNotice(t('case.conflict'));
+      } else fail(e);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const back = (
+    <a href="#" class="link back" onClick={(e) => (e.preventDefault(), backToList())}>
+      ← {t('case.back')}
+    </a>
+  );
+  if (!item) return <section>{back}{error ? <p class="problem">{t('common.error', { message: error })}</p> : <p class="hint">{t('common.loading')}</p>}</section>;
+  const links = mapLinks(item.lat, item.lng);
+  return (
+    <article class="detail" data-testid="case-detail" data-case-id={item.id} data-version={item.version}>
+      {back}
+      <h2>
+        {item.trackingNo}{' '}
+        <span class={`status status-${item.status}`} data-testid="case-status" data-status={item.status}>
+          {item.status}
+        </span>{' '}
+        <span class="muted">{statusLabel(item.status)}</span>
+      </h2>
+      {notice ? (
+        <p class="notice" role="status" data-testid="case-notice">
+          {notice}
+        </p>
+      ) : null}
+      {error ? (
+        <p class="problem" role="alert" data-testid="case-error">
+          {t('common.error', { message: error })}
+        </p>
+      ) : null}
+      <p>{t('case.category', { category: categoryName(item.category) })}</p>
+      {item.description ? <p class="desc">{item.description}</p> : null}
+      <p>
+        {item.dueAt ? t('case.due', { due: new Date(item.dueAt).toLocaleString() }) : t('case.noDue')}{' '}
+        {item.overdue ? (
+          <span class="overdue" data-testid="overdue">
+            {t('tasks.overdue')}
+          </span>
+        ) : null}
+      </p>
+      {props.showReporter && item.reporter ? <p data-testid="reporter">{t('case.reporter', { reporter: item.reporter })}</p> : null}
+      {item.address ? <p class="muted">{t('case.address', { address: item.address })}</p> : null}
+      <p class="muted">{t('case.region', { region: item.region.name })}</p>
+      {item.rejectReason ? <p class="muted">{t('case.rejectReason', { reason: item.rejectReason })}</p> : null}
+      <p class="map-links">
+        <a class="button-link" href={links.amap} target="_blank" rel="noopener noreferrer" data-testid="map-link">
+          {t('case.openMap')}
+        </a>
+        <a class="button-link" href={links.geo} data-testid="geo-link">
+          {t('case.openGeo')}
+        </a>
+      </p>
+      <Photos title={t('case.photos')} photos={item.photos} />
+      <Photos title={t('case.afterPhotos')} photos={item.afterPhotos} />
+      <div class="actions" data-testid="case-actions">
+        {item.allowedActions.length === 0 ? <p class="hint">{t('case.noActions')}</p> : props.actions(item, run, busy)}
+      </div>
+      {item.extensions.length > 0 ? (
+        <>
+          <h3>{t('case.extensions')}</h3>
+          <ul>
+            {item.extensions.map((x, i) => (
+              <li key={i}>{t('case.extensionItem', { hours: Math.round((x.minutes / 60) * 10) / 10, reason: x.reason, state: x.state })}</li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      <h3>{t('case.timeline')}</h3>
+      <ol class="timeline" data-testid="timeline">
+        {item.timeline.map((e, i) => (
+          <li key={i}>
+            <strong>{statusLabel(e.status)}</strong>
+            <span class="muted">
+              {' '}
+              {new Date(e.at).toLocaleString()} · {e.actor} · {e.action}
+            </span>
+            {e.note ? <p>{e.note}</p> : null}
+          </li>
+        ))}
+      </ol>
+    </article>
+  );
+}
+
+function Photos(props: { title: string; photos: PhotoOut[] }) {
+  if (props.photos.length === 0) return null;
+  return (
+    <>
+      <h3>{props.title}</h3>
+      <div class="gallery">
+        {props.photos.map((p) => (
+          <a key={p.id} href={p.url} target="_blank" rel="noopener noreferrer">
+            <img src={p.thumbnailUrl} alt="" width={160} />
+          </a>
+        ))}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,193 @@
+/** The worker's buttons on a case, by its allowedActions: 签收, 处置反馈 (after-photo required), 退回, 延期. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { can, extensionMinutes, reasonOk, resolveProblem } from '../../actions/case-logic';
+import { locate } from '../../actions/geo';
+import { sha256Hex } from '../../actions/ids';
+import { shrinkPhoto } from '../../actions/image';
+import { accept, requestExtension, resolve, returnCase, uploadResolutionPhoto } from '../../api/cases';
+import type { CaseOut } from '../../api/types';
+import { t } from '../../i18n';
+import type { RunMove } from './CaseDetail';
+
+type Form = 'resolve' | 'return' | 'extension' | null;
+
+interface Props {
+  item: CaseOut;
+  token: string;
+  run: RunMove;
+  busy: boolean;
+}
+
+export function WorkerActions(props: Props) {
+  const [form, setForm] = useState<Form>(null);
+  const { item, run, busy, token } = props;
+  const allowed = item.allowedActions;
+  // A move that changes the status closes the form; a 409 reload keeps what was typed and photographed.
+  useEffect(() => setForm(null), [item.status]);
+  const toggle = (next: Form) => setForm(form === next ? null : next);
+  return (
+    <>
+      <div class="action-row">
+        {can(allowed, 'accept') ? (
+          <button type="button" class="primary-inline" data-testid="action-accept" disabled={busy} onClick={() => void run(() => accept(token, item.id, item.version))}>
+            {t('action.accept')}
+          </button>
+        ) : null}
+        {can(allowed, 'resolve') ? (
+          <button type="button" class="primary-inline" data-testid="action-resolve" disabled={busy} aria-expanded={form === 'resolve'} onClick={() => toggle('resolve')}>
+            {t('action.resolve')}
+          </button>
+        ) : null}
+        {can(allowed, 'return') ? (
+          <button type="button" data-testid="action-return" disabled={busy} aria-expanded={form === 'return'} onClick={() => toggle('return')}>
+            {t('action.return')}
+          </button>
+        ) : null}
+        {can(allowed, 'request_extension') ? (
+          <button type="button" data-testid="action-extension" disabled={busy} aria-expanded={form === 'extension'} onClick={() => toggle('extension')}>
+            {t('action.extension')}
+          </button>
+        ) : null}
+      </div>
+      {form === 'resolve' ? <ResolveForm {...props} /> : null}
+      {form === 'return' ? <ReturnForm {...props} /> : null}
+      {form === 'extension' ? <ExtensionForm {...props} /> : null}
+    </>
+  );
+}
+
+interface AfterPhoto {
+  bytes: ArrayBuffer;
+  type: string;
+  clientKey: string;
+  preview: string;
+}
+
+function ResolveForm({ item, token, run, busy }: Props) {
+  const [photos, setPhotos] = useState<AfterPhoto[]>([]);
+  const [note, setNote] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [stage, setStage] = useState<string | null>(null);
+  const previews = useRef<string[]>([]);
+  useEffect(() => () => previews.current.forEach((url) => URL.revokeObjectURL(url)), []);
+
+  const add = async (files: FileList | null) => {
+    const added: AfterPhoto[] = [];
+    for (const file of Array.from(files ?? [])) {
+      const shrunk = await shrinkPhoto(file);
+      const clientKey = await sha256Hex(shrunk.bytes);
+      if (photos.some((p) => p.clientKey === clientKey) || added.some((p) => p.clientKey === clientKey)) continue;
+      const preview = URL.createObjectURL(new Blob([shrunk.bytes], { type: shrunk.type }));
+      previews.current.push(preview);
+      added.push({ bytes: shrunk.bytes, type: shrunk.type, clientKey, preview });
+    }
+    setPhotos((current) => [...current, ...added].slice(0, 9));
+    setProblem(null);
+  };
+
+  const submit = async () => {
+    const missing = resolveProblem(photos.length, note);
+    if (missing) {
+      setProblem(t(missing));
+      return;
+    }
+    setProblem(null);
+    const where = locate(8000).catch(() => null);
+    await run(async () => {
+      setStage(t('resolve.uploading'));
+      try {
+        const mediaIds: string[] = [];
+        for (const p of photos) mediaIds.push((await uploadResolutionPhoto(token, p.bytes, p.type, p.clientKey)).id);
+        const fix = await where;
+        if (!fix) setStage(t('resolve.noLocation'));
+        return await resolve(token, item.id, {
+          version: item.version,
+          note: note.trim(),
+          mediaIds,
+          ...(fix ? { lat: fix.lat, lng: fix.lng } : {}),
+        });
+      } finally {
+        setStage(null);
+      }
+    });
+  };
+
+  return (
+    <form class="move-form" data-testid="resolve-form" onSubmit={(e) => (e.preventDefault(), void submit())}>
+      <label class="photo-pick">
+        <span>{t('resolve.photo')}</span>
+        <input data-testid="resolve-photo-input" type="file" accept="image/*" capture="environment" multiple onChange={(e) => void add(e.currentTarget.files)} />
+      </label>
+      {photos.length > 0 ? (
+        <div class="gallery" data-testid="resolve-photos" data-count={photos.length}>
+          {photos.map((p) => (
+            <img key={p.clientKey} src={p.preview} alt="" width={96} height={96} class="thumb" />
+          ))}
+        </div>
+      ) : null}
+      <label class="field">
+        <span>{t('resolve.note')}</span>
+        <textarea data-testid="resolve-note" rows={3} maxLength={500} placeholder={t('resolve.notePlaceholder')} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+      </label>
+      {problem ? (
+        <p class="problem" role="alert" data-testid="resolve-problem">
+          {problem}
+        </p>
+      ) : null}
+      {stage ? <p class="hint">{stage}</p> : null}
+      <button type="submit" class="primary" data-testid="resolve-submit" disabled={busy}>
+        {busy ? t('case.working') : t('resolve.submit')}
+      </button>
+    </form>
+  );
+}
+
+function ReturnForm({ item, token, run, busy }: Props) {
+  const [reason, setReason] = useState('');
+  const [problem, setProblem] = useState(false);
+  const submit = () => {
+    if (!reasonOk(reason)) return setProblem(true);
+    setProblem(false);
+    void run(() => returnCase(token, item.id, item.version, reason.trim()));
+  };
+  return (
+    <form class="move-form" onSubmit={(e) => (e.preventDefault(), submit())}>
+      <label class="field">
+        <span>{t('return.reason')}</span>
+        <textarea data-testid="return-reason" rows={2} maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+      </label>
+      {problem ? <p class="problem" role="alert">{t('return.needReason')}</p> : null}
+      <button type="submit" class="primary" data-testid="return-submit" disabled={busy}>
+        {t('return.submit')}
+      </button>
+    </form>
+  );
+}
+
+function ExtensionForm({ item, token, run, busy }: Props) {
+  const [hours, setHours] = useState('24');
+  const [reason, setReason] = useState('');
+  const [problem, setProblem] = useState(false);
+  const submit = () => {
+    const minutes = extensionMinutes(hours);
+    if (minutes === null || !reasonOk(reason)) return setProblem(true);
+    setProblem(false);
+    void run(() => requestExtension(token, item.id, item.version, minutes, reason.trim()));
+  };
+  return (
+    <form class="move-form" onSubmit={(e) => (e.preventDefault(), submit())}>
+      <label class="field">
+        <span>{t('extension.hours')}</span>
+        <input data-testid="extension-hours" type="number" inputMode="decimal" min="1" step="1" value={hours} onInput={(e) => setHours(e.currentTarget.value)} />
+      </label>
+      <label class="field">
+        <span>{t('extension.reason')}</span>
+        <textarea data-testid="extension-reason" rows={2} maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+      </label>
+      {problem ? <p class="problem" role="alert">{t('extension.invalid')}</p> : null}
+      <button type="submit" class="primary" data-testid="extension-submit" disabled={busy}>
+        {t('extension.submit')}
+      </button>
+    </form>
+  );
+}
