@@ -72,8 +72,12 @@ async def upload(
         known = await queries.get_by_client_key(
             conn, uploader_id=uploader_id, client_key=client_key
         )
-        if known is not None:
+        if known is not None and known["case_id"] is None:
             return await media_out(photos.store, known)
+        if known is not None:
+            # The same picture, already part of an earlier report, sent for a new one: it
+            # becomes a photo of its own (the stored files are shared, named by content).
+            client_key = None
     loop = asyncio.get_running_loop()
     photo = await loop.run_in_executor(photos.executor, process_photo, data, photos.limits)
     row = await _store_and_record(

@@ -260,3 +260,25 @@ async def test_rating_only_once_and_only_after_closing(client: Client, demo_data
     assert rated.json()["status"] == "rated"
     assert rated.json()["rating"] == 4
     assert (await client.post(url, json={"score": 5}, headers=me)).status_code == 409
+
+
+async def test_the_same_picture_can_illustrate_a_second_report(client: Client) -> None:
+    me = await resident(client)
+    data = jpeg(seed=5)
+    key = "k" * 40
+
+    async def send_photo() -> str:
+        response = await client.post(
+            "/api/v1/media/", headers=me, files=multipart_file(data), data={"clientKey": key}
+        )
+        assert response.status_code == 201, response.text
+        media_id: str = response.json()["id"]
+        return media_id
+
+    first = await send_photo()
+    assert await send_photo() == first  # a retry before it is used: the same photo
+    assert (await client.post(REPORTS, json=report([first]), headers=me)).status_code == 201
+    second = await send_photo()  # used since: a photo of its own
+    assert second != first
+    again = await client.post(REPORTS, json=report([second], lat=30.2742), headers=me)
+    assert again.status_code == 201
