@@ -71,6 +71,9 @@ async def test_report_fix_verify_close_rate(
     await expect(worker.get_by_test_id("case-status")).to_have_attribute("data-status", "accepted")
     await worker.get_by_test_id("action-resolve").click()
     await worker.get_by_test_id("resolve-photo-input").set_input_files(str(after))
+    await expect(worker.get_by_test_id("resolve-photos")).to_have_attribute(
+        "data-count", "1", timeout=15_000
+    )
     await worker.get_by_test_id("resolve-note").fill("已清理干净")
     await worker.get_by_test_id("resolve-submit").click()
     await expect(worker.get_by_test_id("case-status")).to_have_attribute(

@@ -37,6 +37,10 @@ async def fill_report(phone: Page, photo_file: Path) -> None:
     await phone.goto("/")
     await phone.get_by_test_id("category-sanitation").click()
     await phone.get_by_test_id("photo-input").set_input_files(str(photo_file))
+    # Shrinking happens on the phone and takes a moment: send once the photo is in the form,
+    # and once the phone knows where it is.
+    await expect(phone.get_by_test_id("photo-item")).to_have_count(1, timeout=15_000)
+    await expect(phone.get_by_test_id("location")).to_contain_text("已定位", timeout=15_000)
     await phone.get_by_test_id("description").fill("楼道里堆满了垃圾")
 
 
