@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -73,11 +74,9 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 pytest.fail(f"serve exited early ({self.process.returncode}):\n{self.output()}")
-            try:
+            with contextlib.suppress(httpx.TransportError):  # not listening yet
                 if httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200:
                     return
-            except httpx.TransportError:
-                pass
             time.sleep(0.2)
         pytest.fail(f"serve was not ready within {STARTUP_SECONDS} s:\n{self.output()}")
 

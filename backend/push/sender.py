@@ -49,6 +49,13 @@ class PushSender:
     def batch_size(self) -> int:
         return self.settings.push_concurrency * 4
 
+    async def drain(self) -> int:
+        """Send batches until nothing is due; returns how many notifications were taken."""
+        taken = 0
+        while (batch := await self.drain_once()) > 0:
+            taken += batch
+        return taken
+
     async def drain_once(self) -> int:
         """Lease one batch and send it; returns how many notifications were taken."""
         now = self.clock.now()

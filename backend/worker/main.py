@@ -42,12 +42,6 @@ def jobs(
 ) -> list[Job]:
     """The worker's periodic jobs."""
 
-    async def send_pushes() -> int:
-        sent = 0
-        while (batch := await sender.drain_once()) > 0:
-            sent += batch
-        return sent
-
     async def sweep_media() -> int:
         async with pool.acquire() as conn:
             return await media.sweep_unattached(
@@ -65,7 +59,7 @@ def jobs(
         return handled
 
     return [
-        Job("send notifications", timedelta(seconds=1), send_pushes),
+        Job("send notifications", timedelta(seconds=1), sender.drain),
         Job("watch deadlines", timedelta(seconds=10), watch_deadlines),
         Job("sweep unattached photos", timedelta(minutes=10), sweep_media),
     ]

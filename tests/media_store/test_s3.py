@@ -58,7 +58,7 @@ def failing_endpoint(request: pytest.FixtureRequest) -> Iterator[str]:
         do_GET = do_PUT = do_HEAD = do_DELETE = _fail
 
         def log_message(self, format: str, *args: object) -> None:
-            pass
+            """Quiet: the test reads the answers, not the server's log."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Failing)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)

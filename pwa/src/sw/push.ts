@@ -42,7 +42,8 @@ export async function openFromNotification(sw: ServiceWorkerGlobalScope, notific
   if (open) {
     const moved = await open.navigate(target).catch(() => null);
     if (moved) {
-      await moved.focus().catch(() => undefined);
+      // Focusing needs the user's gesture on some browsers; the window is on the page already.
+      await moved.focus().catch((error: unknown) => console.info('window not focused', error));
       return;
     }
   }

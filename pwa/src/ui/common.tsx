@@ -27,7 +27,10 @@ export function Header(props: { title: string; children?: ComponentChildren }) {
 export function UpdateBanner() {
   const [activate, setActivate] = useState<(() => void) | null>(null);
   useEffect(() => {
-    registerServiceWorker((go) => setActivate(() => go)).catch(() => {});
+    // Without a service worker the app still works online; it only loses the offline shell.
+    registerServiceWorker((go) => setActivate(() => go)).catch((error: unknown) =>
+      console.warn('service worker not registered', error),
+    );
   }, []);
   if (!activate) return null;
   return (

@@ -23,7 +23,8 @@ export function App() {
 
   useEffect(() => {
     freshCategories().then(setCategories, (e: unknown) => setCategoriesError(`${t('form.categoriesFailed')} (${errorMessage(e)})`));
-    residentToken(lang()).catch(() => {});
+    // Offline at first start: the outbox registers the device when it next sends.
+    residentToken(lang()).catch((error: unknown) => console.info('device not registered yet', error));
   }, []);
 
   const nameOf = useCallback((c: CategoryOut) => (lang() === 'en' ? c.nameEn : c.name), []);
