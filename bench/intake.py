@@ -13,11 +13,8 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +29,7 @@ import httpx
 from PIL import Image
 
 from backend.db.embedded import EmbeddedPostgres
+from tests.servers import Server, free_port
 
 REPORTS_PER_ROUND = 300
 ROUNDS = 3
@@ -61,45 +59,11 @@ CASE_SQL = """
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def photo(seed: int) -> bytes:
     image = Image.new("RGB", (800, 600), (seed % 256, 120, 200))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80)
     return out.getvalue()
-
-
-def start_api(dsn: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": dsn,
-        "GRIDREPORT_PORT": str(port),
-        "GRIDREPORT_DATA_DIR": str(data_dir),
-        "GRIDREPORT_REPORTS_PER_HOUR": "10000",
-        "GRIDREPORT_LOG_LEVEL": "warning",
-        "GRIDREPORT_DEMO_PASSWORD": "bench-password",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "serve", "--demo"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the API did not become ready")
 
 
 async def bounded(jobs: list, limit: int) -> list:  # type: ignore[type-arg]
@@ -209,7 +173,16 @@ def main() -> None:
         server = EmbeddedPostgres(Path(scratch) / "pg")
         dsn = server.start()
         port = free_port()
-        api = start_api(dsn, Path(scratch) / "var", port)
+        api = Server(
+            Path(scratch) / "var",
+            port,
+            {
+                "DATABASE_URL": dsn,
+                "GRIDREPORT_REPORTS_PER_HOUR": "10000",
+                "GRIDREPORT_LOG_LEVEL": "warning",
+            },
+        )
+        api.wait_ready()
         try:
             ours, baseline = [], []
             for round_no in range(ROUNDS):
@@ -219,8 +192,7 @@ def main() -> None:
                     f"round {round_no + 1}: HTTP {ours[-1]:.0f}/s, raw asyncpg {baseline[-1]:.0f}/s"
                 )
         finally:
-            api.send_signal(signal.SIGTERM)
-            api.wait(timeout=60)
+            api.stop(signal.SIGTERM)
             server.stop()
     ours_median, baseline_median = statistics.median(ours), statistics.median(baseline)
     print(

@@ -16,21 +16,19 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 # The repo root instead of bench/, whose queue.py would hide the standard library's queue.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-import httpx
 from playwright.async_api import async_playwright
 
 from backend.db.embedded import EmbeddedPostgres
+from tests.servers import Server, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "pwa" / "dist"
@@ -60,32 +58,6 @@ def weight(html: str) -> tuple[int, int]:
         raw += len(data)
         gzipped += len(gzip.compress(data, compresslevel=9))
     return raw, gzipped
-
-
-def start_api(dsn: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": dsn,
-        "GRIDREPORT_PORT": str(port),
-        "GRIDREPORT_DATA_DIR": str(data_dir),
-        "GRIDREPORT_DEMO_PASSWORD": "bench-password",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "serve", "--demo"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.3)
-    process.kill()
-    raise SystemExit("the API did not become ready")
 
 
 def lighthouse(url: str) -> dict[str, float]:
@@ -127,13 +99,6 @@ async def installability(url: str) -> list[str]:
     return [error["errorId"] for error in answer["installabilityErrors"]]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def main() -> None:
     if not (DIST / "index.html").exists() or not LIGHTHOUSE.exists():
         raise SystemExit("build the PWA first: make run (or cd pwa && npm ci && npm run build)")
@@ -146,14 +111,14 @@ def main() -> None:
         server = EmbeddedPostgres(Path(scratch) / "pg")
         dsn = server.start()
         port = free_port()
-        api = start_api(dsn, Path(scratch) / "var", port)
+        api = Server(Path(scratch) / "var", port, {"DATABASE_URL": dsn})
+        api.wait_ready()
         url = f"http://127.0.0.1:{port}/"
         try:
             runs = [lighthouse(url) for _ in range(RUNS)]
             errors = asyncio.run(installability(url))
         finally:
-            os.killpg(api.pid, signal.SIGINT)
-            api.wait(timeout=60)
+            api.stop(signal.SIGINT)
             server.stop()
     scores = {name: statistics.median(run[name] for run in runs) for name in runs[0]}
     print(f"Lighthouse (mobile, median of {RUNS}): {scores}")

@@ -26,22 +26,32 @@ from backend.cases.service import (
     Step,
     handler_news,
     load,
+    queue_news,
     relation_of,
     resident_news,
     scope_for,
     write,
 )
 from backend.categories import service as categories
+from backend.categories.schemas import CategoryOut
 from backend.db.types import Connection
 from backend.errors import Conflict, Invalid
 from backend.media import service as media
 
 
-async def _preset(conn: Connection, case: asyncpg.Record) -> rules.Preset:
-    deadlines = (await categories.get_category(conn, code=case["category_code"])).deadlines
+async def _category(conn: Connection, case: asyncpg.Record) -> CategoryOut:
+    return await categories.get_category(conn, code=case["category_code"])
+
+
+def _preset_of(category: CategoryOut) -> rules.Preset:
+    deadlines = category.deadlines
     return rules.Preset(
         deadlines.accept_minutes, deadlines.resolve_minutes, deadlines.verify_minutes
     )
+
+
+async def _preset(conn: Connection, case: asyncpg.Record) -> rules.Preset:
+    return _preset_of(await _category(conn, case))
 
 
 def _deadline(status: str, now: datetime, preset: rules.Preset) -> dict[str, Any]:
@@ -77,7 +87,7 @@ async def _checked(
 
 
 async def _assignment(
-    conn: Connection, case: asyncpg.Record, target: Target | None
+    conn: Connection, case: asyncpg.Record, target: Target | None, *, owner_kind: str
 ) -> dict[str, Any]:
     """Where the case goes: the target given, or by default its category's owner."""
     if target is not None and (target.region_code is None) == (target.department_code is None):
@@ -111,19 +121,22 @@ async def _assignment(
                 fields={"target.departmentCode": "unknown"},
             )
         return {"department_id": department["id"]}
-    return await default_assignment(conn, case)
+    return await default_assignment(conn, case, owner_kind=owner_kind)
 
 
-async def default_assignment(conn: Connection, case: asyncpg.Record) -> dict[str, Any]:
+async def default_assignment(
+    conn: Connection, case: asyncpg.Record, *, owner_kind: str
+) -> dict[str, Any]:
     """The owner a category names: the grid the case is in, or the department of that kind."""
-    owner = (await categories.get_category(conn, code=case["category_code"])).owner_kind
-    if owner == "grid":
+    if owner_kind == "grid":
         return {
             "assigned_region_id": case["region_id"],
             "assigned_path": case["region_path"],
             "department_id": None,
         }
-    department_id = await queries.department_for(conn, kind=owner, region_path=case["region_path"])
+    department_id = await queries.department_for(
+        conn, kind=owner_kind, region_path=case["region_path"]
+    )
     if department_id is None:
         raise Invalid(
             "cases.no_department",
@@ -137,17 +150,39 @@ async def default_assignment(conn: Connection, case: asyncpg.Record) -> dict[str
 async def dispatch(
     conn: Connection, principal: Principal, case_id: int, data: DispatchIn, now: datetime
 ) -> None:
-    """派遣: send a case to a grid's workers or a department."""
+    """派遣: send a case to a grid's workers or a department (default: its category's owner)."""
+    await _route(conn, principal, case_id, data, now, action="dispatch")
+
+
+async def transfer(
+    conn: Connection, principal: Principal, case_id: int, data: TransferIn, now: datetime
+) -> None:
+    """转办: to another grid (also across a border, 接边) or a department."""
+    await _route(conn, principal, case_id, data, now, action="transfer")
+
+
+async def _route(
+    conn: Connection,
+    principal: Principal,
+    case_id: int,
+    data: DispatchIn | TransferIn,
+    now: datetime,
+    *,
+    action: str,
+) -> None:
     async with conn.transaction():
-        case = await _checked(conn, principal, case_id, "dispatch")
+        case = await _checked(conn, principal, case_id, action)
+        category = await _category(conn, case)
+        assignment = await _assignment(conn, case, data.target, owner_kind=category.owner_kind)
         await send(
             conn,
             case,
             principal=principal,
             version=data.version,
             now=now,
-            assignment=await _assignment(conn, case, data.target),
-            action="dispatch",
+            preset=_preset_of(category),
+            assignment=assignment,
+            action=action,
             note=data.note or None,
         )
 
@@ -159,16 +194,13 @@ async def send(
     principal: Principal | None,
     version: int,
     now: datetime,
+    preset: rules.Preset,
     assignment: dict[str, Any],
     action: str,
     note: str | None,
 ) -> None:
     """Write a dispatch or transfer: new owner, accept deadline, the handlers told."""
-    changes = {
-        **assignment,
-        "assignee_id": None,
-        **_deadline("dispatched", now, await _preset(conn, case)),
-    }
+    changes = {**assignment, "assignee_id": None, **_deadline("dispatched", now, preset)}
     merged = {**dict(case), **changes}
     notify = await handler_news(
         conn,
@@ -237,24 +269,6 @@ async def give_back(
             actor=principal,
             version=data.version,
             now=now,
-        )
-
-
-async def transfer(
-    conn: Connection, principal: Principal, case_id: int, data: TransferIn, now: datetime
-) -> None:
-    """转办: to another grid (also across a border, 接边) or a department."""
-    async with conn.transaction():
-        case = await _checked(conn, principal, case_id, "transfer")
-        await send(
-            conn,
-            case,
-            principal=principal,
-            version=data.version,
-            now=now,
-            assignment=await _assignment(conn, case, data.target),
-            action="transfer",
-            note=data.note or None,
         )
 
 
@@ -333,11 +347,12 @@ async def verify(
     action = "verify_pass" if data.passed else "verify_fail"
     async with conn.transaction():
         case = await _checked(conn, principal, case_id, action)
-        preset = await _preset(conn, case)
+        category = await _category(conn, case)
+        preset = _preset_of(category)
         if data.passed:
             changes = {**_deadline("closed", now, preset), "closed_at": now}
             notify = await resident_news(conn, case, "closed")
-            await _credit_reporter(conn, case, now)
+            await _credit_reporter(conn, case, category.reward_points, now)
         else:
             changes = {**_deadline("accepted", now, preset), "reworks": case["reworks"] + 1}
             notify = [(case["assignee_id"], "reopened")] if case["assignee_id"] else []
@@ -345,8 +360,10 @@ async def verify(
         await write(conn, case, step, actor=principal, version=data.version, now=now)
 
 
-async def _credit_reporter(conn: Connection, case: asyncpg.Record, now: datetime) -> None:
-    points = (await categories.get_category(conn, code=case["category_code"])).reward_points
+async def _credit_reporter(
+    conn: Connection, case: asyncpg.Record, points: int, now: datetime
+) -> None:
+    """举报奖励: a case closed as valid earns its reporter the category's points."""
     if points > 0:
         await queries.award_points(
             conn,
@@ -527,7 +544,9 @@ async def reopen_after_rating(
     )
 
 
-async def auto_dispatch(conn: Connection, *, case_id: int, now: datetime) -> None:
+async def auto_dispatch(
+    conn: Connection, *, case_id: int, category: CategoryOut, now: datetime
+) -> None:
     """On intake, where the category allows: straight to its owner, no triage (inside the
     intake transaction). A case no department can take stays in triage."""
     case = await queries.get_in_scope(
@@ -536,29 +555,11 @@ async def auto_dispatch(conn: Connection, *, case_id: int, now: datetime) -> Non
     assert case is not None
     if case["priority"] == "emergency":
         supervisors = await queries.supervisors_of(conn, region_path=case["region_path"])
-        await queries.insert_outbox(
-            conn,
-            rows=[
-                (
-                    user_id,
-                    case["id"],
-                    case["region_id"],
-                    "emergency",
-                    {
-                        "caseId": case["id"],
-                        "trackingNo": case["tracking_no"],
-                        "status": case["status"],
-                    },
-                    now,
-                )
-                for user_id in supervisors
-            ],
-        )
-    category = await categories.get_category(conn, code=case["category_code"])
+        await queue_news(conn, case, [(user_id, "emergency") for user_id in supervisors], now=now)
     if not category.auto_dispatch:
         return
     try:
-        assignment = await default_assignment(conn, case)
+        assignment = await default_assignment(conn, case, owner_kind=category.owner_kind)
     except Invalid:
         return
     await send(
@@ -567,6 +568,7 @@ async def auto_dispatch(conn: Connection, *, case_id: int, now: datetime) -> Non
         principal=None,
         version=case["version"],
         now=now,
+        preset=_preset_of(category),
         assignment=assignment,
         action="dispatch",
         note=None,

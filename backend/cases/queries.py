@@ -80,12 +80,16 @@ async def count_by_status(conn: Connection, *, where: Where) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
-async def timeline(conn: Connection, *, case_id: int) -> list[asyncpg.Record]:
-    """Every step of a case, internal ones included, oldest first."""
+async def timeline(
+    conn: Connection, *, case_id: int, public_only: bool = False
+) -> list[asyncpg.Record]:
+    """The steps of a case, oldest first: all of them for staff, the public ones for residents."""
     rows: list[asyncpg.Record] = await conn.fetch(
         "SELECT e.at, e.action, e.from_status, e.to_status, e.actor_role, e.note, e.public, "
-        "e.detail FROM case_events e WHERE e.case_id = $1 ORDER BY e.at, e.id",
+        "e.detail FROM case_events e WHERE e.case_id = $1 AND (e.public OR NOT $2) "
+        "ORDER BY e.at, e.id",
         case_id,
+        public_only,
     )
     return rows
 

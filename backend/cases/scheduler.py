@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 
 from backend.cases import queries, rules
-from backend.cases.service import handler_news
+from backend.cases.service import handler_news, queue_news
 from backend.db.types import Connection
 
 BATCH = 200
@@ -38,12 +38,13 @@ async def _check(conn: Connection, case: asyncpg.Record, now: datetime) -> None:
     if outcome.remind:
         changes["reminded_step"] = outcome.step
         await _event(conn, case, now, "remind", outcome.step)
-        await _notify(conn, case, now, await _reminder_recipients(conn, case), "reminder")
+        reminded = await _reminder_recipients(conn, case)
+        await queue_news(conn, case, [(user_id, "reminder") for user_id in reminded], now=now)
     if outcome.supervise:
         changes["supervised_step"] = outcome.step
         await _event(conn, case, now, "supervise", outcome.step)
         supervisors = await queries.supervisors_of(conn, region_path=case["region_path"])
-        await _notify(conn, case, now, supervisors, "supervision")
+        await queue_news(conn, case, [(user_id, "supervision") for user_id in supervisors], now=now)
     await queries.set_deadline_state(conn, case_id=case["id"], changes=changes)
 
 
@@ -76,14 +77,4 @@ async def _event(
         to_status=case["status"],
         public=False,
         detail={"step": step},
-    )
-
-
-async def _notify(
-    conn: Connection, case: asyncpg.Record, now: datetime, users: list[int], kind: str
-) -> None:
-    payload = {"caseId": case["id"], "trackingNo": case["tracking_no"], "status": case["status"]}
-    await queries.insert_outbox(
-        conn,
-        rows=[(user_id, case["id"], case["region_id"], kind, payload, now) for user_id in users],
     )

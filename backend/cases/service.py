@@ -111,13 +111,30 @@ async def write(
         public=step.public,
         detail=step.detail,
     )
-    payload = {"caseId": case["id"], "trackingNo": case["tracking_no"], "status": to_status}
+    await queue_news(conn, case, step.notify, now=now, status=to_status, region_id=region_id)
+
+
+async def queue_news(
+    conn: Connection,
+    case: asyncpg.Record,
+    news: list[tuple[int, str]],
+    *,
+    now: datetime,
+    status: str | None = None,
+    region_id: int | None = None,
+) -> None:
+    """Put (user, kind) notifications about a case in the outbox; no personal data in them."""
+    status = status or case["status"]
+    payload = {"caseId": case["id"], "trackingNo": case["tracking_no"], "status": status}
+    region = region_id or case["region_id"]
     await queries.insert_outbox(
-        conn,
-        rows=[
-            (user_id, case["id"], region_id, kind, payload, now) for user_id, kind in step.notify
-        ],
+        conn, rows=[(user_id, case["id"], region, kind, payload, now) for user_id, kind in news]
     )
+
+
+async def public_timeline(conn: Connection, *, case_id: int) -> list[asyncpg.Record]:
+    """What the reporter may read of a case's timeline."""
+    return await queries.timeline(conn, case_id=case_id, public_only=True)
 
 
 async def record_event(

@@ -8,10 +8,10 @@ from typing import Any
 
 import asyncpg
 
+from backend.cases.rules import OPEN
 from backend.db.types import Connection
-from backend.reports.rules import OPEN_STATUSES
 
-_OPEN = list(OPEN_STATUSES)
+_OPEN = sorted(OPEN)
 _CASE_COLUMNS = """
     c.id, c.tracking_no, c.reporter_id, c.body_hash, c.status, c.category_code, c.description,
     c.lat, c.lng, c.address, c.anonymous, c.region_id, c.created_at, c.accept_due_at,
@@ -104,16 +104,6 @@ async def list_for_reporter(
         before[0] if before else None,
         before[1] if before else None,
         limit,
-    )
-    return rows
-
-
-async def public_timeline(conn: Connection, *, case_id: int) -> list[asyncpg.Record]:
-    """The public steps of a case, oldest first (no actor ids: roles only)."""
-    rows: list[asyncpg.Record] = await conn.fetch(
-        "SELECT at, action, to_status, actor_role, note FROM case_events "
-        "WHERE case_id = $1 AND public ORDER BY at, id",
-        case_id,
     )
     return rows
 

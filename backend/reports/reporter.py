@@ -74,7 +74,7 @@ async def my_report(
     if row is None:
         raise _NOT_YOURS
     photos = await media.photos_of_case(store, conn, case_id=case_id)
-    timeline = [_entry(event) for event in await queries.public_timeline(conn, case_id=case_id)]
+    timeline = [_entry(event) for event in await cases.public_timeline(conn, case_id=case_id)]
     return ReportOut(
         id=row["id"],
         tracking_no=row["tracking_no"],

@@ -12,7 +12,6 @@ from typing import Final
 import h3
 import msgspec
 
-OPEN_STATUSES: Final = frozenset({"submitted", "dispatched", "accepted", "resolved", "returned"})
 H3_RESOLUTIONS: Final = (7, 8, 9, 10, 11)
 # Nearby duplicates are looked up in resolution-9 cells (edges of about 174 m).
 NEARBY_RESOLUTION: Final = 9

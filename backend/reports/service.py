@@ -230,7 +230,7 @@ async def _create(
             from_status=None,
             to_status="submitted",
         )
-        await case_actions.auto_dispatch(conn, case_id=case_id, now=now)
+        await case_actions.auto_dispatch(conn, case_id=case_id, category=category, now=now)
     return case_id
 
 

@@ -1,9 +1,10 @@
 /** One report as its reporter sees it: status, photos, public timeline. */
 import { useEffect, useState } from 'preact/hooks';
 import { getReport } from '../../api/resident';
-import type { PhotoOut, ReportOut } from '../../api/types';
+import type { ReportOut } from '../../api/types';
 import { lang, statusLabel, t } from '../../i18n';
 import { errorMessage } from '../common';
+import { Photos, Timeline } from '../case-parts';
 import { onLinkClick } from '../route';
 import { PushOptIn } from './PushOptIn';
 import { Rating } from './Rating';
@@ -52,35 +53,10 @@ export function ReportDetail(props: Props) {
         </p>
       ) : null}
       <PushOptIn token={props.token} />
-      <h3>{t('detail.timeline')}</h3>
-      <ol class="timeline" data-testid="timeline">
-        {report.timeline.map((e, i) => (
-          <li key={i}>
-            <strong>{statusLabel(e.status)}</strong>
-            <span class="muted">
-              {' '}
-              {new Date(e.at).toLocaleString()} · {lang() === 'en' ? e.actorEn : e.actor}
-            </span>
-            {e.note ? <p>{e.note}</p> : null}
-          </li>
-        ))}
-      </ol>
+      <Timeline
+        title={t('detail.timeline')}
+        steps={report.timeline.map((e) => ({ ...e, who: lang() === 'en' ? e.actorEn : e.actor }))}
+      />
     </article>
-  );
-}
-
-function Photos(props: { title: string; photos: PhotoOut[] }) {
-  if (props.photos.length === 0) return null;
-  return (
-    <>
-      <h3>{props.title}</h3>
-      <div class="gallery">
-        {props.photos.map((p) => (
-          <a key={p.id} href={p.url} target="_blank" rel="noopener noreferrer">
-            <img src={p.thumbnailUrl} alt="" width={160} />
-          </a>
-        ))}
-      </div>
-    </>
   );
 }

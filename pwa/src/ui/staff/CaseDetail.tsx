@@ -4,8 +4,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { isConflict, mapLinks } from '../../actions/case-logic';
 import { getCase } from '../../api/cases';
 import { ApiError } from '../../api/http';
-import type { CaseOut, PhotoOut } from '../../api/types';
+import type { CaseOut } from '../../api/types';
 import { statusLabel, t } from '../../i18n';
+import { Photos, Timeline } from '../case-parts';
 import { errorMessage } from '../common';
 import { useCategoryName } from './CaseList';
 import { backToList } from './useCaseRoute';
@@ -126,35 +127,10 @@ export function CaseDetail(props: Props) {
           </ul>
         </>
       ) : null}
-      <h3>{t('case.timeline')}</h3>
-      <ol class="timeline" data-testid="timeline">
-        {item.timeline.map((e, i) => (
-          <li key={i}>
-            <strong>{statusLabel(e.status)}</strong>
-            <span class="muted">
-              {' '}
-              {new Date(e.at).toLocaleString()} · {e.actor} · {e.action}
-            </span>
-            {e.note ? <p>{e.note}</p> : null}
-          </li>
-        ))}
-      </ol>
+      <Timeline
+        title={t('case.timeline')}
+        steps={item.timeline.map((e) => ({ ...e, who: `${e.actor} · ${e.action}` }))}
+      />
     </article>
-  );
-}
-
-function Photos(props: { title: string; photos: PhotoOut[] }) {
-  if (props.photos.length === 0) return null;
-  return (
-    <>
-      <h3>{props.title}</h3>
-      <div class="gallery">
-        {props.photos.map((p) => (
-          <a key={p.id} href={p.url} target="_blank" rel="noopener noreferrer">
-            <img src={p.thumbnailUrl} alt="" width={160} />
-          </a>
-        ))}
-      </div>
-    </>
   );
 }
