@@ -28,6 +28,7 @@ from backend.cases.controller import CaseController, TaskController
 from backend.categories.controller import CategoryAdminController, CategoryController
 from backend.clock import Clock, SystemClock
 from backend.db.pool import create_pool
+from backend.exports.controller import CaseExportController
 from backend.live.controller import stream
 from backend.live.feed import LiveFeed
 from backend.media.controller import MediaController, stored_photo
@@ -38,6 +39,7 @@ from backend.regions.live_index import LiveRoutingIndex
 from backend.reports.controller import MyPointsController, MyReportsController, ReportController
 from backend.settings import Settings
 from backend.web.auth import provide_principal
+from backend.web.client_config import client_config
 from backend.web.context import AppContext, context_of, provide_ctx
 from backend.web.errors import EXCEPTION_HANDLERS
 from backend.web.health import healthz, home, readyz
@@ -111,9 +113,10 @@ def create_app(
     ctx = AppContext(settings=settings, clock=clock or SystemClock(), store=store)
     return Litestar(
         route_handlers=[
-            *(pwa_handlers(pwa_dist or default_dist()) or [home]),
+            *(pwa_handlers(pwa_dist or default_dist(), tile_url=settings.map_tile_url) or [home]),
             healthz,
             readyz,
+            client_config,
             AuthController,
             MeController,
             UserAdminController,
@@ -127,6 +130,7 @@ def create_app(
             MyReportsController,
             MyPointsController,
             CaseController,
+            CaseExportController,
             TaskController,
             PushController,
             stream,

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MediaBackend = Literal["filesystem", "s3"]
+# Chinese tile sets (AutoNavi, Tencent) are drawn in GCJ-02; OpenStreetMap and phones use WGS-84.
+MapCoordinates = Literal["wgs84", "gcj02"]
 
 
 class SettingsError(ValueError):
@@ -63,6 +65,9 @@ class Settings:
     s3_addressing_style: Literal["path", "virtual"] = "path"
     s3_public_base_url: str | None = None
     s3_presign_seconds: int = 3600
+    map_tile_url: str | None = None
+    map_coordinates: MapCoordinates = "wgs84"
+    map_attribution: str = ""
 
     @property
     def embedded_database(self) -> bool:
@@ -144,6 +149,12 @@ def _flag(raw: str) -> bool:
 def _vapid_subject(raw: str) -> str:
     if not raw.startswith(("mailto:", "https://")):
         raise ValueError("must start with mailto: or https://")
+    return raw
+
+
+def _tile_template(raw: str) -> str:
+    if not raw.startswith("https://") or not all(k in raw for k in ("{z}", "{x}", "{y}")):
+        raise ValueError("must be an https:// URL template with {z}, {x} and {y}")
     return raw
 
 
@@ -281,6 +292,17 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         _flag,
         "accept http://127.0.0.1 push endpoints (tests and local emulators only)",
     ),
+    "GRIDREPORT_MAP_TILE_URL": (
+        "map_tile_url",
+        _tile_template,
+        "map tiles, e.g. https://{s}.tile.example/{z}/{x}/{y}.png; unset: outlines only",
+    ),
+    "GRIDREPORT_MAP_COORDINATES": (
+        "map_coordinates",
+        _choice("wgs84", "gcj02"),
+        "the tiles' coordinate system (gcj02 for Chinese tile sets)",
+    ),
+    "GRIDREPORT_MAP_ATTRIBUTION": ("map_attribution", _text, "credit shown on the map"),
     "GRIDREPORT_MEDIA_BACKEND": (
         "media_backend",
         _choice("filesystem", "s3"),

@@ -8,12 +8,22 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.regions import service
-from backend.regions.schemas import ImportOut, LocateOut, RegionFeatureOut, RegionNodeOut
+from backend.regions.schemas import (
+    ImportOut,
+    LocateOut,
+    OutlinesOut,
+    RegionFeatureOut,
+    RegionNodeOut,
+)
 from backend.structs import RegionCode
 from backend.web.auth import admin_only, staff_only
 from backend.web.deps import DB, Caller, Ctx
 
 _MAX_IMPORT_BYTES = 64 * 1024 * 1024
+# Enough grids for a district on one screen; a wider box is answered `truncated`.
+_MAX_OUTLINES = 2000
+_COORDINATE = r"-?\d{1,3}(\.\d{1,12})?"
+_BBOX_PATTERN = rf"^{_COORDINATE},{_COORDINATE},{_COORDINATE},{_COORDINATE}$"
 
 
 class RegionController(Controller):
@@ -30,6 +40,27 @@ class RegionController(Controller):
         lng: Annotated[float, QueryParameter(ge=-180, le=180, description="WGS-84 longitude")],
     ) -> LocateOut:
         return service.locate(ctx.require_routing().index, lat=lat, lng=lng)
+
+    @get(
+        "/outlines",
+        operation_id="listGridOutlines",
+        summary="Grid outlines that meet a map box, as GeoJSON (网格边界)",
+    )
+    async def outlines(
+        self,
+        ctx: Ctx,
+        bbox: Annotated[
+            str,
+            QueryParameter(
+                pattern=_BBOX_PATTERN,
+                description="west,south,east,north in WGS-84 degrees",
+            ),
+        ],
+    ) -> OutlinesOut:
+        west, south, east, north = (float(part) for part in bbox.split(","))
+        return service.outlines(
+            ctx.require_routing().index, bbox=(west, south, east, north), limit=_MAX_OUTLINES
+        )
 
     @get(
         "/",

@@ -101,6 +101,12 @@ class RoutingIndex:
         region = self._areas.first_covering(point)
         return None if region is None else self._placed(region, "fallback", 0.0)
 
+    def grids_within(
+        self, west: float, south: float, east: float, north: float, *, limit: int
+    ) -> list[IndexedRegion]:
+        """Grids and micro-grids whose outline meets the box, in priority order, at most `limit`."""
+        return self._leaves.meeting(shapely.box(west, south, east, north), limit)
+
     def _placed(self, region: IndexedRegion, match: Match, distance_m: float) -> Placement:
         return Placement(region, self._chains[region.id], match, distance_m)
 
@@ -127,6 +133,13 @@ class _Layer:
             if self.geometries[index].intersects(point):
                 return self.regions[index]
         return None
+
+    def meeting(self, box: BaseGeometry, limit: int) -> list[IndexedRegion]:
+        """Regions whose outline meets the box, in priority order, at most `limit`."""
+        candidates = self.tree.query(box, predicate="intersects")
+        candidates.sort()
+        indices: list[int] = candidates[:limit].tolist()
+        return [self.regions[index] for index in indices]
 
     def nearest(self, point: Point, near_metres: float) -> tuple[IndexedRegion, float] | None:
         """The closest region within `near_metres`, with its distance in metres."""

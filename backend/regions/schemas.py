@@ -38,6 +38,14 @@ class RegionFeatureOut(Model):
     properties: dict[str, Any]
 
 
+class OutlinesOut(Model):
+    """Grid outlines in a map box, as a GeoJSON FeatureCollection; `truncated` when capped."""
+
+    type: str
+    features: list[RegionFeatureOut]
+    truncated: bool
+
+
 class ImportOut(Model):
     created: int
     updated: int

@@ -10,7 +10,7 @@ from shapely.geometry import mapping, shape
 
 from backend.audit import service as audit
 from backend.db.types import Connection
-from backend.errors import NotFound
+from backend.errors import BadRequest, NotFound
 from backend.regions import queries
 from backend.regions.geojson import ExistingRegion, RegionDraft, parse_region_collection
 from backend.regions.paths import child_path, codes_of
@@ -18,6 +18,7 @@ from backend.regions.routing import IndexedRegion, RoutingIndex
 from backend.regions.schemas import (
     ImportOut,
     LocateOut,
+    OutlinesOut,
     RegionFeatureOut,
     RegionNodeOut,
     RegionOut,
@@ -44,6 +45,29 @@ def locate(index: RoutingIndex, *, lat: float, lng: float) -> LocateOut:
         match=placement.match,
         distance_m=round(placement.distance_m, 1),
     )
+
+
+def outlines(
+    index: RoutingIndex, *, bbox: tuple[float, float, float, float], limit: int
+) -> OutlinesOut:
+    """Grid outlines that meet a map box, for drawing: at most `limit`, say so when more exist."""
+    west, south, east, north = bbox
+    if not (west < east and south < north):
+        raise BadRequest(
+            "regions.bad_bbox",
+            "地图范围无效：应为 西,南,东,北",
+            "The map box must be west,south,east,north",
+        )
+    grids = index.grids_within(west, south, east, north, limit=limit + 1)
+    features = [
+        RegionFeatureOut(
+            type="Feature",
+            geometry=dict(mapping(grid.geometry)),
+            properties={"code": grid.code, "name": grid.name, "level": grid.level},
+        )
+        for grid in grids[:limit]
+    ]
+    return OutlinesOut(type="FeatureCollection", features=features, truncated=len(grids) > limit)
 
 
 async def region_path_by_code(conn: Connection, *, code: str) -> str | None:

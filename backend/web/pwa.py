@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Response, Router, get
 from litestar.datastructures import CacheControlHeader
@@ -19,12 +20,11 @@ from litestar.static_files import create_static_files_router
 
 from backend.errors import NotFound
 
-CSP = (
-    "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; style-src 'self'; "
-    "script-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
-    "base-uri 'self'; frame-ancestors 'none'"
+_CSP = (
+    "default-src 'self'; img-src 'self' data: blob:{tiles}; connect-src 'self'; "
+    "style-src 'self'; script-src 'self'; worker-src 'self'; manifest-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 )
-_PAGE_HEADERS = {"Content-Security-Policy": CSP, "Cache-Control": "no-cache"}
 _ROOT_FILES = {"sw.js": "text/javascript", "manifest.webmanifest": "application/manifest+json"}
 
 
@@ -33,17 +33,32 @@ def default_dist() -> Path:
     return Path(__file__).resolve().parents[2] / "pwa" / "dist"
 
 
-def pwa_handlers(dist: Path) -> list[HTTPRouteHandler | Router]:
+def content_security_policy(tile_url: str | None) -> str:
+    """The pages' policy: nothing inline, images from ourselves and the map's tile server only."""
+    return _CSP.format(tiles=f" {tile_origin(tile_url)}" if tile_url else "")
+
+
+def tile_origin(tile_url: str) -> str:
+    """The origin a tile URL template loads from; a `{s}` subdomain becomes a wildcard."""
+    parts = urlsplit(tile_url.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def pwa_handlers(dist: Path, *, tile_url: str | None = None) -> list[HTTPRouteHandler | Router]:
     """Route handlers for the built PWA; none when it has not been built."""
     if not (dist / "index.html").is_file():
         return []
+    page_headers = {
+        "Content-Security-Policy": content_security_policy(tile_url),
+        "Cache-Control": "no-cache",
+    }
 
     def page(relative: str) -> Response[Any]:
         return File(
             dist / relative,
             media_type="text/html; charset=utf-8",
             content_disposition_type="inline",
-            headers=_PAGE_HEADERS,
+            headers=page_headers,
         )
 
     @get(["/", "/reports/{rest:path}"], include_in_schema=False, name="resident-page")

@@ -254,3 +254,38 @@ async def test_residents_cannot_browse_the_tree(client: Client) -> None:
     token = (await client.post("/api/v1/auth/device", json={})).json()["token"]
     response = await client.get("/api/v1/regions/", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 403
+
+
+OUTLINES = "/api/v1/regions/outlines"
+
+
+@pytest.mark.usefixtures("small_city")
+async def test_grid_outlines_in_a_map_box_for_anyone(client: Client) -> None:
+    response = await client.get(OUTLINES, params={"bbox": "120.0,30.0,120.035,30.04"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["type"] == "FeatureCollection" and body["truncated"] is False
+    codes = {f["properties"]["code"] for f in body["features"]}
+    # Only grids, and only the two whose outlines meet the box (the holed one starts at 30.05).
+    assert codes == {"900001001001001", "900001001001002"}
+    first = next(f for f in body["features"] if f["properties"]["code"] == "900001001001001")
+    # Stored outlines are multipolygons; this grid is one square.
+    assert first["geometry"]["type"] == "MultiPolygon"
+    [[ring]] = first["geometry"]["coordinates"]
+    assert [120.0, 30.0] in ring and [120.02, 30.05] in ring
+
+
+@pytest.mark.parametrize(
+    "bbox", ["120,30,119,31", "120,30,121", "a,b,c,d", "120,31,121,30", "1e3,0,2,1"]
+)
+async def test_a_bad_map_box_is_refused_in_both_languages(client: Client, bbox: str) -> None:
+    response = await client.get(OUTLINES, params={"bbox": bbox})
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["message"] and body["messageEn"]
+
+
+async def test_client_config_names_no_tiles_by_default(client: Client) -> None:
+    response = await client.get("/api/v1/client-config")
+    assert response.status_code == 200
+    assert response.json() == {"map": {"tileUrl": None, "coordinates": "wgs84", "attribution": ""}}
