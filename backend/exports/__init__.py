@@ -1,0 +1,1 @@
+"""Exports: case lists as CSV, statistics as an XLSX workbook."""

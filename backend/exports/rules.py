@@ -1,0 +1,122 @@
+"""Pure decisions of exports: CSV columns and cells, names in the field's words, file names."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, Final, Protocol
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+# Excel reads a UTF-8 file as the local code page (GBK on a Chinese Windows) unless it starts
+# with a byte-order mark.
+BOM: Final = "\ufeff".encode()
+CHUNK_ROWS: Final = 2000
+
+STATUS_NAMES: Final = {
+    "submitted": "待受理",
+    "dispatched": "已派遣",
+    "accepted": "已签收",
+    "resolved": "已处置",
+    "closed": "已结案",
+    "rated": "已评价",
+    "rejected": "不予受理",
+    "merged": "已合并",
+}
+SOURCE_NAMES: Final = {"resident": "群众上报", "patrol": "网格员巡查"}
+PRIORITY_NAMES: Final = {"normal": "一般", "emergency": "紧急"}
+
+CASE_HEADER: Final = (
+    "编号 Tracking no",
+    "类别 Category",
+    "状态 Status",
+    "区域编码 Region code",
+    "区域 Region",
+    "承办 Handled by",
+    "来源 Source",
+    "紧急程度 Priority",
+    "上报时间 Created",
+    "期限 Due",
+    "超期 Overdue",
+    "结案时间 Closed",
+    "满意度 Rating",
+    "返工次数 Reworks",
+    "描述 Description",
+)
+CONTACT_HEADER: Final = ("举报人 Reporter", "联系电话 Phone")
+
+
+class Row(Protocol):
+    """A database row or a dict: columns by name."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+# A cell that starts like a formula would run as one in a spreadsheet (CSV injection).
+_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+
+
+def safe_cell(value: str) -> str:
+    """Text a spreadsheet shows as typed: a leading apostrophe defuses a would-be formula."""
+    return "'" + value if _FORMULA_START.match(value) else value
+
+
+def local_time(value: datetime | None, zone: ZoneInfo) -> str:
+    """A moment in the city's own time, as spreadsheets read dates."""
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def header(*, contact: bool) -> tuple[str, ...]:
+    """The first line of a case export; personal columns only when they are revealed."""
+    return CASE_HEADER + CONTACT_HEADER if contact else CASE_HEADER
+
+
+def case_cells(row: Row, zone: ZoneInfo, *, contact: bool) -> list[str]:
+    """One case as export cells; the reporter's identity only when `contact` is revealed."""
+    cells = [
+        row["tracking_no"],
+        row["category_name"],
+        STATUS_NAMES.get(row["status"], row["status"]),
+        row["region_code"],
+        row["region_name"],
+        row["department_name"] or row["assigned_name"] or "",
+        SOURCE_NAMES.get(row["source"], row["source"]),
+        PRIORITY_NAMES.get(row["priority"], row["priority"]),
+        local_time(row["created_at"], zone),
+        local_time(row["due_at"], zone),
+        "是" if row["overdue"] else "否",
+        local_time(row["closed_at"], zone),
+        "" if row["rating"] is None else str(row["rating"]),
+        str(row["reworks"]),
+        row["description"],
+    ]
+    if contact:
+        cells += reporter_cells(row)
+    # Every cell, not only the residents' words: names come from admins' imports too.
+    return [safe_cell(cell) for cell in cells]
+
+
+def reporter_cells(row: Row) -> list[str]:
+    """Nickname and phone; an anonymous reporter stays anonymous, whoever asks."""
+    if row["anonymous"]:
+        return ["匿名 anonymous", ""]
+    return [row["nickname"] or "", row["phone"] or ""]
+
+
+def csv_bytes(lines: Iterable[Sequence[str]]) -> bytes:
+    """Rows as CSV (RFC 4180 quoting, CRLF line ends), UTF-8."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(lines)
+    return buffer.getvalue().encode()
+
+
+def attachment(filename: str, fallback: str) -> str:
+    """A Content-Disposition that every browser saves under the right name.
+
+    `filename` is plain ASCII for old clients; `filename*` (RFC 6266 / 5987) carries the
+    UTF-8 name that modern browsers prefer.
+    """
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
