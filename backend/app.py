@@ -38,6 +38,7 @@ from backend.regions.controller import RegionAdminController, RegionController
 from backend.regions.live_index import LiveRoutingIndex
 from backend.reports.controller import MyPointsController, MyReportsController, ReportController
 from backend.settings import Settings
+from backend.stats.controller import StatsController
 from backend.web.auth import provide_principal
 from backend.web.client_config import client_config
 from backend.web.context import AppContext, context_of, provide_ctx
@@ -133,6 +134,7 @@ def create_app(
             CaseExportController,
             TaskController,
             PushController,
+            StatsController,
             stream,
         ],
         # Every body is capped; a photo upload is the largest legitimate one.

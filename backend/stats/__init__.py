@@ -1,0 +1,1 @@
+"""Statistics and the heat map: figures read from the case timeline."""

@@ -1,0 +1,292 @@
+"""Statistics: the figures of a region subtree over a period, rolled up its region tree.
+
+Scope comes from the cases domain (the same rule as every case list: a region subtree or a
+department, confidential categories only for those who handle them), so a figure never
+counts a case its reader could not open.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import asyncpg
+import h3
+
+from backend.cases.rules import Scope
+from backend.cases.service import scope_for
+from backend.cases.sql import Where, scoped
+from backend.categories import service as categories
+from backend.db.types import Connection
+from backend.errors import Invalid
+from backend.regions import service as regions
+from backend.regions.paths import subtree_bounds
+from backend.stats import queries, rules
+from backend.stats.heat_rules import HEAT_STATUSES, MAX_CELLS, BBox, HeatStatus
+from backend.stats.rules import Counts, Figures, Period
+from backend.stats.schemas import (
+    CellFeatureOut,
+    CellPropertiesOut,
+    GroupOut,
+    HeatmapOut,
+    MetricsOut,
+    PeriodOut,
+    PolygonOut,
+    RankedOut,
+    RankingOut,
+    RegionRefOut,
+    SourcesOut,
+    SummaryOut,
+)
+
+CITY = RegionRefOut(code="", name="全市")
+_COUNT_FIELDS = tuple(f.name for f in dataclasses.fields(Counts))
+
+__all__ = ["Period", "Scope", "heatmap", "place", "rankings", "scope_for", "summary"]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """The region a statistic is about: its code, name, path ("/" for the whole city)."""
+
+    ref: RegionRefOut
+    path: str
+    children: list[RegionRefOut]
+
+
+async def place(conn: Connection, *, scope: Scope, region_code: str | None) -> Place:
+    """The region asked for (default: the caller's own); 404 when outside the caller's scope."""
+    scope_path = scope.path
+    if region_code is None and scope_path is None:
+        tops = await regions.children(conn, parent_code=None, scope_path=None)
+        return Place(CITY, "/", [RegionRefOut(code=r.code, name=r.name) for r in tops])
+    if region_code is None:
+        own = await regions.children(conn, parent_code=None, scope_path=scope_path)
+        region_code = own[0].code
+    feature = await regions.feature(conn, code=region_code, scope_path=scope_path)
+    path = await regions.region_path_by_code(conn, code=region_code)
+    assert path is not None  # the feature above exists
+    kids = await regions.children(conn, parent_code=region_code, scope_path=scope_path)
+    ref = RegionRefOut(code=region_code, name=str(feature.properties["name"]))
+    return Place(ref, path, [RegionRefOut(code=r.code, name=r.name) for r in kids])
+
+
+async def _category_names(conn: Connection, category: str | None) -> dict[str, str]:
+    names = {c.code: c.name for c in await categories.list_categories(conn, include_inactive=True)}
+    if category is not None and category not in names:
+        raise Invalid(
+            "stats.unknown_category",
+            "没有这个类别",
+            "No such category",
+            fields={"category": "unknown"},
+        )
+    return names
+
+
+def _cohort(scope: Scope, *, path: str, period: Period, category: str | None) -> Where:
+    """The cases received in the period within the region, as the caller's scope allows."""
+    where = scoped(scope)
+    if path != "/":
+        lo, hi = subtree_bounds(path)
+        where.add("c.region_path >= {0} AND c.region_path < {1}", lo, hi)
+    where.add("c.created_at >= {0} AND c.created_at < {1}", period.start, period.end)
+    if category is not None:
+        where.add("c.category_code = {0}", category)
+    return where
+
+
+def _metrics(figures: Figures) -> MetricsOut:
+    return MetricsOut(**dataclasses.asdict(figures))
+
+
+def _figures(row: asyncpg.Record | None) -> Figures:
+    counts = Counts() if row is None else Counts(**{k: row[k] for k in _COUNT_FIELDS})
+    return rules.figures(counts)
+
+
+def _period_out(period: Period) -> PeriodOut:
+    return PeriodOut(
+        kind=period.kind, label=period.label, from_=period.first_day, to=period.last_day
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """The grouped rows of one figures query, by grouping."""
+
+    total: asyncpg.Record | None
+    child: dict[str, asyncpg.Record]
+    category: dict[str, asyncpg.Record]
+    source: dict[str, asyncpg.Record]
+    department: dict[int, asyncpg.Record]
+
+
+def _split(rows: Iterable[asyncpg.Record]) -> _Rows:
+    split = _Rows(None, {}, {}, {}, {})
+    total = None
+    for row in rows:
+        if row["by_child"]:
+            split.child[row["child"]] = row
+        elif row["by_category"]:
+            split.category[row["category_code"]] = row
+        elif row["by_source"]:
+            split.source[row["source"]] = row
+        elif row["by_department"]:
+            if row["department_id"] is not None:
+                split.department[row["department_id"]] = row
+        else:
+            total = row
+    return dataclasses.replace(split, total=total)
+
+
+async def _rows(
+    conn: Connection, scope: Scope, where_of: Place, period: Period, category: str | None
+) -> _Rows:
+    where = _cohort(scope, path=where_of.path, period=period, category=category)
+    rows = await queries.figures(
+        conn,
+        where=where,
+        region_path=where_of.path,
+        end=period.end,
+        satisfied_above=rules.SATISFIED_ABOVE,
+    )
+    return _split(rows)
+
+
+def _by_region(where_of: Place, rows: _Rows) -> list[tuple[RegionRefOut, Figures]]:
+    """Each child rolled up over its subtree; cases held at the region itself (属地兜底) last."""
+    groups = [(child, _figures(rows.child.get(child.code))) for child in where_of.children]
+    own = rows.child.get("")
+    if own is not None:
+        ref = RegionRefOut(code=where_of.ref.code, name=f"{where_of.ref.name}（本级）")
+        groups.append((ref, _figures(own)))
+    return groups
+
+
+async def summary(
+    conn: Connection,
+    *,
+    scope: Scope,
+    region_code: str | None,
+    period: Period,
+    category: str | None,
+) -> SummaryOut:
+    """受理量, 立案量 … 满意率 of a region subtree over a period, by child, category, source."""
+    names = await _category_names(conn, category)
+    where_of = await place(conn, scope=scope, region_code=region_code)
+    rows = await _rows(conn, scope, where_of, period, category)
+    by_category = sorted(rows.category.items(), key=lambda item: (-item[1]["received"], item[0]))
+    return SummaryOut(
+        region=where_of.ref,
+        period=_period_out(period),
+        totals=_metrics(_figures(rows.total)),
+        by_region=[
+            GroupOut(code=ref.code, name=ref.name, metrics=_metrics(figures))
+            for ref, figures in _by_region(where_of, rows)
+        ],
+        by_category=[
+            GroupOut(code=code, name=names.get(code, code), metrics=_metrics(_figures(row)))
+            for code, row in by_category
+        ],
+        by_source=SourcesOut(
+            resident=_metrics(_figures(rows.source.get("resident"))),
+            patrol=_metrics(_figures(rows.source.get("patrol"))),
+        ),
+    )
+
+
+async def rankings(
+    conn: Connection,
+    *,
+    scope: Scope,
+    region_code: str | None,
+    period: Period,
+    by: Literal["region", "department"],
+    metric: str,
+    category: str | None = None,
+) -> RankingOut:
+    """The region's children, or the departments handling its cases, best first by `metric`."""
+    attribute = rules.metric_field(metric)
+    await _category_names(conn, category)
+    where_of = await place(conn, scope=scope, region_code=region_code)
+    rows = await _rows(conn, scope, where_of, period, category)
+    if by == "region":
+        groups = [((ref.code, ref.name), f) for ref, f in _by_region(where_of, rows)]
+    else:
+        names = await queries.department_names(conn, ids=list(rows.department))
+        groups = [(names[i], _figures(row)) for i, row in rows.department.items()]
+    by_key = {code: (name, f) for (code, name), f in groups}
+    ordered = rules.ranked([(code, f) for code, (_, f) in by_key.items()], metric)
+    return RankingOut(
+        region=where_of.ref,
+        period=_period_out(period),
+        by=by,
+        metric=metric,
+        items=[
+            RankedOut(
+                rank=n,
+                code=code,
+                name=by_key[code][0],
+                value=getattr(figures, attribute),
+                metrics=_metrics(figures),
+            )
+            for n, (code, figures) in enumerate(ordered, start=1)
+        ],
+    )
+
+
+async def category_codes(
+    conn: Connection, *, category: str | None, class_: str | None
+) -> list[str] | None:
+    """The category codes a filter names (one category, or every category of a class)."""
+    if category is None and class_ is None:
+        return None
+    listed = await categories.list_categories(conn, include_inactive=True)
+    codes = [c.code for c in listed if c.code == category or c.class_ == class_]
+    if not codes:
+        field = "category" if category is not None else "class"
+        raise Invalid(
+            "stats.unknown_category", "没有这个类别", "No such category", fields={field: "unknown"}
+        )
+    return codes
+
+
+def _cell_feature(cell: int, count: int) -> CellFeatureOut:
+    name = h3.int_to_str(cell)
+    ring = [(round(lng, 6), round(lat, 6)) for lat, lng in h3.cell_to_boundary(name)]
+    ring.append(ring[0])  # GeoJSON rings close on their first point
+    return CellFeatureOut(
+        type="Feature",
+        geometry=PolygonOut(type="Polygon", coordinates=[ring]),
+        properties=CellPropertiesOut(cell=name, count=count),
+    )
+
+
+async def heatmap(
+    conn: Connection,
+    *,
+    scope: Scope,
+    box: BBox,
+    resolution: int,
+    window: tuple[datetime, datetime],
+    codes: list[str] | None,
+    status: HeatStatus,
+) -> HeatmapOut:
+    """Reports per h3 hexagon in a box and time window, as the caller's scope allows."""
+    where = scoped(scope)
+    where.add("c.lat BETWEEN {0} AND {1}", box.min_lat, box.max_lat)
+    where.add("c.lng BETWEEN {0} AND {1}", box.min_lng, box.max_lng)
+    where.add("c.created_at >= {0} AND c.created_at < {1}", *window)
+    if codes is not None:
+        where.add("c.category_code = ANY({0}::text[])", codes)
+    where.add("c.status = ANY({0}::text[])", list(HEAT_STATUSES[status]))
+    rows = await queries.heat_cells(conn, where=where, resolution=resolution, limit=MAX_CELLS + 1)
+    return HeatmapOut(
+        type="FeatureCollection",
+        resolution=resolution,
+        features=[_cell_feature(row["cell"], row["n"]) for row in rows[:MAX_CELLS]],
+        truncated=len(rows) > MAX_CELLS,
+    )
