@@ -13,10 +13,12 @@ from litestar.response import Stream
 from backend.cases.views import CaseFilter
 from backend.exports import rules, service
 from backend.exports.service import Reveal
-from backend.structs import CategoryCode, RegionCode
 from backend.web.auth import requires
 from backend.web.deps import DB, Caller, Ctx
 
+# The constraints of CategoryCode and RegionCode, spelled where Litestar checks query strings.
+CATEGORY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+REGION_PATTERN = r"^[0-9A-Za-z-]{1,32}$"
 staff = requires("worker", "department", "dispatcher", "supervisor", "admin")
 
 
@@ -39,8 +41,10 @@ class CaseExportController(Controller):
         status: Annotated[
             list[str] | None, QueryParameter(description="one or more statuses")
         ] = None,
-        category: Annotated[CategoryCode | None, QueryParameter()] = None,
-        region: Annotated[RegionCode | None, QueryParameter(description="region subtree")] = None,
+        category: Annotated[str | None, QueryParameter(pattern=CATEGORY_PATTERN)] = None,
+        region: Annotated[
+            str | None, QueryParameter(pattern=REGION_PATTERN, description="region subtree")
+        ] = None,
         assignee: Annotated[int | None, QueryParameter()] = None,
         overdue: Annotated[bool | None, QueryParameter()] = None,
         q: Annotated[
