@@ -123,6 +123,9 @@ class CaseSummaryOut(Model):
     escalations: int
     reworks: int
     created_at: datetime
+    # Where it is, for the console's map of the queue (WGS-84).
+    lat: float
+    lng: float
     reporter: str = "群众上报"
 
 
@@ -147,8 +150,6 @@ class EventOut(Model):
 class CaseOut(CaseSummaryOut, kw_only=True):
     """One case in full, for staff; the reporter is a role or a masked contact, never a name."""
 
-    lat: float
-    lng: float
     address: str | None
     confidential: bool
     reject_reason: str | None

@@ -115,6 +115,8 @@ def summary(row: asyncpg.Record) -> CaseSummaryOut:
         escalations=row["escalations"],
         reworks=row["reworks"],
         created_at=row["created_at"],
+        lat=row["lat"],
+        lng=row["lng"],
     )
 
 
@@ -146,8 +148,6 @@ async def detail(conn: Connection, store: Store, principal: Principal, case_id: 
     base["reporter"] = await _reporter_label(conn, principal, case)
     return CaseOut(
         **base,
-        lat=case["lat"],
-        lng=case["lng"],
         address=case["address"],
         confidential=case["confidential"],
         reject_reason=case["reject_reason"],
