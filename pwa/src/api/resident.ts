@@ -3,6 +3,7 @@ import { request } from './http';
 import type {
   CategoryOut,
   MediaOut,
+  NearbyReportOut,
   PublicKeyOut,
   RatingIn,
   ReportCreatedOut,
@@ -50,4 +51,13 @@ export function getPushKey(token: string): Promise<PublicKeyOut> {
 
 export function saveSubscription(token: string, subscription: SubscriptionIn): Promise<unknown> {
   return request<unknown>('/push/subscriptions', { token, json: subscription });
+}
+
+export function nearbyReports(lat: number, lng: number, category: string): Promise<NearbyReportOut[]> {
+  return request<NearbyReportOut[]>('/reports/nearby', { query: { lat: String(lat), lng: String(lng), category } });
+}
+
+/** 关注此事: the resident is told about a report somebody else made, instead of filing it again. */
+export function followReport(token: string, id: number): Promise<unknown> {
+  return request<unknown>(`/reports/${encodeURIComponent(String(id))}/follow`, { token, method: 'POST' });
 }

@@ -45,6 +45,17 @@ export interface ReportIn {
   anonymous: boolean;
 }
 
+export interface NearbyReportOut {
+  id: number;
+  trackingNo: string;
+  category: string;
+  status: string;
+  description: string;
+  distanceM: number;
+  createdAt: string;
+  thumbnailUrl?: string | null;
+}
+
 export interface ReportCreatedOut {
   id: number;
   trackingNo: string;
@@ -117,6 +128,8 @@ export interface CaseSummaryOut {
   dueAt: string | null;
   overdue: boolean;
   createdAt: string;
+  lat: number;
+  lng: number;
 }
 
 export interface CasePageOut {
@@ -149,8 +162,6 @@ export interface CaseOut extends CaseSummaryOut {
   escalations: number;
   reworks: number;
   reporter?: string;
-  lat: number;
-  lng: number;
   address: string | null;
   confidential: boolean;
   rejectReason: string | null;

@@ -145,6 +145,21 @@ export const zhCN = {
   'push.enabled': '通知已开启',
   'push.denied': '通知权限被拒绝，可在浏览器设置中开启',
   'push.unsupported': '此设备暂不支持推送',
+  'map.loading': '地图加载中…',
+  'map.failed': '地图暂时无法显示，可填写地址',
+  'map.noTiles': '无底图：显示网格边界与标记',
+  'map.pinLabel': '地图：拖动图钉或点按地图选择位置',
+  'map.heat': '热力图',
+  'map.hotspots': '预警等级',
+  'map.outlines': '网格边界',
+  'form.pinHint': '定位不准时，拖动图钉或点按地图到问题所在处',
+  'form.placeOnMap': '请在地图上选择位置',
+  'form.placed': '已在地图上选定位置',
+  'nearby.title': '附近已有人反映',
+  'nearby.hint': '如果是同一件事，关注即可，处理进展会通知你',
+  'nearby.distance': '约 {metres} 米',
+  'nearby.follow': '关注此事',
+  'nearby.followed': '已关注，有进展会通知你',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

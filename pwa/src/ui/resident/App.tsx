@@ -50,7 +50,7 @@ export function App() {
       <main>
         <OutboxStatus outbox={outbox} categories={categories} categoryName={nameOf} />
         {view === 'report' ? (
-          <ReportForm categories={categories} categoriesError={categoriesError} categoryName={nameOf} onQueued={outbox.replay} />
+          <ReportForm categories={categories} categoriesError={categoriesError} categoryName={nameOf} onQueued={outbox.replay} token={token} />
         ) : view === 'mine' ? (
           <>
             <PushOptIn token={token} />

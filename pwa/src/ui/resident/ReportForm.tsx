@@ -1,6 +1,6 @@
 /** 随手拍: pick a category, take photos, confirm the spot, describe, send (into the outbox). */
 import { useEffect, useState } from 'preact/hooks';
-import { isPoor, locate, type Fix } from '../../actions/geo';
+import { locate } from '../../actions/geo';
 import { newClientId, sha256Hex } from '../../actions/ids';
 import { shrinkPhoto } from '../../actions/image';
 import type { Draft, DraftPhoto } from '../../actions/outbox-rules';
@@ -8,21 +8,22 @@ import type { CategoryOut } from '../../api/types';
 import { addDraft } from '../../db/outbox';
 import { t } from '../../i18n';
 import { errorMessage } from '../common';
+import { LocationField, spotPoint, type Spot } from './LocationField';
+import { NearbyOffer } from './NearbyOffer';
 import { PhotoList, type FormPhoto } from './PhotoList';
-
-type LocationState = { kind: 'locating' } | { kind: 'fixed'; fix: Fix } | { kind: 'failed'; error: string };
 
 interface Props {
   categories: CategoryOut[];
   categoriesError: string | null;
   categoryName: (c: CategoryOut) => string;
   onQueued: () => void;
+  token: () => Promise<string>;
 }
 
 export function ReportForm(props: Props) {
   const [category, setCategory] = useState<string | null>(null);
   const [photos, setPhotos] = useState<FormPhoto[]>([]);
-  const [location, setLocation] = useState<LocationState>({ kind: 'locating' });
+  const [spot, setSpot] = useState<Spot>({ kind: 'locating' });
   const [address, setAddress] = useState('');
   const [description, setDescription] = useState('');
   const [anonymous, setAnonymous] = useState(false);
@@ -30,12 +31,14 @@ export function ReportForm(props: Props) {
   const [problem, setProblem] = useState<string | null>(null);
 
   const relocate = () => {
-    setLocation({ kind: 'locating' });
+    setSpot({ kind: 'locating' });
     locate().then(
-      (fix) => setLocation({ kind: 'fixed', fix }),
-      (e: unknown) => setLocation({ kind: 'failed', error: errorMessage(e) }),
+      (fix) => setSpot({ kind: 'fixed', fix }),
+      (e: unknown) => setSpot({ kind: 'failed', error: errorMessage(e) }),
     );
   };
+  const place = (at: { lat: number; lng: number }) =>
+    setSpot((s) => ({ kind: 'placed', at, fix: s.kind === 'fixed' || s.kind === 'placed' ? s.fix : null }));
   useEffect(relocate, []);
 
   const addFiles = async (files: FileList | null) => {
@@ -49,11 +52,11 @@ export function ReportForm(props: Props) {
   };
 
   const chosen = props.categories.find((c) => c.code === category);
-  const fix = location.kind === 'fixed' ? location.fix : null;
+  const point = spotPoint(spot);
 
   const send = async () => {
     if (!chosen) return setProblem(t('form.needCategory'));
-    if (!fix) return setProblem(t('form.needLocation'));
+    if (!point) return setProblem(t('form.needLocation'));
     if (chosen.photoRequired && photos.length === 0) return setProblem(t('form.photoRequired'));
     setProblem(null);
     setBusy(true);
@@ -62,7 +65,15 @@ export function ReportForm(props: Props) {
       createdAt: Date.now(),
       state: 'pending',
       attempts: 0,
-      fields: { category: chosen.code, lat: fix.lat, lng: fix.lng, accuracyM: fix.accuracyM, address, description, anonymous },
+      fields: {
+        category: chosen.code,
+        lat: point.lat,
+        lng: point.lng,
+        accuracyM: spot.kind === 'fixed' ? spot.fix.accuracyM : null,
+        address,
+        description,
+        anonymous,
+      },
       photos: photos.map(({ clientKey, type, bytes, size }) => ({ clientKey, type, bytes, size })),
     };
     try {
@@ -123,31 +134,8 @@ export function ReportForm(props: Props) {
         <PhotoList photos={photos} onRemove={(key) => setPhotos((list) => list.filter((p) => p.clientKey !== key))} />
       </fieldset>
 
-      <fieldset>
-        <legend>{t('form.location')}</legend>
-        <p class={isPoor(fix) ? 'location poor' : 'location'} data-testid="location">
-          {location.kind === 'locating'
-            ? t('form.locating')
-            : location.kind === 'failed'
-              ? t('form.locationFailed', { error: location.error })
-              : t('form.located', { accuracy: Math.round(location.fix.accuracyM) })}
-          {location.kind === 'fixed' && isPoor(fix) ? ` — ${t('form.locationPoor')}` : ''}
-        </p>
-        <button type="button" class="small" onClick={relocate}>
-          {t('form.relocate')}
-        </button>
-        <label class="field">
-          <span>{t('form.address')}</span>
-          <input
-            type="text"
-            data-testid="address"
-            value={address}
-            maxLength={200}
-            placeholder={t('form.addressPlaceholder')}
-            onInput={(e) => setAddress(e.currentTarget.value)}
-          />
-        </label>
-      </fieldset>
+      <LocationField spot={spot} onPlace={place} relocate={relocate} address={address} onAddress={setAddress} />
+      <NearbyOffer category={category} point={point} token={props.token} />
 
       <label class="field">
         <span>{t('form.description')}</span>

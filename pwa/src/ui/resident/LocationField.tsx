@@ -1,0 +1,81 @@
+/** 位置: the GPS fix with its accuracy, a pin to drag (or tap the map) when GPS is poor, an address. */
+import type { LatLng } from '../../actions/coords';
+import { isPoor, type Fix } from '../../actions/geo';
+import { t } from '../../i18n';
+import { MapView } from '../map/MapView';
+
+export type Spot =
+  | { kind: 'locating' }
+  | { kind: 'fixed'; fix: Fix }
+  /** Placed by hand on the map: as exact as the person's eye, so no GPS accuracy is claimed. */
+  | { kind: 'placed'; at: LatLng; fix: Fix | null }
+  | { kind: 'failed'; error: string };
+
+/** Where the map starts when GPS gives nothing: the demo city's centre until a fix arrives. */
+const FALLBACK_CENTRE = { lat: 30.2741, lng: 120.1551 };
+
+export function spotPoint(spot: Spot): LatLng | null {
+  if (spot.kind === 'fixed') return spot.fix;
+  if (spot.kind === 'placed') return spot.at;
+  return null;
+}
+
+interface Props {
+  spot: Spot;
+  onPlace: (at: LatLng) => void;
+  relocate: () => void;
+  address: string;
+  onAddress: (value: string) => void;
+}
+
+export function LocationField({ spot, onPlace, relocate, address, onAddress }: Props) {
+  const point = spotPoint(spot);
+  const poor = spot.kind === 'fixed' ? isPoor(spot.fix) : spot.kind !== 'placed';
+  return (
+    <fieldset>
+      <legend>{t('form.location')}</legend>
+      <p class={poor ? 'location poor' : 'location'} data-testid="location" data-kind={spot.kind}>
+        {describe(spot)}
+      </p>
+      {spot.kind !== 'locating' ? (
+        <MapView
+          centre={point ?? FALLBACK_CENTRE}
+          pin={point ?? FALLBACK_CENTRE}
+          onPinMove={onPlace}
+          label={t('map.pinLabel')}
+          testId="report-map"
+        />
+      ) : null}
+      <p class="hint">{t('form.pinHint')}</p>
+      <button type="button" class="small" onClick={relocate}>
+        {t('form.relocate')}
+      </button>
+      <label class="field">
+        <span>{t('form.address')}</span>
+        <input
+          type="text"
+          data-testid="address"
+          value={address}
+          maxLength={200}
+          placeholder={t('form.addressPlaceholder')}
+          onInput={(e) => onAddress(e.currentTarget.value)}
+        />
+      </label>
+    </fieldset>
+  );
+}
+
+function describe(spot: Spot): string {
+  switch (spot.kind) {
+    case 'locating':
+      return t('form.locating');
+    case 'failed':
+      return `${t('form.locationFailed', { error: spot.error })} — ${t('form.placeOnMap')}`;
+    case 'placed':
+      return t('form.placed');
+    case 'fixed': {
+      const text = t('form.located', { accuracy: Math.round(spot.fix.accuracyM) });
+      return isPoor(spot.fix) ? `${text} — ${t('form.locationPoor')}` : text;
+    }
+  }
+}
