@@ -28,7 +28,7 @@ from backend.cases.controller import CaseController, TaskController
 from backend.categories.controller import CategoryAdminController, CategoryController
 from backend.clock import Clock, SystemClock
 from backend.db.pool import create_pool
-from backend.exports.controller import CaseExportController
+from backend.exports.controller import CaseExportController, StatsReportController
 from backend.live.controller import stream
 from backend.live.feed import LiveFeed
 from backend.media.controller import MediaController, stored_photo
@@ -135,6 +135,7 @@ def create_app(
             TaskController,
             PushController,
             StatsController,
+            StatsReportController,
             stream,
         ],
         # Every body is capped; a photo upload is the largest legitimate one.

@@ -1,4 +1,4 @@
-"""The `gridreport` command: serve, migrate, create-user, import-regions, load-demo."""
+"""The `gridreport` command: serve, migrate, create-user, import-regions, load-demo, report."""
 
 from __future__ import annotations
 
@@ -10,18 +10,22 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import msgspec
 
 from backend.accounts import service as accounts
 from backend.accounts.schemas import StaffIn
+from backend.clock import SystemClock
 from backend.db import migrate
 from backend.db.pool import connect
 from backend.db.types import Connection
 from backend.errors import DomainError
+from backend.exports import service as exports
 from backend.regions import service as regions
 from backend.serve import DataDirBusy, database, prepare, serve, stop_on_sigterm
 from backend.settings import Settings, SettingsError, load_settings
+from backend.stats import rules as stats_rules
 from backend.worker.main import run_worker
 
 T = TypeVar("T")
@@ -50,6 +54,15 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     regions_cmd = commands.add_parser("import-regions", help="import a GeoJSON FeatureCollection")
     regions_cmd.add_argument("file", type=Path)
+    report = commands.add_parser("report", help="write a statistics workbook (周/月/季报)")
+    report.add_argument("--period", required=True, help="2026-W47, 2026-11, 2026-Q4 or 2026-11-23")
+    report.add_argument("--region", help="region code (default: the whole city)")
+    report.add_argument("--out", required=True, type=Path, help="the .xlsx file to write")
+    report.add_argument(
+        "--include-confidential",
+        action="store_true",
+        help="count confidential categories too (for readers cleared to see them)",
+    )
     return parser
 
 
@@ -95,6 +108,24 @@ def _import_regions(settings: Settings, path: Path) -> str:
     )
 
 
+def _report(settings: Settings, args: argparse.Namespace) -> str:
+    zone = ZoneInfo(settings.timezone)
+    period = stats_rules.parse_period(args.period, zone=settings.timezone)
+    made = _with_database(
+        settings,
+        lambda conn: exports.report(
+            conn,
+            scope=exports.report_scope(confidential=args.include_confidential),
+            region_code=args.region,
+            period=period,
+            now=SystemClock().now(),
+            zone=zone,
+        ),
+    )
+    args.out.write_bytes(made.content)
+    return f"wrote {args.out}: {period.label}, {made.received} received"
+
+
 def _run(args: argparse.Namespace, settings: Settings) -> str | int:
     if args.command == "serve":
         return serve(settings, demo=args.demo)
@@ -114,6 +145,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> str | int:
         return "demo loaded: " + ", ".join(login.username for login in logins)
     if args.command == "create-user":
         return _create_user(settings, args)
+    if args.command == "report":
+        return _report(settings, args)
     return _import_regions(settings, args.file)
 
 

@@ -1,4 +1,4 @@
-"""HTTP handlers of exports: a case list as CSV."""
+"""HTTP handlers of exports: a case list as CSV, a region's statistics as an XLSX workbook."""
 
 from __future__ import annotations
 
@@ -6,19 +6,23 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.params import QueryParameter
 from litestar.response import Stream
 
+from backend.cases.service import scope_for
 from backend.cases.views import CaseFilter
 from backend.exports import rules, service
 from backend.exports.service import Reveal
+from backend.stats import rules as stats_rules
 from backend.web.auth import requires
 from backend.web.deps import DB, Caller, Ctx
 
 # The constraints of CategoryCode and RegionCode, spelled where Litestar checks query strings.
 CATEGORY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 REGION_PATTERN = r"^[0-9A-Za-z-]{1,32}$"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Text = Annotated[str | None, QueryParameter(max_length=40)]
 staff = requires("worker", "department", "dispatcher", "supervisor", "admin")
 
 
@@ -86,4 +90,48 @@ class CaseExportController(Controller):
             rows,
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": rules.attachment(name, name)},
+        )
+
+
+class StatsReportController(Controller):
+    path = "/api/v1/stats/report.xlsx"
+    tags = ["stats"]
+    guards = [staff]
+
+    @get(
+        "/",
+        operation_id="statsReport",
+        summary="周/月/季报: a region's statistics over a period as an XLSX workbook with charts",
+    )
+    async def report(
+        self,
+        ctx: Ctx,
+        db: DB,
+        principal: Caller,
+        period: Annotated[
+            str | None, QueryParameter(max_length=40, description="2026-W47, 2026-11, 2026-Q4")
+        ] = None,
+        from_: Annotated[str | None, QueryParameter(name="from", max_length=40)] = None,
+        to: Text = None,
+        region: Annotated[
+            str | None, QueryParameter(pattern=REGION_PATTERN, description="default: your own")
+        ] = None,
+    ) -> Response[bytes]:
+        zone, now = ctx.settings.timezone, ctx.clock.now()
+        today = stats_rules.local_today(now, zone=zone)
+        made = await service.report(
+            db,
+            scope=scope_for(principal),
+            region_code=region,
+            period=stats_rules.period_of(period, from_, to, zone=zone, today=today),
+            now=now,
+            zone=ZoneInfo(zone),
+        )
+        return Response(
+            made.content,
+            media_type=XLSX,
+            headers={
+                "Content-Disposition": rules.attachment(made.filename, made.ascii_filename),
+                "Cache-Control": "no-store",
+            },
         )

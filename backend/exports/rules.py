@@ -120,3 +120,41 @@ def attachment(filename: str, fallback: str) -> str:
     UTF-8 name that modern browsers prefer.
     """
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+# The statistics workbook ----------------------------------------------------------------------
+
+# (field of MetricsOut, column header, number format): the order of every figures table.
+METRIC_COLUMNS: Final = (
+    ("received", "受理量 Received", "count"),
+    ("registered", "立案量 Registered", "count"),
+    ("refused", "不予受理 Refused", "count"),
+    ("closed", "结案量 Closed", "count"),
+    ("close_rate", "结案率 Close rate", "rate"),
+    ("on_time_rate", "按期结案率 On time", "rate"),
+    ("satisfaction_rate", "满意率 Satisfied", "rate"),
+    ("rework_rate", "返工率 Rework", "rate"),
+    ("accept_hours_avg", "平均签收时长(时) Accept h avg", "hours"),
+    ("accept_hours_p90", "签收时长P90(时) Accept h p90", "hours"),
+    ("resolve_hours_avg", "平均处置时长(时) Resolve h avg", "hours"),
+    ("resolve_hours_p90", "处置时长P90(时) Resolve h p90", "hours"),
+    ("overdue", "超期 Overdue", "count"),
+)
+SHEET_SUMMARY: Final = "汇总 Summary"
+SHEET_REGIONS: Final = "分区域 By region"
+SHEET_CATEGORIES: Final = "分类别 By category"
+DEFINITIONS: Final = (
+    "受理量: 统计周期内上报的案件 / cases reported in the period",
+    "立案量: 其中进入派遣流程的 / of those, dispatched into the loop",
+    "结案率 = 结案量 / 立案量; 按期结案率 = 未超期结案 / 结案量",
+    "满意率 = 评价3-5分 / 已评价; 返工率 = 返工案件 / 处置过的案件",
+    "时长自上报起算，单位小时 / durations from the report, in hours",
+)
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def report_filenames(*, region_code: str, region_name: str, label: str) -> tuple[str, str]:
+    """The workbook's name: UTF-8 with the region's name, and a plain ASCII fallback."""
+    ascii_label = _UNSAFE_NAME.sub("_", label)
+    fallback = f"report-{_UNSAFE_NAME.sub('_', region_code) or 'city'}-{ascii_label}.xlsx"
+    return f"{region_name}-{label}-统计报表.xlsx", fallback

@@ -1,4 +1,4 @@
-"""Exports of a case list: the queue's own filters and scope, streamed as CSV.
+"""Exports: a case list as CSV (the queue's own filters and scope), statistics as a workbook.
 
 The list is read through a server-side cursor in one transaction, a chunk at a time, so an
 export of a whole city's year costs the same memory as one of a grid's week. A reveal of
@@ -9,6 +9,7 @@ even if the download is cut off.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,13 +20,15 @@ import asyncpg
 from backend.accounts.rules import Principal
 from backend.audit import service as audit
 from backend.cases import queries as case_queries
-from backend.cases.rules import STATUSES, TRIAGE_ROLES
+from backend.cases.rules import STATUSES, TRIAGE_ROLES, Scope
 from backend.cases.service import scope_for
 from backend.cases.views import CaseFilter, _filtered
 from backend.db.types import Connection
 from backend.errors import Forbidden, Invalid
-from backend.exports import queries, rules
+from backend.exports import queries, rules, workbook
 from backend.regions import service as regions
+from backend.stats import service as stats
+from backend.stats.rules import Period
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +121,39 @@ async def _record_reveals(
 def csv_filename(now: datetime, zone: ZoneInfo) -> str:
     """cases-YYYYMMDD-HHMM.csv in the city's time."""
     return f"cases-{now.astimezone(zone):%Y%m%d-%H%M}.csv"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A statistics workbook, and the names to save it under (UTF-8, and plain ASCII)."""
+
+    content: bytes
+    filename: str
+    ascii_filename: str
+    received: int
+
+
+async def report(
+    conn: Connection,
+    *,
+    scope: Scope,
+    region_code: str | None,
+    period: Period,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Report:
+    """周/月/季报: the statistics of a region subtree over a period, as an XLSX workbook."""
+    summary = await stats.summary(
+        conn, scope=scope, region_code=region_code, period=period, category=None
+    )
+    # Writing a workbook is CPU work: off the event loop, so other requests keep flowing.
+    content = await asyncio.to_thread(workbook.build, summary, generated_at=now, zone=zone)
+    name, fallback = rules.report_filenames(
+        region_code=summary.region.code, region_name=summary.region.name, label=period.label
+    )
+    return Report(content, name, fallback, summary.totals.received)
+
+
+def report_scope(*, confidential: bool) -> Scope:
+    """The whole city, for the command line (its operator runs the server)."""
+    return Scope(everything=True, path=None, department_id=None, confidential=confidential)

@@ -1,0 +1,179 @@
+"""The statistics workbook (周/月/季报): a summary sheet, per-region and per-category sheets,
+and their charts, written with xlsxwriter from the statistics service's summary.
+
+Every figure is written as a number with a number format (rates as percentages), so the
+workbook can be summed, sorted and charted as it is; a figure with no denominator stays blank.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from backend.exports.rules import (
+    DEFINITIONS,
+    METRIC_COLUMNS,
+    SHEET_CATEGORIES,
+    SHEET_REGIONS,
+    SHEET_SUMMARY,
+)
+from backend.stats.schemas import GroupOut, MetricsOut, SummaryOut
+
+# Columns of a group sheet: code, name, then the metrics in METRIC_COLUMNS order.
+_FIRST_METRIC_COL = 2
+_COLUMN_OF = {name: _FIRST_METRIC_COL + i for i, (name, _, _) in enumerate(METRIC_COLUMNS)}
+_RATES = ("close_rate", "on_time_rate", "satisfaction_rate")
+
+
+@dataclass(frozen=True, slots=True)
+class _Styles:
+    title: Format
+    header: Format
+    text: Format
+    number: dict[str, Format]
+
+
+def _styles(book: Workbook) -> _Styles:
+    return _Styles(
+        title=book.add_format({"bold": True, "font_size": 14}),
+        header=book.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
+        ),
+        text=book.add_format({"border": 1}),
+        number={
+            "count": book.add_format({"num_format": "0", "border": 1}),
+            "rate": book.add_format({"num_format": "0.0%", "border": 1}),
+            "hours": book.add_format({"num_format": "0.00", "border": 1}),
+        },
+    )
+
+
+def build(summary: SummaryOut, *, generated_at: datetime, zone: ZoneInfo) -> bytes:
+    """The workbook as XLSX bytes."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book.set_properties(
+        {
+            "title": f"{summary.region.name} {summary.period.label} 统计报表",
+            "subject": "随手拍 grid governance statistics",
+            "created": generated_at.astimezone(zone).replace(tzinfo=None),
+        }
+    )
+    styles = _styles(book)
+    _summary_sheet(book, styles, summary, generated_at.astimezone(zone))
+    _group_sheet(book, styles, SHEET_REGIONS, ("区域编码 Code", "区域 Region"), summary.by_region)
+    _group_sheet(
+        book, styles, SHEET_CATEGORIES, ("类别编码 Code", "类别 Category"), summary.by_category
+    )
+    book.close()
+    return out.getvalue()
+
+
+def _figure(
+    sheet: Worksheet, row: int, col: int, metrics: MetricsOut, name: str, fmt: Format
+) -> None:
+    value = getattr(metrics, name)
+    if value is None:
+        sheet.write_blank(row, col, None, fmt)
+    else:
+        sheet.write_number(row, col, value, fmt)
+
+
+def _summary_sheet(book: Workbook, styles: _Styles, summary: SummaryOut, local: datetime) -> None:
+    sheet = book.add_worksheet(SHEET_SUMMARY)
+    period = summary.period
+    sheet.write(0, 0, f"{summary.region.name} 统计报表 Statistics report", styles.title)
+    sheet.write(1, 0, f"周期 Period: {period.label} ({period.from_} – {period.to})")
+    sheet.write(2, 0, f"生成时间 Generated: {local:%Y-%m-%d %H:%M} ({local.tzname()})")
+    columns = [
+        ("合计 Total", summary.totals),
+        ("群众上报 Residents", summary.by_source.resident),
+        ("网格员巡查 Patrol", summary.by_source.patrol),
+    ]
+    sheet.write_row(4, 0, ["指标 Metric", *(title for title, _ in columns)], styles.header)
+    for i, (name, header, kind) in enumerate(METRIC_COLUMNS, start=5):
+        sheet.write(i, 0, header, styles.text)
+        for col, (_, metrics) in enumerate(columns, start=1):
+            _figure(sheet, i, col, metrics, name, styles.number[kind])
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, 3, 16)
+    _summary_chart(book, sheet)
+    notes = 6 + len(METRIC_COLUMNS)
+    sheet.write(notes, 0, "口径 Definitions", styles.title)
+    for i, line in enumerate(DEFINITIONS, start=notes + 1):
+        sheet.write(i, 0, line)
+
+
+def _summary_chart(book: Workbook, sheet: Worksheet) -> None:
+    """Column chart of the rates: the total beside residents' and patrols' reports."""
+    rows = [5 + i for i, (name, _, _) in enumerate(METRIC_COLUMNS) if name in _RATES]
+    chart = book.add_chart({"type": "column"})
+    for col in (1, 2, 3):
+        chart.add_series(
+            {
+                "name": [SHEET_SUMMARY, 4, col],
+                "categories": [SHEET_SUMMARY, rows[0], 0, rows[-1], 0],
+                "values": [SHEET_SUMMARY, rows[0], col, rows[-1], col],
+            }
+        )
+    chart.set_title({"name": "结案率 · 按期结案率 · 满意率"})
+    chart.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
+    sheet.insert_chart(4, 5, chart)
+
+
+def _group_sheet(
+    book: Workbook,
+    styles: _Styles,
+    title: str,
+    key_headers: tuple[str, str],
+    groups: list[GroupOut],
+) -> None:
+    sheet = book.add_worksheet(title)
+    headers = [*key_headers, *(header for _, header, _ in METRIC_COLUMNS)]
+    sheet.write_row(0, 0, headers, styles.header)
+    for row, group in enumerate(groups, start=1):
+        sheet.write_string(row, 0, group.code, styles.text)
+        sheet.write_string(row, 1, group.name, styles.text)
+        for name, _, kind in METRIC_COLUMNS:
+            _figure(sheet, row, _COLUMN_OF[name], group.metrics, name, styles.number[kind])
+    sheet.freeze_panes(1, 2)
+    sheet.set_row(0, 36)
+    sheet.set_column(0, 0, 16)
+    sheet.set_column(1, 1, 22)
+    sheet.set_column(_FIRST_METRIC_COL, len(headers) - 1, 12)
+    if groups:
+        _group_charts(book, sheet, title, len(groups))
+
+
+def _series(sheet_name: str, count: int, name: str) -> dict[str, object]:
+    col = _COLUMN_OF[name]
+    return {
+        "name": [sheet_name, 0, col],
+        "categories": [sheet_name, 1, 1, count, 1],
+        "values": [sheet_name, 1, col, count, col],
+    }
+
+
+def _group_charts(book: Workbook, sheet: Worksheet, sheet_name: str, count: int) -> None:
+    """A bar of received against closed, and a line of the rates, below the table."""
+    bars = book.add_chart({"type": "bar"})
+    for name in ("received", "closed"):
+        bars.add_series(_series(sheet_name, count, name))
+    bars.set_title({"name": "受理量 / 结案量"})
+    bars.set_y_axis({"reverse": True})  # the first row of the table at the top
+    bars.set_size({"width": 640, "height": max(288, 60 + 24 * count)})
+    rates = book.add_chart({"type": "line"})
+    for name in _RATES:
+        rates.add_series({**_series(sheet_name, count, name), "marker": {"type": "circle"}})
+    rates.set_title({"name": "结案率 · 按期结案率 · 满意率"})
+    rates.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
+    rates.set_size({"width": 640, "height": 320})
+    sheet.insert_chart(count + 3, 1, bars)
+    sheet.insert_chart(count + 3, 10, rates)
