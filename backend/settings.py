@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 MediaBackend = Literal["filesystem", "s3"]
 # Chinese tile sets (AutoNavi, Tencent) are drawn in GCJ-02; OpenStreetMap and phones use WGS-84.
 MapCoordinates = Literal["wgs84", "gcj02"]
+# The worst hotspot level a flagged region may show and still be lifted by its exit bar.
+FlagExitLevel = Literal["none", "blue", "yellow"]
 
 
 class SettingsError(ValueError):
@@ -49,6 +51,16 @@ class Settings:
     reports_per_hour: int = 20
     media_max_bytes: int = 15 * 1024 * 1024
     media_unattached_hours: float = 24.0
+    hotspot_window_days: int = 30
+    hotspot_red_percentile: float = 95.0
+    hotspot_yellow_percentile: float = 85.0
+    hotspot_blue_percentile: float = 70.0
+    hotspot_min_reports: int = 3
+    hotspot_rise_percent: float = 100.0
+    hotspot_rise_min_reports: int = 5
+    flag_exit_satisfied_percent: float = 90.0
+    flag_exit_min_rated: int = 1
+    flag_exit_worst_level: FlagExitLevel = "yellow"
     vapid_private_key: str | None = None
     vapid_subject: str = "mailto:gridreport@localhost"
     push_concurrency: int = 16
@@ -68,6 +80,7 @@ class Settings:
     map_tile_url: str | None = None
     map_coordinates: MapCoordinates = "wgs84"
     map_attribution: str = ""
+    open311_contact: str = "综治中心 / the city's dispatch centre"
 
     @property
     def embedded_database(self) -> bool:
@@ -257,6 +270,56 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         _float(0.1, 720),
         "an uploaded photo not attached to a report by then is swept",
     ),
+    "GRIDREPORT_HOTSPOT_WINDOW_DAYS": (
+        "hotspot_window_days",
+        _int(1, 365),
+        "hotspot levels count the valid reports of this many days (and compare the days before)",
+    ),
+    "GRIDREPORT_HOTSPOT_RED_PERCENTILE": (
+        "hotspot_red_percentile",
+        _float(0, 100),
+        "a grid at or above this percentile of the city's grids is red",
+    ),
+    "GRIDREPORT_HOTSPOT_YELLOW_PERCENTILE": (
+        "hotspot_yellow_percentile",
+        _float(0, 100),
+        "a grid at or above this percentile of the city's grids is yellow",
+    ),
+    "GRIDREPORT_HOTSPOT_BLUE_PERCENTILE": (
+        "hotspot_blue_percentile",
+        _float(0, 100),
+        "a grid at or above this percentile of the city's grids is blue",
+    ),
+    "GRIDREPORT_HOTSPOT_MIN_REPORTS": (
+        "hotspot_min_reports",
+        _int(1, 1_000_000),
+        "a grid with fewer valid reports in the window is never coloured",
+    ),
+    "GRIDREPORT_HOTSPOT_RISE_PERCENT": (
+        "hotspot_rise_percent",
+        _float(0, 100_000),
+        "a rise of this many percent on the previous window lifts a grid one level",
+    ),
+    "GRIDREPORT_HOTSPOT_RISE_MIN_REPORTS": (
+        "hotspot_rise_min_reports",
+        _int(1, 1_000_000),
+        "… provided the grid has at least this many valid reports in the window",
+    ),
+    "GRIDREPORT_FLAG_EXIT_SATISFIED_PERCENT": (
+        "flag_exit_satisfied_percent",
+        _float(0, 100),
+        "摘牌 exit bar: share of cases rated since flagging that were satisfied (3-5 of 5)",
+    ),
+    "GRIDREPORT_FLAG_EXIT_MIN_RATED": (
+        "flag_exit_min_rated",
+        _int(1, 100_000),
+        "摘牌 exit bar: ratings needed since flagging before satisfaction counts",
+    ),
+    "GRIDREPORT_FLAG_EXIT_WORST_LEVEL": (
+        "flag_exit_worst_level",
+        _choice("none", "blue", "yellow"),
+        "摘牌 exit bar: the worst hotspot level the flagged region may show",
+    ),
     "GRIDREPORT_VAPID_PRIVATE_KEY": (
         "vapid_private_key",
         _text,
@@ -303,6 +366,11 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         "the tiles' coordinate system (gcj02 for Chinese tile sets)",
     ),
     "GRIDREPORT_MAP_ATTRIBUTION": ("map_attribution", _text, "credit shown on the map"),
+    "GRIDREPORT_OPEN311_CONTACT": (
+        "open311_contact",
+        _text,
+        "who answers questions about the Open311 endpoint (its discovery file's contact)",
+    ),
     "GRIDREPORT_MEDIA_BACKEND": (
         "media_backend",
         _choice("filesystem", "s3"),
@@ -354,6 +422,15 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
 def _check_consistency(settings: Settings) -> None:
     if settings.db_pool_min > settings.db_pool_max:
         raise SettingsError("GRIDREPORT_DB_POOL_MIN must not exceed GRIDREPORT_DB_POOL_MAX")
+    if not (
+        settings.hotspot_blue_percentile
+        <= settings.hotspot_yellow_percentile
+        <= settings.hotspot_red_percentile
+    ):
+        raise SettingsError(
+            "GRIDREPORT_HOTSPOT_BLUE_PERCENTILE <= GRIDREPORT_HOTSPOT_YELLOW_PERCENTILE <= "
+            "GRIDREPORT_HOTSPOT_RED_PERCENTILE must hold"
+        )
     if settings.media_backend == "s3" and not (
         settings.s3_access_key_id and settings.s3_secret_access_key
     ):

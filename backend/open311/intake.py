@@ -1,0 +1,159 @@
+"""POST requests: an Open311 service request enters through the app's own report intake.
+
+The key's account is the reporter of record, so routing into a grid, the tracking number,
+auto-dispatch, deadlines, the outbox and the audit trail are exactly those of a report sent
+from a phone. The spec has no client id: the key, the client's device_id and the content
+(photo included) derive one, so a retried POST returns the request it already created.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import uuid
+from datetime import datetime
+
+from backend.accounts.rules import Principal
+from backend.db.types import Connection
+from backend.errors import Conflict, Forbidden
+from backend.media import service as media
+from backend.media.service import PhotoService
+from backend.open311 import queries, rules
+from backend.open311.forms import PostedRequest
+from backend.open311.rules import Locale
+from backend.open311.schemas import RequestCreatedOut
+from backend.open311.service import public_category
+from backend.reports import service as reports
+from backend.reports.schemas import ReportIn
+from backend.reports.service import Intake
+
+_BAD_KEY = Forbidden(
+    "open311.api_key", "api_key 无效或已停用", "Invalid or revoked api_key: can't create a request"
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Posting:
+    """Everything one POST carries, read and checked."""
+
+    api_key: str | None
+    request: PostedRequest
+    photo: bytes | None
+    locale: Locale
+
+
+async def _key(conn: Connection, api_key: str | None) -> tuple[int, Principal, int]:
+    if not api_key:
+        raise _BAD_KEY
+    row = await queries.get_live_key(conn, key_hash=rules.key_digest(api_key))
+    if row is None:
+        raise _BAD_KEY
+    reporter = Principal(
+        user_id=row["user_id"],
+        role="resident",
+        region_id=None,
+        region_path=None,
+        department_id=None,
+        locale="zh-CN",
+    )
+    return row["id"], reporter, row["reports_per_hour"]
+
+
+async def post_request(
+    conn: Connection, intake: Intake, photos: PhotoService, *, posting: Posting, now: datetime
+) -> tuple[RequestCreatedOut, bool]:
+    """Create the request once; returns the answer and whether this call created it."""
+    key_id, reporter, per_hour = await _key(conn, posting.api_key)
+    category = await public_category(conn, code=posting.request.service_code)
+    photo_sha = hashlib.sha256(posting.photo).hexdigest() if posting.photo else None
+    client_id = rules.derived_client_id(
+        key_id, posting.request.device_id, posting.request.fingerprint(photo_sha)
+    )
+    notice = rules.service_notice(
+        accept_minutes=category.deadlines.accept_minutes,
+        resolve_minutes=category.deadlines.resolve_minutes,
+        locale=posting.locale,
+    )
+    is_new = False
+    if await queries.find_posted(conn, key_id=key_id, client_id=client_id) is None:
+        report = await _report_in(conn, photos, posting, category.code, reporter, client_id, now)
+        # The key's own hourly limit replaces a phone's: a partner speaks for many people.
+        limited = dataclasses.replace(
+            intake, settings=dataclasses.replace(intake.settings, reports_per_hour=per_hour)
+        )
+        is_new = await _submit(
+            conn, limited, reporter=reporter, report=report, key_id=key_id, now=now
+        )
+    stored = await queries.find_posted(conn, key_id=key_id, client_id=client_id)
+    assert stored is not None  # written with its case, in one transaction
+    return _created_out(stored["tracking_no"], stored["token"], notice), is_new
+
+
+async def _report_in(
+    conn: Connection,
+    photos: PhotoService,
+    posting: Posting,
+    category: str,
+    reporter: Principal,
+    client_id: uuid.UUID,
+    now: datetime,
+) -> ReportIn:
+    media_ids = []
+    if posting.photo is not None:
+        uploaded = await media.upload(
+            conn,
+            photos,
+            uploader_id=reporter.user_id,
+            data=posting.photo,
+            client_key=None,
+            purpose="report",
+            now=now,
+        )
+        media_ids.append(uploaded.id)
+    return ReportIn(
+        client_id=client_id,
+        category=category,
+        lat=posting.request.lat,
+        lng=posting.request.lng,
+        description=posting.request.description,
+        accuracy_m=posting.request.accuracy_m,
+        address=posting.request.address,
+        media_ids=media_ids,
+        anonymous=True,
+    )
+
+
+async def _submit(
+    conn: Connection,
+    intake: Intake,
+    *,
+    reporter: Principal,
+    report: ReportIn,
+    key_id: int,
+    now: datetime,
+) -> bool:
+    """Intake and the token in one transaction; False when a concurrent retry got there first."""
+    try:
+        async with conn.transaction():
+            created, _ = await reports.submit(
+                conn, intake, principal=reporter, data=report, now=now
+            )
+            return await queries.insert_posted(
+                conn,
+                case_id=created.id,
+                key_id=key_id,
+                client_id=report.client_id,
+                token=uuid.uuid4(),
+                created_at=now,
+            )
+    except Conflict as exc:
+        # The winning retry uploaded its own copy of the photo, so its content differs.
+        if exc.code != "reports.client_id_reused":
+            raise
+        return False
+
+
+def _created_out(tracking_no: str, token: uuid.UUID, notice: str) -> RequestCreatedOut:
+    return RequestCreatedOut(
+        service_request_id=tracking_no, token=str(token), service_notice=notice
+    )
