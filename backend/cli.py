@@ -1,4 +1,5 @@
-"""The `gridreport` command: serve, migrate, create-user, import-regions, load-demo, report."""
+"""The `gridreport` command: serve, migrate, create-user, import-regions, load-demo, report,
+open311-key."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from backend.db.pool import connect
 from backend.db.types import Connection
 from backend.errors import DomainError
 from backend.exports import service as exports
+from backend.open311 import keys as open311_keys
+from backend.open311.schemas import Open311KeyIn
 from backend.regions import service as regions
 from backend.serve import DataDirBusy, database, prepare, serve, stop_on_sigterm
 from backend.settings import Settings, SettingsError, load_settings
@@ -63,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="count confidential categories too (for readers cleared to see them)",
     )
+    key = commands.add_parser("open311-key", help="issue an Open311 api_key for a partner system")
+    key.add_argument("--name", required=True, help="who holds it, e.g. 12345 热线平台")
+    key.add_argument("--per-hour", type=int, default=600, help="requests it may post an hour")
     return parser
 
 
@@ -108,6 +114,18 @@ def _import_regions(settings: Settings, path: Path) -> str:
     )
 
 
+def _open311_key(settings: Settings, args: argparse.Namespace) -> str:
+    data = msgspec.convert({"name": args.name, "reportsPerHour": args.per_hour}, Open311KeyIn)
+    issued = _with_database(
+        settings,
+        lambda conn: open311_keys.issue_key(
+            conn, settings=settings, actor_id=None, data=data, now=SystemClock().now()
+        ),
+    )
+    # The key is shown this once; only its hash is kept.
+    return f"Open311 key {issued.id} for {issued.name}: {issued.api_key}"
+
+
 def _report(settings: Settings, args: argparse.Namespace) -> str:
     zone = ZoneInfo(settings.timezone)
     period = stats_rules.parse_period(args.period, zone=settings.timezone)
@@ -147,6 +165,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> str | int:
         return _create_user(settings, args)
     if args.command == "report":
         return _report(settings, args)
+    if args.command == "open311-key":
+        return _open311_key(settings, args)
     return _import_regions(settings, args.file)
 
 
