@@ -33,6 +33,7 @@ from backend.live.controller import stream
 from backend.live.feed import LiveFeed
 from backend.media.controller import MediaController, stored_photo
 from backend.media.storage import store_from_settings
+from backend.open311.controller import Open311KeyAdminController, open311_router
 from backend.push.controller import PushController
 from backend.regions.controller import RegionAdminController, RegionController
 from backend.regions.live_index import LiveRoutingIndex
@@ -136,6 +137,8 @@ def create_app(
             PushController,
             StatsController,
             StatsReportController,
+            Open311KeyAdminController,
+            open311_router,
             stream,
         ],
         # Every body is capped; a photo upload is the largest legitimate one.
