@@ -18,7 +18,8 @@ _LIVES = """
     SELECT c.id, c.source, c.category_code, c.department_id, c.rating,
            split_part(substr(c.region_path, {child_from}), '/', 1) AS child,
            min(e.at) FILTER (WHERE e.action = 'submit') AS received_at,
-           bool_or(e.action = 'dispatch') AS registered,
+           bool_or(e.action = 'dispatch')
+               AND NOT bool_or(e.action IN ('reject', 'merge')) AS registered,
            bool_or(e.action = 'reject') AS refused,
            min(e.at) FILTER (WHERE e.action = 'accept') AS accepted_at,
            min(e.at) FILTER (WHERE e.action = 'resolve') AS resolved_at,

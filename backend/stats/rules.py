@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
@@ -56,8 +56,9 @@ class Period:
 
 def _period(kind: PeriodKind, label: str, first: date, last: date, zone: str) -> Period:
     tz = ZoneInfo(zone)
-    start = datetime.combine(first, time(), tz)
-    end = datetime.combine(last + timedelta(days=1), time(), tz)
+    # In UTC: arithmetic on two local times of one zone would ignore a daylight-saving change.
+    start = datetime.combine(first, time(), tz).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
     return Period(kind, label, first, last, start, end)
 
 

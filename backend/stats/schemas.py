@@ -15,7 +15,8 @@ class MetricsOut(Model):
     along its timeline up to the period's end.
 
     received 受理量: cases reported in the period (their 'submit' event lies in it).
-    registered 立案量: of those, cases dispatched into the loop (a 'dispatch' event).
+    registered 立案量: of those, cases dispatched into the loop (a 'dispatch' event) and
+        neither refused nor merged into another case.
     refused 不予受理: of those, cases rejected with a reason (a 'reject' event).
     closed 结案量: of those, cases whose state at the period's end is closed or rated.
     closeRate 结案率: closed / registered.
