@@ -29,6 +29,7 @@ from backend.categories.controller import CategoryAdminController, CategoryContr
 from backend.clock import Clock, SystemClock
 from backend.db.pool import create_pool
 from backend.exports.controller import CaseExportController, StatsReportController
+from backend.hotspots.controller import HotspotController
 from backend.live.controller import stream
 from backend.live.feed import LiveFeed
 from backend.media.controller import MediaController, stored_photo
@@ -40,6 +41,7 @@ from backend.regions.live_index import LiveRoutingIndex
 from backend.reports.controller import MyPointsController, MyReportsController, ReportController
 from backend.settings import Settings
 from backend.stats.controller import StatsController
+from backend.supervision.controller import FlagController, RegionFlagController
 from backend.web.auth import provide_principal
 from backend.web.client_config import client_config
 from backend.web.context import AppContext, context_of, provide_ctx
@@ -124,6 +126,9 @@ def create_app(
             UserAdminController,
             RegionController,
             RegionAdminController,
+            RegionFlagController,
+            FlagController,
+            HotspotController,
             CategoryController,
             CategoryAdminController,
             MediaController,
