@@ -19,7 +19,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from litestar.types import ExceptionHandlersMap
 
-from backend.errors import BadRequest, DomainError, PayloadTooLarge
+from backend.errors import BadRequest, DomainError, NotFound, PayloadTooLarge
 from backend.open311 import forms, intake, keys, rules, service
 from backend.open311.encoding import render
 from backend.open311.schemas import ErrorOut, Open311KeyCreatedOut, Open311KeyIn, Open311KeyOut
@@ -28,6 +28,14 @@ from backend.web.deps import DB, Caller, Ctx
 from backend.web.errors import EXCEPTION_HANDLERS
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Intake names fields as the app sends them; an Open311 client sent the spec's names.
+_SPEC_FIELDS = {
+    "category": "service_code",
+    "lng": "long",
+    "address": "address_string",
+    "mediaIds": "media",
+    "accuracyM": "attribute[accuracy_m]",
+}
 
 
 def _by_format(name: str) -> Any:
@@ -62,7 +70,9 @@ def _spec_error(request: Request[Any, Any, Any], exc: Exception) -> Response[byt
     house = EXCEPTION_HANDLERS[house_type](request, exc)
     body, status = house.content, _spec_status(house.status_code or 500)
     errors = [ErrorOut(code=status, description=f"{body['messageEn']} / {body['message']}")]
-    errors += [ErrorOut(code=status, description=f"{k}: {v}") for k, v in body["fields"].items()]
+    for name, why in body["fields"].items():
+        spec_name = _SPEC_FIELDS.get(name, name)
+        errors.append(ErrorOut(code=status, description=f"{spec_name}: {why}"))
     retry = {k: v for k, v in house.headers.items() if k.lower() == "retry-after"}
     return render(errors, _fmt(request), root="errors", status_code=status, headers=retry)
 
@@ -202,6 +212,12 @@ async def get_token(db: DB, name: FromPath[str]) -> Response[bytes]:
     return render(found, fmt, root="service_requests")
 
 
+@get("/{rest:path}", include_in_schema=False)
+async def unknown_resource(rest: FromPath[str]) -> None:
+    """Anything else under /open311/v2 is a 404 in the spec's format, not the house one."""
+    raise NotFound("open311.not_found", "没有这个资源", f"No Open311 resource at {rest[:100]}")
+
+
 open311_router = Router(
     path="/open311/v2",
     route_handlers=[
@@ -212,6 +228,7 @@ open311_router = Router(
         list_requests,
         get_request,
         get_token,
+        unknown_resource,
     ],
     tags=["open311"],
     exception_handlers=_SPEC_ERRORS,

@@ -15,7 +15,7 @@ from typing import Any, Final
 import msgspec
 from litestar import Response
 
-from backend.open311.rules import CONTENT_TYPES, Format
+from backend.open311.rules import Format
 
 ITEM_NAMES: Final = {
     "services": "service",
@@ -25,6 +25,12 @@ ITEM_NAMES: Final = {
     "values": "value",
     "endpoints": "endpoint",
     "formats": "format",
+}
+# Sent as `text/xml; charset=utf-8` and `application/json; charset=utf-8`, as the spec
+# shows them: Litestar adds the charset to text types itself.
+_MEDIA_TYPES: Final[dict[Format, str]] = {
+    "json": "application/json; charset=utf-8",
+    "xml": "text/xml",
 }
 _DECLARATION: Final = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 # Characters XML 1.0 cannot carry at all, not even escaped; a typed control character
@@ -73,6 +79,6 @@ def render(
     return Response(
         content,
         status_code=status_code,
-        media_type=CONTENT_TYPES[fmt],
+        media_type=_MEDIA_TYPES[fmt],
         headers=headers,
     )

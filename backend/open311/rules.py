@@ -19,10 +19,6 @@ from backend.errors import NotFound
 Format = Literal["json", "xml"]
 Locale = Literal["zh-CN", "en"]
 SPECIFICATION: Final = "http://wiki.open311.org/GeoReport_v2"
-CONTENT_TYPES: Final[dict[Format, str]] = {
-    "json": "application/json; charset=utf-8",
-    "xml": "text/xml; charset=utf-8",
-}
 KEY_PREFIX: Final = "o311_"
 # Derived client ids live in a namespace of their own, apart from the phones' random ones.
 _CLIENT_ID_NAMESPACE: Final = uuid.UUID("6f2b1c1e-3f4a-5b8e-9c0d-311311311311")
@@ -36,6 +32,15 @@ _STATUS_NOTES: Final[dict[str, tuple[str, str]]] = {
     "rated": ("已结案并评价", "Closed and rated"),
     "rejected": ("不予受理", "Not accepted"),
     "merged": ("重复上报，已并入", "Duplicate request; merged into"),
+}
+# A rejection's reason as the reporter reads it (the same words as the app's).
+_REJECT_REASONS: Final[dict[str, tuple[str, str]]] = {
+    "duplicate": ("重复上报", "Duplicate"),
+    "not_our_remit": ("不属于受理范围", "Not our remit"),
+    "insufficient_information": ("信息不足", "Insufficient information"),
+    "not_a_problem": ("不构成问题", "Not a problem"),
+    "false_report": ("虚假上报", "False report"),
+    "other": ("其他", "Other"),
 }
 
 
@@ -89,7 +94,8 @@ def status_notes(
     """What the state means; a rejection gives the reason the reporter is also shown."""
     note = pick(_STATUS_NOTES.get(status, (status, status)), locale)
     if status == "rejected" and reject_reason:
-        return f"{note}：{reject_reason}" if locale == "zh-CN" else f"{note}: {reject_reason}"
+        reason = pick(_REJECT_REASONS.get(reject_reason, (reject_reason, reject_reason)), locale)
+        return f"{note}：{reason}" if locale == "zh-CN" else f"{note}: {reason}"
     if status == "merged" and merged_into:
         return f"{note} {merged_into}"
     return note
