@@ -10,6 +10,7 @@ import msgspec
 
 from backend.media.schemas import PhotoOut
 from backend.structs import Latitude, Longitude, Model, RegionCode
+from backend.supervision.schemas import FlagRefOut
 
 Note = Annotated[str, msgspec.Meta(max_length=1000)]
 Reason = Annotated[str, msgspec.Meta(min_length=2, max_length=500)]
@@ -127,6 +128,8 @@ class CaseSummaryOut(Model):
     lat: float
     lng: float
     reporter: str = "群众上报"
+    # 挂牌督办: the active flag of the case's region or a region above it.
+    flag: FlagRefOut | None = None
 
 
 class ExtensionOut(Model):

@@ -28,6 +28,8 @@ from backend.errors import Forbidden, Invalid
 from backend.media import service as media
 from backend.regions.paths import subtree_bounds
 from backend.reports.rules import ROLE_NAMES
+from backend.supervision import lookup as supervision
+from backend.supervision.schemas import FlagRefOut
 from media_store import Store
 
 PAGE_SIZE = 50
@@ -97,7 +99,7 @@ def _place(code: str | None, name: str | None) -> PlaceOut | None:
     return PlaceOut(code=code, name=name) if code and name else None
 
 
-def summary(row: asyncpg.Record) -> CaseSummaryOut:
+def summary(row: asyncpg.Record, flag: FlagRefOut | None = None) -> CaseSummaryOut:
     """A queue row: never the reporter's identity."""
     return CaseSummaryOut(
         id=row["id"],
@@ -117,7 +119,14 @@ def summary(row: asyncpg.Record) -> CaseSummaryOut:
         created_at=row["created_at"],
         lat=row["lat"],
         lng=row["lng"],
+        flag=flag,
     )
+
+
+async def summaries(conn: Connection, rows: list[asyncpg.Record]) -> list[CaseSummaryOut]:
+    """Queue rows, each with the 挂牌督办 flag over the place it happened, if any."""
+    flags = await supervision.flags_over(conn, paths=[row["region_path"] for row in rows])
+    return [summary(row, flags.get(row["region_path"])) for row in rows]
 
 
 async def queue(
@@ -132,7 +141,7 @@ async def queue(
     counts = await queries.count_by_status(conn, where=_filtered(scope, f, with_status=False))
     more = len(rows) > PAGE_SIZE
     return CasePageOut(
-        items=[summary(row) for row in rows[:PAGE_SIZE]],
+        items=await summaries(conn, rows[:PAGE_SIZE]),
         counts=counts,
         next_cursor=_encode_cursor(rows[PAGE_SIZE - 1]) if more else None,
     )
@@ -144,7 +153,8 @@ async def detail(conn: Connection, store: Store, principal: Principal, case_id: 
     photos = await media.photos_of_case(store, conn, case_id=case_id)
     events = await queries.timeline(conn, case_id=case_id)
     extensions = await queries.list_extensions(conn, case_id=case_id)
-    base = msgspec.structs.asdict(summary(case))
+    flags = await supervision.flags_over(conn, paths=[case["region_path"]])
+    base = msgspec.structs.asdict(summary(case, flags.get(case["region_path"])))
     base["reporter"] = await _reporter_label(conn, principal, case)
     return CaseOut(
         **base,
@@ -228,4 +238,4 @@ async def my_tasks(conn: Connection, principal: Principal) -> list[CaseSummaryOu
         "((c.status = 'dispatched') OR (c.status = 'accepted' AND c.assignee_id = {0}))",
         principal.user_id,
     )
-    return [summary(row) for row in await queries.list_cases(conn, where=where, limit=500)]
+    return await summaries(conn, await queries.list_cases(conn, where=where, limit=500))
