@@ -2,8 +2,9 @@
 
 The key's account is the reporter of record, so routing into a grid, the tracking number,
 auto-dispatch, deadlines, the outbox and the audit trail are exactly those of a report sent
-from a phone. The spec has no client id: the key, the client's device_id and the content
-(photo included) derive one, so a retried POST returns the request it already created.
+from a phone. The spec has no client id: the key, the client's device_id, the content
+(photo included) and the day derive one, so a retried POST returns the request it already
+created (see rules.derived_client_ids).
 """
 
 from __future__ import annotations
@@ -66,16 +67,17 @@ async def post_request(
     key_id, reporter, per_hour = await _key(conn, posting.api_key)
     category = await public_category(conn, code=posting.request.service_code)
     photo_sha = hashlib.sha256(posting.photo).hexdigest() if posting.photo else None
-    client_id = rules.derived_client_id(
-        key_id, posting.request.device_id, posting.request.fingerprint(photo_sha)
+    client_id, yesterdays = rules.derived_client_ids(
+        key_id, posting.request.device_id, posting.request.fingerprint(photo_sha), now
     )
+    earlier = [client_id, yesterdays]
     notice = rules.service_notice(
         accept_minutes=category.deadlines.accept_minutes,
         resolve_minutes=category.deadlines.resolve_minutes,
         locale=posting.locale,
     )
     is_new = False
-    if await queries.find_posted(conn, key_id=key_id, client_id=client_id) is None:
+    if await queries.find_posted(conn, key_id=key_id, client_ids=earlier) is None:
         report = await _report_in(conn, photos, posting, category.code, reporter, client_id, now)
         # The key's own hourly limit replaces a phone's: a partner speaks for many people.
         limited = dataclasses.replace(
@@ -84,7 +86,7 @@ async def post_request(
         is_new = await _submit(
             conn, limited, reporter=reporter, report=report, key_id=key_id, now=now
         )
-    stored = await queries.find_posted(conn, key_id=key_id, client_id=client_id)
+    stored = await queries.find_posted(conn, key_id=key_id, client_ids=earlier)
     assert stored is not None  # written with its case, in one transaction
     return _created_out(stored["tracking_no"], stored["token"], notice), is_new
 

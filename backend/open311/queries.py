@@ -96,17 +96,18 @@ async def get_live_key(conn: Connection, *, key_hash: bytes) -> asyncpg.Record |
 
 
 async def find_posted(
-    conn: Connection, *, key_id: int, client_id: uuid.UUID
+    conn: Connection, *, key_id: int, client_ids: list[uuid.UUID]
 ) -> asyncpg.Record | None:
-    """The case an earlier POST of the same request created, with its token."""
+    """The case an earlier POST of the same request created (under any of these ids)."""
     row: asyncpg.Record | None = await conn.fetchrow(
         """
-        SELECT c.tracking_no, o.token, c.category_code
+        SELECT c.tracking_no, o.token
         FROM open311_requests o JOIN cases c ON c.id = o.case_id
-        WHERE o.key_id = $1 AND o.client_id = $2
+        WHERE o.key_id = $1 AND o.client_id = ANY($2::uuid[])
+        ORDER BY o.created_at DESC LIMIT 1
         """,
         key_id,
-        client_id,
+        client_ids,
     )
     return row
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
@@ -139,6 +139,18 @@ def key_digest(api_key: str) -> bytes:
     return hashlib.sha256(api_key.encode()).digest()
 
 
-def derived_client_id(key_id: int, device_id: str, fingerprint: bytes) -> uuid.UUID:
-    """The spec has no client id: the same key, device and content make the same request."""
-    return uuid.uuid5(_CLIENT_ID_NAMESPACE, f"{key_id}\n{device_id}\n{fingerprint.hex()}")
+def derived_client_ids(
+    key_id: int, device_id: str, fingerprint: bytes, now: datetime
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """The spec has no client id: the same key, device and content make the same request.
+
+    The id also names the day (UTC), so the same words about the same spot sent again next
+    week are a new request; a retry looks under today's id and yesterday's, so one that
+    straddles midnight still finds its request. Returns (today's id, yesterday's id).
+    """
+    day = now.astimezone(UTC).date().toordinal()
+    content = f"{key_id}\n{device_id}\n{fingerprint.hex()}"
+    return (
+        uuid.uuid5(_CLIENT_ID_NAMESPACE, f"{content}\n{day}"),
+        uuid.uuid5(_CLIENT_ID_NAMESPACE, f"{content}\n{day - 1}"),
+    )

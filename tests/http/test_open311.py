@@ -7,6 +7,7 @@ confidential categories and reporters' identities never shown.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -243,7 +244,9 @@ async def _case_id(dsn: str, tracking_no: str) -> int:
         await conn.close()
 
 
-async def test_a_retried_post_returns_the_same_request(client: Client, api_key: str) -> None:
+async def test_a_retried_post_returns_the_same_request(
+    client: Client, api_key: str, clock: ManualClock
+) -> None:
     photo = {"media": ("photo.jpg", jpeg(seed=5), "image/jpeg")}
     data = form(api_key, "sanitation", device_id="phone-7")
     first = await post(client, data, files=photo)
@@ -254,6 +257,29 @@ async def test_a_retried_post_returns_the_same_request(client: Client, api_key: 
     other_device = await post(client, {**data, "device_id": "phone-8"}, files=photo)
     assert other_device.status_code == 201
     assert other_device.json()[0]["service_request_id"] != first.json()[0]["service_request_id"]
+    clock.advance(hours=17)  # past midnight UTC: a late retry still finds its request
+    late = await post(client, data, files=photo)
+    assert (late.status_code, late.json()) == (200, first.json())
+    clock.advance(days=7)  # the same words about the same spot next week: a new request
+    next_week = await post(client, data, files=photo)
+    assert next_week.status_code == 201
+    assert next_week.json()[0]["service_request_id"] != first.json()[0]["service_request_id"]
+
+
+async def test_identical_posts_at_once_make_one_request(
+    client: Client, api_key: str, demo_database: str
+) -> None:
+    photo = {"media": ("photo.jpg", jpeg(seed=9), "image/jpeg")}
+    data = form(api_key, "sanitation", device_id="flaky-3g")
+    answers = await asyncio.gather(*(post(client, data, files=photo) for _ in range(6)))
+    assert sorted(a.status_code for a in answers) == [200] * 5 + [201]
+    assert len({a.json()[0]["service_request_id"] for a in answers}) == 1
+    conn = await asyncpg.connect(demo_database)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM open311_requests") == 1
+        assert await conn.fetchval("SELECT count(*) FROM cases") == 1
+    finally:
+        await conn.close()
 
 
 async def test_filters_and_paging(
