@@ -8,6 +8,9 @@ confidential categories and reporters' identities never shown.
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -503,3 +506,25 @@ async def test_a_key_has_its_own_hourly_limit(
     assert parse(throttled).findtext("error/code") == "429"
     clock.advance(hours=1, seconds=1)
     assert (await post(client, form(key, description="第三件"))).status_code == 201
+
+
+def gridreport(dsn: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "backend.cli", *args],
+        env={**os.environ, "DATABASE_URL": dsn},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+async def test_the_command_line_issues_a_key_that_works(client: Client, demo_database: str) -> None:
+    issued = gridreport(demo_database, "open311-key", "--name", "12345 热线", "--per-hour", "50")
+    assert issued.returncode == 0, issued.stderr
+    api_key = issued.stdout.strip().rsplit(" ", 1)[-1]
+    assert api_key.startswith("o311_")
+    assert (await post(client, form(api_key))).status_code == 201
+    refused = gridreport(demo_database, "open311-key", "--name", "x", "--per-hour", "0")
+    assert refused.returncode != 0
+    assert "reportsPerHour" in refused.stderr
