@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { caseHash, caseIdFromHash, can, extensionMinutes, isConflict, mapLinks, reasonOk, REJECT_REASONS, resolveProblem } from '../src/actions/case-logic';
+import { caseHash, caseIdFromHash, can, extensionMinutes, isConflict, mapLinks, reasonOk, REJECT_REASONS, resolveProblem, staffRoute } from '../src/actions/case-logic';
 import { ApiError } from '../src/api/http';
 
 describe('case logic', () => {
@@ -37,6 +37,14 @@ describe('case logic', () => {
     expect(caseIdFromHash(caseHash(42))).toBe(42);
     expect(caseIdFromHash('')).toBeNull();
     expect(caseIdFromHash('#/c/x')).toBeNull();
+  });
+  it('routes the staff pages', () => {
+    expect(staffRoute('#/c/7')).toEqual({ view: 'case', id: 7 });
+    expect(staffRoute('#/map')).toEqual({ view: 'map' });
+    expect(staffRoute('#/stats')).toEqual({ view: 'stats' });
+    expect(staffRoute('#/patrol')).toEqual({ view: 'patrol' });
+    expect(staffRoute('#/nonsense')).toEqual({ view: 'list' });
+    expect(staffRoute('')).toEqual({ view: 'list' });
   });
   it('offers exactly the reasons the API accepts', () => {
     expect([...REJECT_REASONS]).toEqual(['duplicate', 'not_our_remit', 'insufficient_information', 'not_a_problem', 'false_report', 'other']);

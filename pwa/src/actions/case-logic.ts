@@ -63,3 +63,15 @@ export function caseIdFromHash(hash: string): number | null {
 export function caseHash(id: number): string {
   return `#/c/${id}`;
 }
+
+export type StaffRoute = { view: 'case'; id: number } | { view: 'map' } | { view: 'stats' } | { view: 'patrol' } | { view: 'list' };
+
+/** The staff views' pages: `#/c/{id}`, `#/map`, `#/stats`, `#/patrol`; anything else is the list. */
+export function staffRoute(hash: string): StaffRoute {
+  const id = caseIdFromHash(hash);
+  if (id !== null) return { view: 'case', id };
+  if (hash === '#/map') return { view: 'map' };
+  if (hash === '#/stats') return { view: 'stats' };
+  if (hash === '#/patrol') return { view: 'patrol' };
+  return { view: 'list' };
+}

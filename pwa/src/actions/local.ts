@@ -1,6 +1,8 @@
 /** What the page keeps in localStorage: the staff token and the categories for offline starts. */
 import { listCategories } from '../api/resident';
 import type { CategoryOut } from '../api/types';
+import { deleteValue, setValue } from '../db/kv';
+import { STAFF_TOKEN_KEY } from './outbox-runner';
 
 const STAFF_TOKEN = 'gridreport.staffToken';
 const CATEGORIES = 'gridreport.categories';
@@ -12,6 +14,9 @@ export function staffToken(): string | null {
 export function setStaffToken(token: string | null): void {
   if (token) localStorage.setItem(STAFF_TOKEN, token);
   else localStorage.removeItem(STAFF_TOKEN);
+  // The service worker sends queued patrol reports and cannot read localStorage.
+  const mirrored = token ? setValue(STAFF_TOKEN_KEY, token) : deleteValue(STAFF_TOKEN_KEY);
+  mirrored.catch((error: unknown) => console.warn('staff token not mirrored for the service worker', error));
 }
 
 /** Categories cached for offline starts; refreshed from the API when it answers. */

@@ -35,6 +35,8 @@ export interface Draft {
   error?: string;
   trackingNo?: string;
   reportId?: number;
+  /** 巡查上报: filed by a signed-in grid worker on patrol, sent with the staff token. */
+  patrol?: boolean;
 }
 
 /** What one attempt at a draft came to. */

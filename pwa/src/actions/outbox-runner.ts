@@ -2,11 +2,14 @@
 import { registerDevice, submitReport, uploadPhoto } from '../api/resident';
 import { deleteValue, getValue, setValue } from '../db/kv';
 import { listDrafts, putDraft } from '../db/outbox';
-import { sendQueue } from './outbox-rules';
+import { ApiError } from '../api/http';
+import { sendQueue, type Draft } from './outbox-rules';
 import { replayOutbox, type ReplayApi, type ReplayResult } from './replay';
 
 export { SYNC_TAG } from './constants';
 export const TOKEN_KEY = 'residentToken';
+/** The signed-in staff member's token, mirrored here so the service worker can send patrol reports. */
+export const STAFF_TOKEN_KEY = 'staffToken';
 const CHANNEL = 'gridreport-outbox';
 
 /** The resident's device token: stored, or registered now. */
@@ -19,14 +22,22 @@ export async function ensureResidentToken(locale = 'zh-CN'): Promise<string> {
   return token;
 }
 
+/** A patrol report goes with the worker's token; a resident's with the device token. */
+async function tokenFor(draft: Draft): Promise<string> {
+  if (!draft.patrol) return ensureResidentToken();
+  const staff = await getValue(STAFF_TOKEN_KEY);
+  if (!staff) throw new ApiError(401, 'auth.signed_out', '请重新登录后发送巡查上报', 'Sign in again to send patrol reports');
+  return staff;
+}
+
 function replayApi(): ReplayApi {
   return {
-    async uploadPhoto(photo) {
-      const token = await ensureResidentToken();
+    async uploadPhoto(photo, draft) {
+      const token = await tokenFor(draft);
       return (await uploadPhoto(token, photo.bytes, photo.type, photo.clientKey)).id;
     },
     async submit(draft, mediaIds) {
-      const token = await ensureResidentToken();
+      const token = await tokenFor(draft);
       const f = draft.fields;
       return submitReport(token, {
         clientId: draft.clientId,
@@ -40,8 +51,9 @@ function replayApi(): ReplayApi {
         anonymous: f.anonymous,
       });
     },
-    async dropToken() {
-      await deleteValue(TOKEN_KEY);
+    async dropToken(draft) {
+      // A refused staff token is not replaced here: the worker signs in again.
+      if (!draft.patrol) await deleteValue(TOKEN_KEY);
     },
   };
 }

@@ -8,12 +8,12 @@ export interface OutboxStore {
 }
 
 export interface ReplayApi {
-  /** Upload one photo; resolves with its media id. Idempotent by clientKey. */
-  uploadPhoto(photo: DraftPhoto): Promise<string>;
+  /** Upload one photo of a draft; resolves with its media id. Idempotent by clientKey. */
+  uploadPhoto(photo: DraftPhoto, draft: Draft): Promise<string>;
   /** Submit the report; idempotent by clientId. */
   submit(draft: Draft, mediaIds: string[]): Promise<{ id: number; trackingNo: string }>;
-  /** The token was refused: forget it so the next replay gets a new one. */
-  dropToken(): Promise<void>;
+  /** The draft's token was refused: forget it so the next replay gets a new one. */
+  dropToken(draft: Draft): Promise<void>;
 }
 
 /** 'idle': nothing left that can be sent now; 'later': stopped on a network or server error. */
@@ -28,7 +28,7 @@ export async function replayOutbox(
     const attempt = await sendOne(store, api, queued, onChange);
     await store.put(applyAttempt(await latest(store, queued), attempt));
     onChange();
-    if (attempt.kind === 'reauth') await api.dropToken();
+    if (attempt.kind === 'reauth') await api.dropToken(queued);
     if (attempt.kind === 'later' || attempt.kind === 'reauth') return 'later';
   }
   return 'idle';
@@ -38,7 +38,7 @@ async function sendOne(store: OutboxStore, api: ReplayApi, draft: Draft, onChang
   try {
     const photos: DraftPhoto[] = [];
     for (const photo of draft.photos) {
-      photos.push(photo.mediaId ? photo : { ...photo, mediaId: await api.uploadPhoto(photo) });
+      photos.push(photo.mediaId ? photo : { ...photo, mediaId: await api.uploadPhoto(photo, draft) });
       // Keep each media id as it arrives, so a later replay skips that upload.
       await store.put({ ...draft, photos: [...photos, ...draft.photos.slice(photos.length)] });
       onChange();

@@ -17,8 +17,11 @@ export interface RequestOptions {
   token?: string | null;
   json?: unknown;
   form?: FormData;
-  query?: Record<string, string | undefined>;
+  query?: Query;
 }
+
+/** Query values; a list repeats the key (`status=a&status=b`). */
+export type Query = Record<string, string | string[] | undefined>;
 
 interface ErrorBody {
   code?: string;
@@ -29,10 +32,12 @@ interface ErrorBody {
 
 export const API_BASE = '/api/v1';
 
-export function buildUrl(path: string, query?: Record<string, string | undefined>): string {
+export function buildUrl(path: string, query?: Query): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== '') params.set(key, value);
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (one !== undefined && one !== '') params.append(key, one);
+    }
   }
   const qs = params.toString();
   return API_BASE + path + (qs ? `?${qs}` : '');
@@ -73,4 +78,21 @@ function toApiError(status: number, data: unknown): ApiError {
   const body = (data && typeof data === 'object' ? data : {}) as ErrorBody;
   const message = body.message ?? body.detail ?? `HTTP ${status}`;
   return new ApiError(status, body.code ?? `http.${status}`, message, body.messageEn ?? message);
+}
+
+/** A file the API makes (XLSX, CSV), fetched with the token and handed to the browser to save. */
+export async function download(path: string, token: string, query: Query, filename: string): Promise<void> {
+  const response = await fetch(buildUrl(path, query), { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
+  if (!response.ok) {
+    const text = await response.text();
+    throw toApiError(response.status, text ? safeJson(text) : null);
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }

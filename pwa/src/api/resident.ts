@@ -53,8 +53,8 @@ export function saveSubscription(token: string, subscription: SubscriptionIn): P
   return request<unknown>('/push/subscriptions', { token, json: subscription });
 }
 
-export function nearbyReports(lat: number, lng: number, category: string): Promise<NearbyReportOut[]> {
-  return request<NearbyReportOut[]>('/reports/nearby', { query: { lat: String(lat), lng: String(lng), category } });
+export function nearbyReports(token: string, lat: number, lng: number, category: string): Promise<NearbyReportOut[]> {
+  return request<NearbyReportOut[]>('/reports/nearby', { token, query: { lat: String(lat), lng: String(lng), category } });
 }
 
 /** 关注此事: the resident is told about a report somebody else made, instead of filing it again. */

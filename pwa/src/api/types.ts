@@ -110,6 +110,14 @@ export interface ReportOut {
   rating?: number | null;
 }
 
+export interface RegionNodeOut {
+  code: string;
+  name: string;
+  level: string;
+  parentCode: string | null;
+  childCount: number;
+}
+
 export interface PlaceOut {
   code: string;
   name: string;
@@ -119,6 +127,7 @@ export interface CaseSummaryOut {
   id: number;
   trackingNo: string;
   status: string;
+  version: number;
   category: string;
   priority: string;
   description: string;
@@ -158,7 +167,6 @@ export interface ExtensionOut {
 
 /** One case in full, as staff see it (GET /cases/{id} and every move's answer). */
 export interface CaseOut extends CaseSummaryOut {
-  version: number;
   escalations: number;
   reworks: number;
   reporter?: string;
@@ -172,6 +180,12 @@ export interface CaseOut extends CaseSummaryOut {
   timeline: CaseEventOut[];
   extensions: ExtensionOut[];
   allowedActions: string[];
+}
+
+export interface ContactOut {
+  nickname: string | null;
+  phone: string | null;
+  anonymous: boolean;
 }
 
 export interface RatingIn {

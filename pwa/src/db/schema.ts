@@ -1,10 +1,18 @@
-/** The one IndexedDB database of the app: the outbox of drafts and a small key-value store. */
+/**
+ * The one IndexedDB database of the app: the outbox of drafts, a small key-value store, and for
+ * grid workers the queue of offline moves and the cached task list.
+ */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Draft } from '../actions/outbox-rules';
+import type { QueuedMove } from '../actions/worker-moves';
 
 interface GridreportDB extends DBSchema {
   drafts: { key: number; value: Draft; indexes: { clientId: string } };
   kv: { key: string; value: string };
+  /** A grid worker's moves made offline, replayed in order (seq). */
+  staffMoves: { key: number; value: QueuedMove };
+  /** The worker's task list and the cases behind it, as last seen, for reading offline. */
+  caseCache: { key: string; value: unknown };
 }
 
 export type Database = IDBPDatabase<GridreportDB>;
@@ -13,12 +21,18 @@ let opening: Promise<Database> | null = null;
 
 /** Open (once per page or worker) the `gridreport` database, creating its stores on first use. */
 export function database(): Promise<Database> {
-  opening ??= openDB<GridreportDB>('gridreport', 1, {
-    upgrade(db) {
-      // seq (auto-increment) is the FIFO order of the outbox.
-      const drafts = db.createObjectStore('drafts', { keyPath: 'seq', autoIncrement: true });
-      drafts.createIndex('clientId', 'clientId', { unique: true });
-      db.createObjectStore('kv');
+  opening ??= openDB<GridreportDB>('gridreport', 2, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        // seq (auto-increment) is the FIFO order of the outbox.
+        const drafts = db.createObjectStore('drafts', { keyPath: 'seq', autoIncrement: true });
+        drafts.createIndex('clientId', 'clientId', { unique: true });
+        db.createObjectStore('kv');
+      }
+      if (oldVersion < 2) {
+        db.createObjectStore('staffMoves', { keyPath: 'seq', autoIncrement: true });
+        db.createObjectStore('caseCache');
+      }
     },
   });
   return opening;

@@ -39,6 +39,7 @@ export function MapView(props: Props) {
   const drawn = useRef<Drawn | null>(null);
   const [state, setState] = useState<'loading' | 'ready' | 'failed'>('loading');
   const [tiles, setTiles] = useState(true);
+  const fitted = useRef(false);
   const latest = useRef(props);
   latest.current = props;
 
@@ -80,7 +81,11 @@ export function MapView(props: Props) {
   useEffect(() => drawn.current?.setPin(props.pin ?? null), [state, props.pin?.lat, props.pin?.lng]);
   useEffect(() => {
     drawn.current?.setMarkers(props.markers ?? []);
-    if (props.fitMarkers && props.markers?.length) drawn.current?.fit(props.markers);
+    // Fit once: a live update must not yank the view away from where the dispatcher looks.
+    if (props.fitMarkers && props.markers?.length && drawn.current && !fitted.current) {
+      drawn.current.fit(props.markers);
+      fitted.current = true;
+    }
   }, [state, props.markers]);
 
   return (

@@ -24,7 +24,9 @@ export function NearbyOffer({ category, point, token }: Props) {
     if (!category || lat === undefined || lng === undefined) return;
     let stale = false;
     // Offline or slow: the offer is a courtesy, the report can be sent without it.
-    nearbyReports(lat, lng, category).then(
+    token()
+      .then((bearer) => nearbyReports(bearer, lat, lng, category))
+      .then(
       (list) => stale || setItems(list),
       (e: unknown) => console.info('nearby reports not fetched', e),
     );

@@ -18,6 +18,8 @@ interface Props {
   categoryName: (c: CategoryOut) => string;
   onQueued: () => void;
   token: () => Promise<string>;
+  /** 巡查上报 by a grid worker: sent with the staff token, never anonymous. */
+  patrol?: boolean;
 }
 
 export function ReportForm(props: Props) {
@@ -72,9 +74,10 @@ export function ReportForm(props: Props) {
         accuracyM: spot.kind === 'fixed' ? spot.fix.accuracyM : null,
         address,
         description,
-        anonymous,
+        anonymous: anonymous && !props.patrol,
       },
       photos: photos.map(({ clientKey, type, bytes, size }) => ({ clientKey, type, bytes, size })),
+      ...(props.patrol ? { patrol: true } : {}),
     };
     try {
       await addDraft(draft);
@@ -149,10 +152,12 @@ export function ReportForm(props: Props) {
         />
       </label>
 
+      {props.patrol ? null : (
       <label class="switch">
         <input type="checkbox" data-testid="anonymous" checked={anonymous} onChange={(e) => setAnonymous(e.currentTarget.checked)} />
         <span>{t('form.anonymous')}</span>
       </label>
+      )}
 
       {problem ? (
         <p class="problem" role="alert" data-testid="form-problem">

@@ -11,8 +11,15 @@ import { errorMessage } from '../common';
 import { useCategoryName } from './CaseList';
 import { backToList } from './useCaseRoute';
 
+/** What a move gives back: the case as it now is, null when it left my hands, or a queued move. */
+export type MoveResult = CaseOut | null | { item: CaseOut | null; queued: boolean };
+
 /** Run one move: its answer replaces the case; a 409 reloads it; null (the case left my hands) goes back. */
-export type RunMove = (work: () => Promise<CaseOut | null>) => Promise<boolean>;
+export type RunMove = (work: () => Promise<MoveResult>) => Promise<boolean>;
+
+export type CaseLoader = (token: string, id: number) => Promise<{ item: CaseOut; offline: boolean }>;
+
+const onlineLoader: CaseLoader = async (token, id) => ({ item: await getCase(token, id), offline: false });
 
 interface Props {
   id: number;
@@ -20,6 +27,8 @@ interface Props {
   signOut: () => void;
   showReporter?: boolean;
   actions: (c: CaseOut, run: RunMove, busy: boolean) => ComponentChildren;
+  /** The worker's loader falls back to the copy kept for offline reading. */
+  loader?: CaseLoader;
 }
 
 export function CaseDetail(props: Props) {
@@ -28,12 +37,17 @@ export function CaseDetail(props: Props) {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [offline, setOffline] = useState(false);
 
   const fail = (e: unknown) => {
     if (e instanceof ApiError && e.status === 401) props.signOut();
     else setError(errorMessage(e));
   };
-  const load = () => getCase(props.token, props.id).then(setItem, fail);
+  const load = () =>
+    (props.loader ?? onlineLoader)(props.token, props.id).then((got) => {
+      setItem(got.item);
+      setOffline(got.offline);
+    }, fail);
   useEffect(() => {
     setItem(null);
     setError(null);
@@ -47,9 +61,11 @@ export function CaseDetail(props: Props) {
     setNotice(null);
     try {
       const next = await work();
-      if (next) {
-        setItem(next);
-        setNotice(t('case.done'));
+      const queued = next !== null && 'queued' in next && next.queued;
+      const shown = next !== null && 'queued' in next ? next.item : next;
+      if (shown) {
+        setItem(shown);
+        setNotice(queued ? t('case.queued') : t('case.done'));
       } else backToList();
       return true;
     } catch (e) {
@@ -80,6 +96,11 @@ export function CaseDetail(props: Props) {
         </span>{' '}
         <span class="muted">{statusLabel(item.status)}</span>
       </h2>
+      {offline ? (
+        <p class="notice" role="status" data-testid="case-offline">
+          {t('case.offline')}
+        </p>
+      ) : null}
       {notice ? (
         <p class="notice" role="status" data-testid="case-notice">
           {notice}

@@ -15,13 +15,13 @@ export function useCategoryName(): (code: string) => string {
 }
 
 /** Rows link to `#/c/{id}` (the case detail); `itemTestId` is `task-item` for workers, `case-item` for dispatchers. */
-export function CaseList(props: { items: CaseSummaryOut[]; empty: string; itemTestId?: string }) {
+export function CaseList(props: { items: CaseSummaryOut[]; empty: string; itemTestId?: string; highlight?: Set<number> }) {
   const categoryName = useCategoryName();
   if (props.items.length === 0) return <p class="hint" data-testid="cases-empty">{props.empty}</p>;
   return (
     <ul class="cards" data-testid="case-list">
       {props.items.map((c) => (
-        <li key={c.id} class="card-row" data-testid={props.itemTestId ?? 'case-item'} data-case-id={c.id} data-tracking-no={c.trackingNo}>
+        <li key={c.id} class={props.highlight?.has(c.id) ? 'card-row changed' : 'card-row'} data-testid={props.itemTestId ?? 'case-item'} data-case-id={c.id} data-tracking-no={c.trackingNo}>
           <a class="card" href={caseHash(c.id)}>
           <span class="card-main">
             <strong>{c.trackingNo}</strong>

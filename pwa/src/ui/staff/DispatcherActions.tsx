@@ -1,10 +1,15 @@
-/** The dispatcher's buttons on a case, by its allowedActions: 派遣, 核查 通过/不通过, 不予受理, 备注. */
+/**
+ * The dispatcher's buttons on a case, by its allowedActions: 派遣, 转办, 合并, 上报, 核查 通过/不通过,
+ * 不予受理, 延期审批, 备注, and 查看举报人 (which the server allows per account, with a reason).
+ */
 import { useEffect, useState } from 'preact/hooks';
 import { can, REJECT_REASONS } from '../../actions/case-logic';
 import { comment, dispatch, reject, verify, type RejectReason } from '../../api/cases';
 import type { CaseOut } from '../../api/types';
 import { t, type MessageKey } from '../../i18n';
 import type { RunMove } from './CaseDetail';
+import { EscalateForm, ExtensionDecisionForm, RevealForm, TransferForm } from './DispatcherForms';
+import { MergeForm } from './MergeForm';
 
 interface Props {
   item: CaseOut;
@@ -13,7 +18,17 @@ interface Props {
   busy: boolean;
 }
 
-type Form = 'reject' | 'comment' | null;
+type Form = 'reject' | 'comment' | 'transfer' | 'merge' | 'escalate' | 'extension' | 'reveal' | null;
+
+/** Moves that open a form, in the order the buttons appear; `reveal` is not a move of the case. */
+const FORM_MOVES: readonly { form: Exclude<Form, null>; action: string; label: MessageKey }[] = [
+  { form: 'transfer', action: 'transfer', label: 'action.transfer' },
+  { form: 'merge', action: 'merge', label: 'action.merge' },
+  { form: 'escalate', action: 'escalate', label: 'action.escalate' },
+  { form: 'extension', action: 'decide_extension', label: 'action.decideExtension' },
+  { form: 'reject', action: 'reject', label: 'action.reject' },
+  { form: 'comment', action: 'comment', label: 'action.comment' },
+];
 
 export function DispatcherActions(props: Props) {
   const { item, token, run, busy } = props;
@@ -53,19 +68,22 @@ export function DispatcherActions(props: Props) {
             {t('action.verifyFail')}
           </button>
         ) : null}
-        {can(allowed, 'reject') ? (
-          <button type="button" data-testid="action-reject" disabled={busy} aria-expanded={form === 'reject'} onClick={() => toggle('reject')}>
-            {t('action.reject')}
+        {FORM_MOVES.filter((m) => can(allowed, m.action)).map((m) => (
+          <button type="button" key={m.form} data-testid={`action-${m.form}`} disabled={busy} aria-expanded={form === m.form} onClick={() => toggle(m.form)}>
+            {t(m.label)}
           </button>
-        ) : null}
-        {can(allowed, 'comment') ? (
-          <button type="button" data-testid="action-comment" disabled={busy} aria-expanded={form === 'comment'} onClick={() => toggle('comment')}>
-            {t('action.comment')}
-          </button>
-        ) : null}
+        ))}
+        <button type="button" data-testid="action-reveal" aria-expanded={form === 'reveal'} onClick={() => toggle('reveal')}>
+          {t('action.reveal')}
+        </button>
       </div>
       {form === 'reject' ? <RejectForm {...props} /> : null}
       {form === 'comment' ? <CommentForm {...props} onDone={() => setForm(null)} /> : null}
+      {form === 'transfer' ? <TransferForm {...props} /> : null}
+      {form === 'merge' ? <MergeForm {...props} /> : null}
+      {form === 'escalate' ? <EscalateForm {...props} /> : null}
+      {form === 'extension' ? <ExtensionDecisionForm {...props} /> : null}
+      {form === 'reveal' ? <RevealForm {...props} /> : null}
     </>
   );
 }

@@ -1,6 +1,6 @@
 /** Header, sign-in and sign-out around a staff view; the token lives in localStorage. */
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { setStaffToken, staffToken } from '../../actions/local';
 import { logout } from '../../api/staff';
 import { t } from '../../i18n';
@@ -11,6 +11,8 @@ import { Login } from './Login';
 export function StaffShell(props: { title: string; children: (token: string, signOut: () => void) => ComponentChildren }) {
   useLang();
   const [token, setToken] = useState<string | null>(staffToken);
+  // A session from before the service worker kept a copy of the token: give it one.
+  useEffect(() => (token ? setStaffToken(token) : undefined), []);
   const signIn = (next: string) => {
     setStaffToken(next);
     setToken(next);

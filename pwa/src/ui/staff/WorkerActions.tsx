@@ -4,7 +4,8 @@ import { can, extensionMinutes, reasonOk, resolveProblem } from '../../actions/c
 import { locate } from '../../actions/geo';
 import { sha256Hex } from '../../actions/ids';
 import { shrinkPhoto } from '../../actions/image';
-import { accept, requestExtension, resolve, returnCase, uploadResolutionPhoto } from '../../api/cases';
+import type { WorkerMove } from '../../actions/worker-moves';
+import { performMove } from '../../actions/worker-runner';
 import type { CaseOut } from '../../api/types';
 import { t } from '../../i18n';
 import type { RunMove } from './CaseDetail';
@@ -18,9 +19,14 @@ interface Props {
   busy: boolean;
 }
 
+/** Every worker move goes online first and is queued for later when the network is gone. */
+function move(props: Props, what: WorkerMove): void {
+  void props.run(() => performMove(props.token, props.item, what));
+}
+
 export function WorkerActions(props: Props) {
   const [form, setForm] = useState<Form>(null);
-  const { item, run, busy, token } = props;
+  const { item, busy } = props;
   const allowed = item.allowedActions;
   // A move that changes the status closes the form; a 409 reload keeps what was typed and photographed.
   useEffect(() => setForm(null), [item.status]);
@@ -29,7 +35,7 @@ export function WorkerActions(props: Props) {
     <>
       <div class="action-row">
         {can(allowed, 'accept') ? (
-          <button type="button" class="primary-inline" data-testid="action-accept" disabled={busy} onClick={() => void run(() => accept(token, item.id, item.version))}>
+          <button type="button" class="primary-inline" data-testid="action-accept" disabled={busy} onClick={() => move(props, { kind: 'accept' })}>
             {t('action.accept')}
           </button>
         ) : null}
@@ -63,7 +69,8 @@ interface AfterPhoto {
   preview: string;
 }
 
-function ResolveForm({ item, token, run, busy }: Props) {
+function ResolveForm(props: Props) {
+  const { busy } = props;
   const [photos, setPhotos] = useState<AfterPhoto[]>([]);
   const [note, setNote] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -92,24 +99,18 @@ function ResolveForm({ item, token, run, busy }: Props) {
       return;
     }
     setProblem(null);
-    const where = locate(8000).catch(() => null);
-    await run(async () => {
-      setStage(t('resolve.uploading'));
-      try {
-        const mediaIds: string[] = [];
-        for (const p of photos) mediaIds.push((await uploadResolutionPhoto(token, p.bytes, p.type, p.clientKey)).id);
-        const fix = await where;
-        if (!fix) setStage(t('resolve.noLocation'));
-        return await resolve(token, item.id, {
-          version: item.version,
-          note: note.trim(),
-          mediaIds,
-          ...(fix ? { lat: fix.lat, lng: fix.lng } : {}),
-        });
-      } finally {
-        setStage(null);
-      }
-    });
+    setStage(t('resolve.uploading'));
+    // A position is a bonus, not a condition: without one the fix is still reported.
+    const fix = await locate(8000).catch(() => null);
+    if (!fix) setStage(t('resolve.noLocation'));
+    const what: WorkerMove = {
+      kind: 'resolve',
+      note: note.trim(),
+      photos: photos.map(({ bytes, type, clientKey }) => ({ bytes, type, clientKey })),
+      ...(fix ? { lat: fix.lat, lng: fix.lng } : {}),
+    };
+    await props.run(() => performMove(props.token, props.item, what));
+    setStage(null);
   };
 
   return (
@@ -142,13 +143,14 @@ function ResolveForm({ item, token, run, busy }: Props) {
   );
 }
 
-function ReturnForm({ item, token, run, busy }: Props) {
+function ReturnForm(props: Props) {
+  const { busy } = props;
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState(false);
   const submit = () => {
     if (!reasonOk(reason)) return setProblem(true);
     setProblem(false);
-    void run(() => returnCase(token, item.id, item.version, reason.trim()));
+    move(props, { kind: 'return', note: reason.trim() });
   };
   return (
     <form class="move-form" onSubmit={(e) => (e.preventDefault(), submit())}>
@@ -164,7 +166,8 @@ function ReturnForm({ item, token, run, busy }: Props) {
   );
 }
 
-function ExtensionForm({ item, token, run, busy }: Props) {
+function ExtensionForm(props: Props) {
+  const { busy } = props;
   const [hours, setHours] = useState('24');
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState(false);
@@ -172,7 +175,7 @@ function ExtensionForm({ item, token, run, busy }: Props) {
     const minutes = extensionMinutes(hours);
     if (minutes === null || !reasonOk(reason)) return setProblem(true);
     setProblem(false);
-    void run(() => requestExtension(token, item.id, item.version, minutes, reason.trim()));
+    move(props, { kind: 'extension', minutes, reason: reason.trim() });
   };
   return (
     <form class="move-form" onSubmit={(e) => (e.preventDefault(), submit())}>

@@ -1,76 +1,50 @@
-/** /d/ — the dispatcher's view: sign in, then the queue (GET /cases) with status tabs and counts. */
+/** /d/ — the dispatcher's console: the live queue, one case, the map, statistics. */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { ApiError } from '../../api/http';
-import { listCases } from '../../api/staff';
-import type { CasePageOut } from '../../api/types';
-import { lang, statusLabel, t } from '../../i18n';
-import { errorMessage } from '../common';
+import { lang, t, type MessageKey } from '../../i18n';
 import '../styles.css';
 import { CaseDetail } from './CaseDetail';
-import { CaseList } from './CaseList';
+import { CasesMap } from './console/CasesMap';
+import { Queue } from './console/Queue';
+import { Stats } from './console/Stats';
 import { DispatcherActions } from './DispatcherActions';
 import { StaffShell } from './StaffShell';
-import { useCaseRoute } from './useCaseRoute';
+import { useStaffRoute } from './useCaseRoute';
 
-const TABS = ['submitted', 'dispatched', 'accepted', 'resolved', 'closed', 'rejected', 'merged'] as const;
+const PAGES: readonly { hash: string; view: string; label: MessageKey }[] = [
+  { hash: '#/', view: 'list', label: 'console.queue' },
+  { hash: '#/map', view: 'map', label: 'console.map' },
+  { hash: '#/stats', view: 'stats', label: 'console.stats' },
+];
 
-function Queue(props: { token: string; signOut: () => void }) {
-  const [status, setStatus] = useState<string>('submitted');
-  const [page, setPage] = useState<CasePageOut | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = () =>
-    listCases(props.token, status === 'all' ? undefined : status).then(setPage, (e: unknown) => {
-      if (e instanceof ApiError && e.status === 401) props.signOut();
-      else setError(errorMessage(e));
-    });
-  useEffect(() => void load(), [props.token, status]);
-  const counts = page?.counts ?? {};
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+function DispatcherView(props: { token: string; signOut: () => void }) {
+  const route = useStaffRoute();
+  const page =
+    route.view === 'case' ? (
+      <CaseDetail
+        id={route.id}
+        token={props.token}
+        signOut={props.signOut}
+        showReporter
+        actions={(item, run, busy) => <DispatcherActions item={item} token={props.token} run={run} busy={busy} />}
+      />
+    ) : route.view === 'map' ? (
+      <CasesMap token={props.token} signOut={props.signOut} />
+    ) : route.view === 'stats' ? (
+      <Stats token={props.token} signOut={props.signOut} />
+    ) : (
+      <Queue token={props.token} signOut={props.signOut} />
+    );
   return (
-    <section>
-      <div class="section-head">
-        <h2>{t('queue.title')}</h2>
-        <button type="button" class="small" data-testid="refresh" onClick={() => void load()}>
-          {t('common.refresh')}
-        </button>
-      </div>
-      <nav class="tabs scroll" role="tablist">
-        {[...TABS, 'all'].map((s) => (
-          <button
-            type="button"
-            role="tab"
-            key={s}
-            aria-selected={s === status}
-            class={s === status ? 'tab active' : 'tab'}
-            data-testid={`tab-${s}`}
-            onClick={() => setStatus(s)}
-          >
-            {statusLabel(s === 'all' ? 'all' : s)}{' '}
-            <span class="count" data-testid={`count-${s}`}>
-              {s === 'all' ? total : (counts[s] ?? 0)}
-            </span>
-          </button>
+    <>
+      <nav class="tabs console-nav" aria-label={t('console.nav')}>
+        {PAGES.map((p) => (
+          <a key={p.view} href={p.hash} class={route.view === p.view ? 'tab active' : 'tab'} data-testid={`nav-${p.view}`}>
+            {t(p.label)}
+          </a>
         ))}
       </nav>
-      {error ? <p class="problem">{t('common.error', { message: error })}</p> : null}
-      {page ? <CaseList items={page.items} empty={t('queue.empty')} /> : <p class="hint">{t('common.loading')}</p>}
-    </section>
-  );
-}
-
-/** The queue, or one case when the hash is `#/c/{id}`. */
-function DispatcherView(props: { token: string; signOut: () => void }) {
-  const id = useCaseRoute();
-  if (id === null) return <Queue token={props.token} signOut={props.signOut} />;
-  return (
-    <CaseDetail
-      id={id}
-      token={props.token}
-      signOut={props.signOut}
-      showReporter
-      actions={(item, run, busy) => <DispatcherActions item={item} token={props.token} run={run} busy={busy} />}
-    />
+      {page}
+    </>
   );
 }
 

@@ -1,15 +1,15 @@
-/** The staff views' one route: `#/c/{id}` is a case, anything else the list. */
+/** The staff views' route, from the URL hash (see staffRoute). */
 import { useEffect, useState } from 'preact/hooks';
-import { caseIdFromHash } from '../../actions/case-logic';
+import { caseIdFromHash, staffRoute, type StaffRoute } from '../../actions/case-logic';
 
-export function useCaseRoute(): number | null {
-  const [id, setId] = useState<number | null>(() => caseIdFromHash(location.hash));
+export function useStaffRoute(): StaffRoute {
+  const [route, setRoute] = useState<StaffRoute>(() => staffRoute(location.hash));
   useEffect(() => {
-    const update = () => setId(caseIdFromHash(location.hash));
+    const update = () => setRoute(staffRoute(location.hash));
     window.addEventListener('hashchange', update);
     return () => window.removeEventListener('hashchange', update);
   }, []);
-  return id;
+  return route;
 }
 
 export function backToList(): void {

@@ -1,27 +1,38 @@
-/** /w/ — the grid worker's view: sign in, then the task list (GET /me/tasks). */
+/** /w/ — the grid worker's view: tasks (readable offline), one task, and 巡查上报 (patrol reports). */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { cachedCategories, freshCategories } from '../../actions/local';
+import { loadCase, loadTasks, type TaskList } from '../../actions/worker-runner';
 import { ApiError } from '../../api/http';
-import { listMyTasks } from '../../api/staff';
-import type { CaseSummaryOut } from '../../api/types';
-import { lang, t } from '../../i18n';
+import type { CategoryOut } from '../../api/types';
+import { lang, t, type MessageKey } from '../../i18n';
 import { errorMessage } from '../common';
+import { OutboxStatus } from '../resident/OutboxStatus';
+import { ReportForm } from '../resident/ReportForm';
+import { useOutbox } from '../resident/useOutbox';
 import '../styles.css';
 import { CaseDetail } from './CaseDetail';
 import { CaseList } from './CaseList';
+import { PendingMoves } from './PendingMoves';
 import { StaffShell } from './StaffShell';
-import { useCaseRoute } from './useCaseRoute';
+import { useStaffRoute } from './useCaseRoute';
 import { WorkerActions } from './WorkerActions';
 
-function Tasks(props: { token: string; signOut: () => void }) {
-  const [items, setItems] = useState<CaseSummaryOut[] | null>(null);
+function Tasks(props: { token: string; signOut: () => void; version: number }) {
+  const [list, setList] = useState<TaskList | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = () =>
-    listMyTasks(props.token).then(setItems, (e: unknown) => {
-      if (e instanceof ApiError && e.status === 401) props.signOut();
-      else setError(errorMessage(e));
-    });
-  useEffect(() => void load(), [props.token]);
+    loadTasks(props.token).then(
+      (got) => {
+        setError(null);
+        setList(got);
+      },
+      (e: unknown) => {
+        if (e instanceof ApiError && e.status === 401) props.signOut();
+        else setError(errorMessage(e));
+      },
+    );
+  useEffect(() => void load(), [props.token, props.version]);
   return (
     <section>
       <div class="section-head">
@@ -30,23 +41,69 @@ function Tasks(props: { token: string; signOut: () => void }) {
           {t('common.refresh')}
         </button>
       </div>
+      {list?.offlineSince ? (
+        <p class="notice" role="status" data-testid="tasks-offline">
+          {t('tasks.offline', { at: new Date(list.offlineSince).toLocaleString() })}
+        </p>
+      ) : null}
       {error ? <p class="problem">{t('common.error', { message: error })}</p> : null}
-      {items ? <CaseList items={items} empty={t('tasks.empty')} itemTestId="task-item" /> : <p class="hint">{t('common.loading')}</p>}
+      {list ? <CaseList items={list.items} empty={t('tasks.empty')} itemTestId="task-item" /> : <p class="hint">{t('common.loading')}</p>}
     </section>
   );
 }
 
-/** The list, or one case when the hash is `#/c/{id}`. */
-function WorkerView(props: { token: string; signOut: () => void }) {
-  const id = useCaseRoute();
-  if (id === null) return <Tasks token={props.token} signOut={props.signOut} />;
+function Patrol(props: { token: string }) {
+  const outbox = useOutbox();
+  const [categories, setCategories] = useState<CategoryOut[]>(cachedCategories);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => void freshCategories().then(setCategories, (e: unknown) => setProblem(`${t('form.categoriesFailed')} (${errorMessage(e)})`)), []);
+  const nameOf = useCallback((c: CategoryOut) => (lang() === 'en' ? c.nameEn : c.name), []);
   return (
-    <CaseDetail
-      id={id}
-      token={props.token}
-      signOut={props.signOut}
-      actions={(item, run, busy) => <WorkerActions item={item} token={props.token} run={run} busy={busy} />}
-    />
+    <section data-testid="patrol">
+      <h2>{t('patrol.title')}</h2>
+      <p class="hint">{t('patrol.hint')}</p>
+      <OutboxStatus outbox={outbox} categories={categories} categoryName={nameOf} />
+      <ReportForm categories={categories} categoriesError={problem} categoryName={nameOf} onQueued={outbox.replay} token={async () => props.token} patrol />
+    </section>
+  );
+}
+
+const PAGES: readonly { hash: string; view: string; label: MessageKey }[] = [
+  { hash: '#/', view: 'list', label: 'tasks.title' },
+  { hash: '#/patrol', view: 'patrol', label: 'patrol.title' },
+];
+
+function WorkerView(props: { token: string; signOut: () => void }) {
+  const route = useStaffRoute();
+  // Bumped when queued moves land, so the list and the open case show the server's word.
+  const [landed, setLanded] = useState(0);
+  const page =
+    route.view === 'case' ? (
+      <CaseDetail
+        key={`${route.id}:${landed}`}
+        id={route.id}
+        token={props.token}
+        signOut={props.signOut}
+        loader={loadCase}
+        actions={(item, run, busy) => <WorkerActions item={item} token={props.token} run={run} busy={busy} />}
+      />
+    ) : route.view === 'patrol' ? (
+      <Patrol token={props.token} />
+    ) : (
+      <Tasks token={props.token} signOut={props.signOut} version={landed} />
+    );
+  return (
+    <>
+      <nav class="tabs" aria-label={t('worker.nav')}>
+        {PAGES.map((p) => (
+          <a key={p.view} href={p.hash} class={route.view === p.view ? 'tab active' : 'tab'} data-testid={`nav-${p.view}`}>
+            {t(p.label)}
+          </a>
+        ))}
+      </nav>
+      <PendingMoves token={props.token} signOut={props.signOut} onLanded={() => setLanded((n) => n + 1)} />
+      {page}
+    </>
   );
 }
 

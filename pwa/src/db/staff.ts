@@ -1,0 +1,28 @@
+/** A grid worker's offline state: queued moves (FIFO by seq) and cached tasks and cases. */
+import type { QueuedMove } from '../actions/worker-moves';
+import { database } from './schema';
+
+export async function listMoves(): Promise<QueuedMove[]> {
+  return (await database()).getAll('staffMoves');
+}
+
+export async function addMove(move: QueuedMove): Promise<number> {
+  const { seq: _unused, ...rest } = move;
+  return (await database()).add('staffMoves', rest as QueuedMove);
+}
+
+export async function putMove(move: QueuedMove): Promise<void> {
+  await (await database()).put('staffMoves', move);
+}
+
+export async function deleteMove(seq: number): Promise<void> {
+  await (await database()).delete('staffMoves', seq);
+}
+
+export async function readCache<T>(key: string): Promise<T | undefined> {
+  return (await (await database()).get('caseCache', key)) as T | undefined;
+}
+
+export async function writeCache(key: string, value: unknown): Promise<void> {
+  await (await database()).put('caseCache', value, key);
+}

@@ -1,0 +1,144 @@
+"""The dispatcher's console at a desk: a live queue, merging a duplicate side by side,
+revealing a reporter with a reason, the map of open cases with its layers, statistics and the
+report download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import httpx
+from playwright.async_api import Browser, Page, expect
+
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_loop import DESK, log_in, staff_page
+from tests.http import case_helpers
+
+# About 30 m east of the demo corner: close enough to be the same problem.
+NEXT_DOOR = {"lat": 30.2741, "lng": 120.1554}
+
+
+async def reports_by_residents(api: str, *spots: dict[str, float]) -> list[dict[str, Any]]:
+    made = []
+    async with httpx.AsyncClient(base_url=api) as client:
+        for i, spot in enumerate(spots):
+            who = await case_helpers.resident(client, nickname=f"居民{i}", phone=f"1380000000{i}")  # type: ignore[arg-type]
+            made.append(await case_helpers.report(client, who, **spot))  # type: ignore[arg-type]
+    return made
+
+
+async def statuses(dsn: str) -> dict[int, str]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch("SELECT id, status FROM cases")
+    finally:
+        await conn.close()
+    return {row["id"]: row["status"] for row in rows}
+
+
+async def desk(browser: Browser, api: str, username: str) -> Page:
+    _context, page = await staff_page(browser, api, DESK)
+    await log_in(page, "/d/", username)
+    return page
+
+
+async def test_the_queue_updates_live_and_a_duplicate_is_merged_side_by_side(
+    browser: Browser, api: str, demo_database: str
+) -> None:
+    page = await desk(browser, api, "demo-dispatcher")
+    await page.get_by_test_id("tab-all").click()
+    await expect(page.get_by_test_id("cases-empty")).to_be_visible(timeout=10_000)
+    await expect(page.get_by_test_id("live-state")).to_have_attribute(
+        "data-state", "live", timeout=15_000
+    )
+
+    # Reports arrive while the dispatcher looks: no refresh is pressed.
+    first, second = await reports_by_residents(api, case_helpers.HOME, NEXT_DOOR)
+    rows = page.get_by_test_id("case-item")
+    await expect(rows).to_have_count(2, timeout=15_000)
+    await expect(page.get_by_test_id("count-all")).to_have_text("2")
+    await page.screenshot(path=str(ARTIFACTS / "console_queue_live.png"), full_page=True)
+
+    await page.locator(f'[data-testid="case-item"][data-case-id="{second["id"]}"]').click()
+    await page.get_by_test_id("action-merge").click()
+    candidate = page.get_by_test_id("merge-candidate")
+    await expect(candidate).to_have_count(1, timeout=10_000)
+    await expect(candidate).to_contain_text(first["trackingNo"])
+    await candidate.click()
+    compare = page.get_by_test_id("merge-compare")
+    await expect(compare).to_contain_text(second["trackingNo"])
+    await expect(compare).to_contain_text(first["trackingNo"])
+    await page.screenshot(path=str(ARTIFACTS / "console_merge_side_by_side.png"), full_page=True)
+    await page.get_by_test_id("merge-submit").click()
+    await expect(page.get_by_test_id("case-status")).to_have_attribute("data-status", "merged")
+    assert (await statuses(demo_database))[second["id"]] == "merged"
+
+
+async def test_a_supervisor_reveals_a_reporter_only_with_a_reason(
+    browser: Browser, api: str, demo_database: str
+) -> None:
+    [made] = await reports_by_residents(api, case_helpers.HOME)
+    page = await desk(browser, api, "demo-supervisor")
+    await page.goto(f"/d/#/c/{made['id']}")
+    await expect(page.get_by_test_id("case-detail")).to_be_visible(timeout=10_000)
+    await page.get_by_test_id("action-reveal").click()
+    await page.get_by_test_id("reveal-reason").fill("核实")
+    await page.get_by_test_id("reveal-submit").click()
+    await expect(page.get_by_test_id("reveal-problem")).to_be_visible()
+    await expect(page.get_by_test_id("reveal-contact")).to_have_count(0)
+    await page.get_by_test_id("reveal-reason").fill("需要电话核实现场情况")
+    await page.get_by_test_id("reveal-submit").click()
+    await expect(page.get_by_test_id("reveal-phone")).to_have_text("13800000000", timeout=10_000)
+    conn = await asyncpg.connect(demo_database)
+    try:
+        reasons = await conn.fetchval(
+            "SELECT count(*) FROM audit_log WHERE action LIKE '%reveal%' "
+            "AND detail::text LIKE '%需要电话核实现场情况%'"
+        )
+    finally:
+        await conn.close()
+    assert reasons == 1
+
+
+async def test_a_dispatcher_without_the_right_is_told_so(browser: Browser, api: str) -> None:
+    [made] = await reports_by_residents(api, case_helpers.HOME)
+    page = await desk(browser, api, "demo-dispatcher")
+    await page.goto(f"/d/#/c/{made['id']}")
+    await page.get_by_test_id("action-reveal").click()
+    await page.get_by_test_id("reveal-reason").fill("需要电话核实现场情况")
+    await page.get_by_test_id("reveal-submit").click()
+    await expect(page.get_by_test_id("reveal-problem")).to_be_visible(timeout=10_000)
+    await expect(page.get_by_test_id("reveal-contact")).to_have_count(0)
+
+
+async def test_the_map_shows_open_cases_with_heat_and_statistics_download(
+    browser: Browser, api: str, demo_database: str
+) -> None:
+    made = await reports_by_residents(api, case_helpers.HOME, NEXT_DOOR)
+    page = await desk(browser, api, "demo-dispatcher")
+    await page.get_by_test_id("nav-map").click()
+    the_map = page.get_by_test_id("console-map")
+    await expect(the_map).to_have_attribute("data-state", "ready", timeout=15_000)
+    markers = the_map.locator(".case-marker")
+    await expect(markers).to_have_count(len(made), timeout=10_000)
+    await expect(the_map.locator(f'.case-marker[title^="{made[0]["trackingNo"]}"]')).to_have_count(
+        1
+    )
+    # The heat layer: at least one hexagon, drawn as an SVG path over the (tile-less) map.
+    await expect(the_map.locator("path.leaflet-interactive").first).to_be_attached(timeout=10_000)
+    await page.screenshot(path=str(ARTIFACTS / "console_map.png"), full_page=True)
+    await markers.first.click()
+    await expect(page.get_by_test_id("case-detail")).to_be_visible(timeout=10_000)
+
+    await page.get_by_test_id("nav-stats").click()
+    await expect(page.get_by_test_id("figure-received")).to_contain_text(
+        str(len(made)), timeout=10_000
+    )
+    await expect(page.get_by_test_id("chart-regions")).to_be_visible()
+    await page.screenshot(path=str(ARTIFACTS / "console_statistics.png"), full_page=True)
+    async with page.expect_download() as waiting:
+        await page.get_by_test_id("download-report").click()
+    download = await waiting.value
+    assert download.suggested_filename.endswith(".xlsx")
+    path = await download.path()
+    assert path.read_bytes()[:2] == b"PK"  # an XLSX workbook is a zip archive
