@@ -6,6 +6,8 @@ import { addMove, deleteMove, listMoves, putMove, readCache, writeCache } from '
 import { isNetworkFailure, projectAll, replayMoves, type MoveReplay, type QueuedMove, type WorkerMove } from './worker-moves';
 
 const TASKS = 'tasks';
+/** Fired on window whenever the queue of offline moves changes, so its banner can recount. */
+export const MOVES_CHANGED = 'gridreport-moves-changed';
 const caseKey = (id: number) => `case:${id}`;
 /** Details fetched ahead for offline reading; a worker's open tasks rarely pass this. */
 const PREFETCH_LIMIT = 40;
@@ -46,6 +48,7 @@ export async function performMove(token: string, item: CaseOut, move: WorkerMove
     }
   }
   await addMove({ caseId: item.id, version: item.version, move, queuedAt: Date.now(), state: 'pending' });
+  window.dispatchEvent(new Event(MOVES_CHANGED));
   return { item: projectAll(item, await listMoves()), queued: true };
 }
 
@@ -77,6 +80,8 @@ export interface TaskList {
   items: CaseSummaryOut[];
   /** When the list came from the cache: when it was last fetched. */
   offlineSince: number | null;
+  /** Settles once every listed case is kept for offline reading (or the network went). */
+  kept: Promise<void>;
 }
 
 /** The task list from the API (cached, with details fetched ahead), or the cached one offline. */
@@ -85,13 +90,13 @@ export async function loadTasks(token: string): Promise<TaskList> {
   try {
     const items = await listMyTasks(token);
     await writeCache(TASKS, { items, at: Date.now() });
-    void prefetch(token, items);
-    return { items: items.map((c) => projectAll(c, queue)), offlineSince: null };
+    const kept = prefetch(token, items);
+    return { items: items.map((c) => projectAll(c, queue)), offlineSince: null, kept };
   } catch (error) {
     if (!isNetworkFailure(error)) throw error;
     const cached = await readCache<{ items: CaseSummaryOut[]; at: number }>(TASKS);
     if (!cached) throw error;
-    return { items: cached.items.map((c) => projectAll(c, queue)), offlineSince: cached.at };
+    return { items: cached.items.map((c) => projectAll(c, queue)), offlineSince: cached.at, kept: Promise.resolve() };
   }
 }
 

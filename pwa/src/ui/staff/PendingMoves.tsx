@@ -1,7 +1,7 @@
 /** "离线操作 N 项待提交": the worker's queued moves, replayed at start, on reconnect and on demand. */
 import { useEffect, useState } from 'preact/hooks';
 import type { QueuedMove } from '../../actions/worker-moves';
-import { dropFailedMove, queuedMoves, replayWorkerMoves } from '../../actions/worker-runner';
+import { dropFailedMove, MOVES_CHANGED, queuedMoves, replayWorkerMoves } from '../../actions/worker-runner';
 import { t, type MessageKey } from '../../i18n';
 import { useOnline } from '../hooks';
 
@@ -33,9 +33,11 @@ export function PendingMoves(props: { token: string; onLanded: () => void; signO
   useEffect(() => {
     void replay();
     window.addEventListener('online', replay);
+    window.addEventListener(MOVES_CHANGED, reload);
     const timer = window.setInterval(() => void replay(), RETRY_EVERY_MS);
     return () => {
       window.removeEventListener('online', replay);
+      window.removeEventListener(MOVES_CHANGED, reload);
       window.clearInterval(timer);
     };
   }, [props.token]);

@@ -21,11 +21,13 @@ import { WorkerActions } from './WorkerActions';
 function Tasks(props: { token: string; signOut: () => void; version: number }) {
   const [list, setList] = useState<TaskList | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [kept, setKept] = useState(false);
   const load = () =>
     loadTasks(props.token).then(
       (got) => {
         setError(null);
         setList(got);
+        void got.kept.then(() => setKept(true));
       },
       (e: unknown) => {
         if (e instanceof ApiError && e.status === 401) props.signOut();
@@ -34,7 +36,7 @@ function Tasks(props: { token: string; signOut: () => void; version: number }) {
     );
   useEffect(() => void load(), [props.token, props.version]);
   return (
-    <section>
+    <section data-testid="tasks" data-kept={kept}>
       <div class="section-head">
         <h2>{t('tasks.title')}</h2>
         <button type="button" class="small" data-testid="refresh" onClick={() => void load()}>
