@@ -32,5 +32,5 @@ async def flags_over(conn: Connection, *, paths: Iterable[str]) -> dict[str, Fla
     wanted = sorted(set(paths))
     if not wanted:
         return {}
-    rows = await queries.active_flags_over(conn, paths=wanted)
+    rows = await queries.active_flags_on(conn, paths=rules.regions_above(wanted))
     return rules.nearest(wanted, {row["region_path"]: flag_ref(row) for row in rows})

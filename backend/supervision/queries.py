@@ -97,12 +97,12 @@ async def flags_in_scope(
     return rows
 
 
-async def active_flags_over(conn: Connection, *, paths: list[str]) -> list[asyncpg.Record]:
-    """Active flags on any of these places or a region above one of them."""
+async def active_flags_on(conn: Connection, *, paths: list[str]) -> list[asyncpg.Record]:
+    """The active flags of the regions with these paths (equality: one index probe each)."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        f"SELECT {_FLAG_COLUMNS} FROM region_flags f JOIN regions r ON r.id = f.region_id "
-        "WHERE f.lifted_at IS NULL AND EXISTS ("
-        "    SELECT 1 FROM unnest($1::text[]) AS p(path) WHERE starts_with(p.path, r.path))",
+        f"SELECT {_FLAG_COLUMNS} FROM regions r "
+        "JOIN region_flags f ON f.region_id = r.id AND f.lifted_at IS NULL "
+        "WHERE r.path = ANY($1::text[])",
         paths,
     )
     return rows

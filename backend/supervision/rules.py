@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Final, Literal, TypeVar
 
 from backend.cases.rules import REOPEN_AT_OR_BELOW
-from backend.hotspots.rules import Alert, rank
+from backend.hotspots.rules import Alert, prefixes, rank
 
 LiftPath = Literal["exit_bar", "override"]
 SATISFIED_AT_OR_ABOVE: Final = REOPEN_AT_OR_BELOW + 1
@@ -115,6 +115,11 @@ def deadline_problem(deadline: date, *, today: date) -> tuple[str, str] | None:
 def overdue(deadline: date, *, today: date, active: bool) -> bool:
     """An active flag is overdue from the day after its deadline."""
     return active and today > deadline
+
+
+def regions_above(paths: Iterable[str]) -> list[str]:
+    """The paths of these places and of every region above them, each once."""
+    return sorted({prefix for path in paths for prefix in prefixes(path)})
 
 
 def nearest(paths: Iterable[str], flagged: Mapping[str, T]) -> dict[str, T]:

@@ -14,6 +14,7 @@ from backend.supervision.rules import (
     lift_path,
     nearest,
     overdue,
+    regions_above,
     unmet,
 )
 
@@ -88,3 +89,12 @@ def test_a_place_shows_the_flag_of_the_deepest_flagged_region_above_it() -> None
         "/d/s1/": "street flag",
         "/d/s10/": "district flag",  # "/d/s1/" is not a prefix of "/d/s10/": paths end in "/"
     }
+
+
+def test_the_regions_a_flag_may_come_from_are_the_place_and_those_above_it() -> None:
+    assert regions_above(["/d/s1/g1/", "/d/s1/g2/", "/d/s1/g1/"]) == [
+        "/d/",
+        "/d/s1/",
+        "/d/s1/g1/",
+        "/d/s1/g2/",
+    ]
