@@ -26,7 +26,11 @@ _LIVES = """
            bool_or(e.action IN ('verify_fail', 'reopen')) AS reworked,
            bool_or(e.action = 'remind') AS overdue,
            bool_or(e.action = 'rate') AS rated,
-           (array_agg(e.to_status ORDER BY e.at DESC, e.id DESC))[1] AS status
+           -- Closed or rated at the end: closed (核查通过) and not reopened since; only a
+           -- reopen (返工) leads out of closed and rated.
+           coalesce(max(e.at) FILTER (WHERE e.action = 'verify_pass')
+                    > coalesce(max(e.at) FILTER (WHERE e.action = 'reopen'), '-infinity'),
+                    false) AS closed
     FROM cases c JOIN case_events e ON e.case_id = c.id AND e.at < {end}
     WHERE {where}
     GROUP BY c.id
@@ -38,8 +42,8 @@ _FIGURES = """
            count(*) AS received,
            count(*) FILTER (WHERE registered) AS registered,
            count(*) FILTER (WHERE refused) AS refused,
-           count(*) FILTER (WHERE status IN ('closed', 'rated')) AS closed,
-           count(*) FILTER (WHERE status IN ('closed', 'rated') AND NOT overdue) AS closed_on_time,
+           count(*) FILTER (WHERE closed) AS closed,
+           count(*) FILTER (WHERE closed AND NOT overdue) AS closed_on_time,
            count(*) FILTER (WHERE rated) AS rated,
            count(*) FILTER (WHERE rated AND rating > {satisfied_above}) AS satisfied,
            count(*) FILTER (WHERE resolved_at IS NOT NULL) AS resolved,
@@ -54,6 +58,11 @@ _FIGURES = """
     FROM lives
     GROUP BY GROUPING SETS ((), (child), (category_code), (source), (department_id))
 """
+
+
+async def allow_sort_memory(conn: Connection, *, megabytes: int) -> None:
+    """Let this transaction sort and hash a period's cases in memory rather than on disk."""
+    await conn.execute(f"SET LOCAL work_mem = '{int(megabytes)}MB'")
 
 
 async def figures(

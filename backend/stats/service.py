@@ -43,6 +43,8 @@ from backend.stats.schemas import (
 )
 
 CITY = RegionRefOut(code="", name="全市")
+# A district's quarter is some 250 000 cases: their per-case rows sort in memory with this.
+SORT_MEMORY_MB = 64
 _COUNT_FIELDS = tuple(f.name for f in dataclasses.fields(Counts))
 
 __all__ = ["Period", "Scope", "heatmap", "place", "rankings", "scope_for", "summary"]
@@ -146,13 +148,15 @@ async def _rows(
     conn: Connection, scope: Scope, where_of: Place, period: Period, category: str | None
 ) -> _Rows:
     where = _cohort(scope, path=where_of.path, period=period, category=category)
-    rows = await queries.figures(
-        conn,
-        where=where,
-        region_path=where_of.path,
-        end=period.end,
-        satisfied_above=rules.SATISFIED_ABOVE,
-    )
+    async with conn.transaction():
+        await queries.allow_sort_memory(conn, megabytes=SORT_MEMORY_MB)
+        rows = await queries.figures(
+            conn,
+            where=where,
+            region_path=where_of.path,
+            end=period.end,
+            satisfied_above=rules.SATISFIED_ABOVE,
+        )
     return _split(rows)
 
 
