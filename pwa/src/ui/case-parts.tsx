@@ -10,7 +10,7 @@ export function Photos(props: { title: string; photos: PhotoOut[] }) {
       <div class="gallery">
         {props.photos.map((p) => (
           <a key={p.id} href={p.url} target="_blank" rel="noopener noreferrer">
-            <img src={p.thumbnailUrl} alt="" width={160} />
+            <img src={p.thumbnailUrl} alt="" width={160} height={120} loading="lazy" />
           </a>
         ))}
       </div>

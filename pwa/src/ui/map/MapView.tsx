@@ -2,6 +2,7 @@
  * A map in light DOM (Leaflet breaks inside a shadow root), loaded after the page itself.
  * With no tiles configured, or none reachable, it still draws grid outlines and markers.
  */
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { LatLng } from '../../actions/coords';
 import { loadMapConfig } from '../../actions/map-config';
@@ -29,6 +30,8 @@ interface Props {
   label: string;
   testId: string;
   tall?: boolean;
+  /** Shown over the map's lower edge (the position's status), so it never pushes the page. */
+  overlay?: ComponentChildren;
 }
 
 // Outlines of a whole city at zoom 10 would be thousands of shapes nobody can read.
@@ -79,6 +82,7 @@ export function MapView(props: Props) {
   }, []);
 
   useEffect(() => drawn.current?.setPin(props.pin ?? null), [state, props.pin?.lat, props.pin?.lng]);
+  useEffect(() => drawn.current?.centre(props.centre), [props.centre.lat, props.centre.lng]);
   useEffect(() => {
     drawn.current?.setMarkers(props.markers ?? []);
     // Fit once: a live update must not yank the view away from where the dispatcher looks.
@@ -93,7 +97,9 @@ export function MapView(props: Props) {
       <div ref={host} class="map" role="region" aria-label={props.label} data-testid={props.testId} data-state={state} />
       {state === 'loading' ? <p class="map-note">{t('map.loading')}</p> : null}
       {state === 'failed' ? <p class="map-note">{t('map.failed')}</p> : null}
-      {state === 'ready' && !tiles ? <p class="map-caption">{t('map.noTiles')}</p> : null}
+      {props.overlay ? <div class="map-overlay">{props.overlay}</div> : null}
+      {/* Always one line tall, so the page does not move when the map arrives. */}
+      <p class="map-caption">{state === 'ready' && !tiles ? t('map.noTiles') : '\u00a0'}</p>
     </div>
   );
 }

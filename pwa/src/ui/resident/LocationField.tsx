@@ -30,22 +30,25 @@ interface Props {
 
 export function LocationField({ spot, onPlace, relocate, address, onAddress }: Props) {
   const point = spotPoint(spot);
+  // The map follows GPS, not the person's own taps: a tap moves the pin, not the view.
+  const gps = spot.kind === 'fixed' ? spot.fix : null;
   const poor = spot.kind === 'fixed' ? isPoor(spot.fix) : spot.kind !== 'placed';
   return (
     <fieldset>
       <legend>{t('form.location')}</legend>
-      <p class={poor ? 'location poor' : 'location'} data-testid="location" data-kind={spot.kind}>
-        {describe(spot)}
-      </p>
-      {spot.kind !== 'locating' ? (
-        <MapView
-          centre={point ?? FALLBACK_CENTRE}
-          pin={point ?? FALLBACK_CENTRE}
-          onPinMove={onPlace}
-          label={t('map.pinLabel')}
-          testId="report-map"
-        />
-      ) : null}
+      {/* Always in the layout, so the form does not jump when GPS answers. */}
+      <MapView
+        centre={gps ?? FALLBACK_CENTRE}
+        pin={spot.kind === 'locating' ? null : (point ?? FALLBACK_CENTRE)}
+        onPinMove={onPlace}
+        label={t('map.pinLabel')}
+        testId="report-map"
+        overlay={
+          <p class={poor ? 'location poor' : 'location'} data-testid="location" data-kind={spot.kind} role="status">
+            {describe(spot)}
+          </p>
+        }
+      />
       <p class="hint">{t('form.pinHint')}</p>
       <button type="button" class="small" onClick={relocate}>
         {t('form.relocate')}

@@ -10,7 +10,11 @@ import { t } from '../../i18n';
 import { errorMessage } from '../common';
 import { LocationField, spotPoint, type Spot } from './LocationField';
 import { NearbyOffer } from './NearbyOffer';
+import { CategoryIcon } from './CategoryIcon';
 import { PhotoList, type FormPhoto } from './PhotoList';
+
+/** The default category set's size (migrations/0002); a city with more shifts by a row at most. */
+const USUAL_CATEGORY_COUNT = 15;
 
 interface Props {
   categories: CategoryOut[];
@@ -98,8 +102,12 @@ export function ReportForm(props: Props) {
     <form class="report-form" onSubmit={(e) => (e.preventDefault(), void send())}>
       <fieldset>
         <legend>{t('form.category')}</legend>
-        {props.categories.length === 0 ? (
-          <p class="hint">{props.categoriesError ?? t('form.categoriesLoading')}</p>
+        {props.categoriesError && props.categories.length === 0 ? <p class="problem">{props.categoriesError}</p> : null}
+        {/* Loading is shown by the placeholders; a screen reader hears it said. */}
+        {props.categories.length === 0 && !props.categoriesError ? (
+          <p class="sr-only" role="status">
+            {t('form.categoriesLoading')}
+          </p>
         ) : null}
         <div class="categories">
           {props.categories.map((c) => (
@@ -111,9 +119,14 @@ export function ReportForm(props: Props) {
               data-testid={`category-${c.code}`}
               onClick={() => setCategory(c.code)}
             >
-              {props.categoryName(c)}
+              <CategoryIcon name={c.icon} />
+              <span>{props.categoryName(c)}</span>
             </button>
           ))}
+          {props.categories.length === 0
+            ? // Room for the usual set while it loads, so nothing below jumps when it arrives.
+              Array.from({ length: USUAL_CATEGORY_COUNT }, (_, i) => <span key={i} class="category placeholder" aria-hidden="true" />)
+            : null}
         </div>
       </fieldset>
 
