@@ -96,6 +96,7 @@ async def test_a_tap_on_the_map_moves_the_pin_and_the_report_lands_there(
     await expect(the_map).to_have_attribute("data-state", "ready", timeout=15_000)
     await expect(the_map.locator(".map-pin")).to_have_count(1)
     await expect(the_map.locator("path.leaflet-interactive").first).to_be_attached(timeout=10_000)
+    await the_map.scroll_into_view_if_needed()
     box = await the_map.bounding_box()
     assert box is not None
     await phone.mouse.click(box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 2 - 60)

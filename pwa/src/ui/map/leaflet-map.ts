@@ -175,7 +175,7 @@ export function createMap(el: HTMLElement, config: MapConfig, options: MapOption
       hotspots.addData(shifted(fc, frame));
     },
     centre(p, zoom) {
-      map.setView(toMap(p), zoom ?? map.getZoom());
+      map.setView(toMap(p), zoom ?? map.getZoom(), { animate: false });
     },
     fit(points) {
       if (points.length === 0) return;
