@@ -17,7 +17,7 @@ CASE_COLUMNS = """
     c.assigned_region_id, c.assigned_path, c.department_id, c.assignee_id, c.master_case_id,
     c.reject_reason, c.escalations, c.reworks, c.due_at, c.overdue, c.accept_due_at,
     c.resolve_due_at, c.verify_due_at, c.created_at, c.updated_at, c.closed_at, c.rating,
-    c.reporter_id, r.code AS region_code, r.name AS region_name,
+    c.reporter_id, c.supervised_step, r.code AS region_code, r.name AS region_name,
     a.code AS assigned_code, a.name AS assigned_name, d.code AS department_code,
     d.name AS department_name
 """
@@ -336,7 +336,7 @@ async def due_for_check(conn: Connection, *, now: datetime, limit: int) -> list[
     """
     rows: list[asyncpg.Record] = await conn.fetch(
         f"""
-        SELECT {CASE_COLUMNS}, c.reminded_step, c.supervised_step, p.accept_minutes,
+        SELECT {CASE_COLUMNS}, c.reminded_step, p.accept_minutes,
                p.resolve_minutes, p.verify_minutes
         FROM cases c {CASE_JOINS}
         JOIN categories k ON k.code = c.category_code

@@ -77,6 +77,13 @@ STEP_OF: Final[dict[str, str]] = {
     "accepted": "resolve",
     "resolved": "verify",
 }
+
+
+def under_supervision(status: str, supervised_step: str | None) -> bool:
+    """督办: the step now running passed its second threshold and went to the supervisor."""
+    return supervised_step is not None and STEP_OF.get(status) == supervised_step
+
+
 REOPEN_WINDOW: Final = timedelta(days=7)
 REOPEN_AT_OR_BELOW: Final = 2
 

@@ -128,6 +128,8 @@ class CaseSummaryOut(Model):
     lat: float
     lng: float
     reporter: str = "群众上报"
+    # 督办: the running step passed its second deadline threshold (see the scheduler).
+    supervised: bool = False
     # 挂牌督办: the active flag of the case's region or a region above it.
     flag: FlagRefOut | None = None
 

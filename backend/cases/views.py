@@ -119,6 +119,7 @@ def summary(row: asyncpg.Record, flag: FlagRefOut | None = None) -> CaseSummaryO
         created_at=row["created_at"],
         lat=row["lat"],
         lng=row["lng"],
+        supervised=rules.under_supervision(row["status"], row["supervised_step"]),
         flag=flag,
     )
 

@@ -4,6 +4,7 @@ report download."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
@@ -142,3 +143,35 @@ async def test_the_map_shows_open_cases_with_heat_and_statistics_download(
     assert download.suggested_filename.endswith(".xlsx")
     path = await download.path()
     assert path.read_bytes()[:2] == b"PK"  # an XLSX workbook is a zip archive
+
+
+async def test_a_supervisor_flags_a_hot_grid_and_lifts_it_on_a_written_reason(
+    browser: Browser, api: str
+) -> None:
+    made = await reports_by_residents(api, case_helpers.HOME, NEXT_DOOR, case_helpers.HOME)
+    page = await desk(browser, api, "demo-supervisor")
+    await page.get_by_test_id("nav-stats").click()
+    hot = page.get_by_test_id("hotspot-row")
+    await expect(hot).to_have_count(1, timeout=15_000)
+    await expect(hot).to_have_attribute("data-level", "red")
+    await page.get_by_test_id("flag-open").click()
+    await page.get_by_test_id("flag-reason").fill("环境卫生问题集中")
+    await page.get_by_test_id("flag-deadline").fill((date.today() + timedelta(days=14)).isoformat())
+    await page.get_by_test_id("flag-submit").click()
+    flag = page.get_by_test_id("flag-item")
+    await expect(flag).to_have_count(1, timeout=10_000)
+    await expect(flag.get_by_test_id("exit-bar")).to_have_attribute("data-met", "false")
+    await page.screenshot(path=str(ARTIFACTS / "console_flags.png"), full_page=True)
+
+    # Every case of the flagged grid carries the flag in the queue.
+    await page.get_by_test_id("nav-list").click()
+    await page.get_by_test_id("tab-all").click()
+    await expect(page.get_by_test_id("flagged")).to_have_count(len(made), timeout=10_000)
+
+    await page.get_by_test_id("nav-stats").click()
+    await page.get_by_test_id("lift-reason").fill("已集中整治")
+    await page.get_by_test_id("lift-submit").click()
+    await expect(page.get_by_test_id("lift-problem")).to_be_visible(timeout=10_000)
+    await page.get_by_test_id("lift-override").check()
+    await page.get_by_test_id("lift-submit").click()
+    await expect(page.get_by_test_id("flag-item")).to_have_count(0, timeout=10_000)

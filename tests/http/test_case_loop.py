@@ -104,7 +104,7 @@ async def test_an_emergency_is_watched_by_the_scheduler(
         clock.advance(seconds=2)  # past the 1-minute accept deadline: 催办
         await scheduler.run_due(conn, now=clock.now())
         after_deadline = await case(client, worker, made["id"])
-        assert after_deadline["overdue"]
+        assert after_deadline["overdue"] and not after_deadline["supervised"]
         assert (await user_id(client, worker), "reminder") in await outbox(
             demo_database, made["id"]
         )
@@ -114,10 +114,14 @@ async def test_an_emergency_is_watched_by_the_scheduler(
         kinds = [kind for _, kind in await outbox(demo_database, made["id"])]
         assert kinds.count("supervision") == 1
         assert kinds.count("reminder") == 1
-        actions = [e["action"] for e in (await case(client, worker, made["id"]))["timeline"]]
+        supervised = await case(client, worker, made["id"])
+        actions = [e["action"] for e in supervised["timeline"]]
         assert actions.count("remind") == 1 and actions.count("supervise") == 1
+        assert supervised["supervised"]  # the 督办 badge on the worker's task
+        [task] = (await client.get("/api/v1/me/tasks/", headers=worker)).json()
+        assert task["supervised"]
         accepted = await move(client, worker, made["id"], "accept")
-        assert not accepted["overdue"]
+        assert not accepted["overdue"] and not accepted["supervised"]
         resolve_by = accepted["deadlines"]["resolveBy"]
         assert resolve_by.startswith(clock.now().isoformat()[:14])  # five minutes from now
     finally:

@@ -567,3 +567,11 @@ def test_filters_after_the_scope_number_their_placeholders_on() -> None:
 
 def test_an_empty_where_selects_everything() -> None:
     assert Where().sql() == "TRUE"
+
+
+def test_supervision_belongs_to_the_step_that_is_running() -> None:
+    assert rules.under_supervision("dispatched", "accept")
+    assert not rules.under_supervision("accepted", "accept")  # accepted since: that step is done
+    assert rules.under_supervision("accepted", "resolve")
+    assert not rules.under_supervision("closed", "verify")
+    assert not rules.under_supervision("submitted", None)

@@ -1,6 +1,7 @@
 /** Statistics, hotspots and reports for the console (GET /stats/…). */
 import { download, request } from './http';
 import type { FeatureCollection } from './map';
+import type { FlagRef } from './types';
 
 export interface Metrics {
   received: number;
@@ -41,6 +42,7 @@ export interface Hotspot {
   count: number;
   previousCount: number;
   trend: number | null;
+  flag?: FlagRef | null;
 }
 
 export function summary(token: string, period: string, region?: string): Promise<Summary> {

@@ -123,6 +123,16 @@ export interface PlaceOut {
   name: string;
 }
 
+/** 挂牌督办: a region flagged by a supervisor until it meets its exit bar. */
+export interface FlagRef {
+  id: number;
+  regionCode: string;
+  regionName: string;
+  reason: string;
+  deadline: string;
+  flaggedAt: string;
+}
+
 export interface CaseSummaryOut {
   id: number;
   trackingNo: string;
@@ -139,6 +149,9 @@ export interface CaseSummaryOut {
   createdAt: string;
   lat: number;
   lng: number;
+  /** 督办: the running step is past its second deadline threshold. */
+  supervised?: boolean;
+  flag?: FlagRef | null;
 }
 
 export interface CasePageOut {

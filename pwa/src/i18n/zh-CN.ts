@@ -254,6 +254,22 @@ export const zhCN = {
   'worker.move.extension': '延期申请',
   'patrol.title': '巡查上报',
   'patrol.hint': '巡查中发现的问题直接上报，系统按位置派到对应网格',
+  'tasks.supervised': '督办',
+  'tasks.flagged': '挂牌：{region}',
+  'case.flag': '挂牌督办：{region}，{reason}（期限 {deadline}）',
+  'flags.title': '挂牌督办',
+  'flags.none': '目前没有挂牌督办的区域',
+  'flags.deadline': '整改期限 {deadline}',
+  'flags.barMet': '已达摘牌条件：满意率 {satisfaction}（要求 {required}），评价 {rated} 件，预警 {level}',
+  'flags.barUnmet': '未达摘牌条件：满意率 {satisfaction}（要求 {required}），评价 {rated} 件，预警 {level}',
+  'flags.liftReason': '摘牌说明',
+  'flags.override': '未达条件，按书面理由摘牌',
+  'flags.lift': '摘牌',
+  'flags.reason': '挂牌原因',
+  'flags.deadlineLabel': '整改期限',
+  'flags.submit': '确认挂牌',
+  'flags.flag': '挂牌',
+  'flags.column': '督办',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -8,7 +8,7 @@ import type { CaseOut } from '../../api/types';
 import { statusLabel, t } from '../../i18n';
 import { Photos, Timeline } from '../case-parts';
 import { errorMessage } from '../common';
-import { useCategoryName } from './CaseList';
+import { Badges, useCategoryName } from './CaseList';
 import { backToList } from './useCaseRoute';
 
 /** What a move gives back: the case as it now is, null when it left my hands, or a queued move. */
@@ -115,12 +115,13 @@ export function CaseDetail(props: Props) {
       {item.description ? <p class="desc">{item.description}</p> : null}
       <p>
         {item.dueAt ? t('case.due', { due: new Date(item.dueAt).toLocaleString() }) : t('case.noDue')}{' '}
-        {item.overdue ? (
-          <span class="overdue" data-testid="overdue">
-            {t('tasks.overdue')}
-          </span>
-        ) : null}
+        <Badges item={item} />
       </p>
+      {item.flag ? (
+        <p class="notice" data-testid="flag-notice">
+          {t('case.flag', { region: item.flag.regionName, reason: item.flag.reason, deadline: item.flag.deadline })}
+        </p>
+      ) : null}
       {props.showReporter && item.reporter ? <p data-testid="reporter">{t('case.reporter', { reporter: item.reporter })}</p> : null}
       {item.address ? <p class="muted">{t('case.address', { address: item.address })}</p> : null}
       <p class="muted">{t('case.region', { region: item.region.name })}</p>

@@ -14,6 +14,29 @@ export function useCategoryName(): (code: string) => string {
   };
 }
 
+/** 超期, 督办 and 挂牌 badges: what makes a case more urgent than its deadline alone says. */
+export function Badges({ item }: { item: CaseSummaryOut }) {
+  return (
+    <>
+      {item.overdue ? (
+        <span class="overdue" data-testid="overdue">
+          {t('tasks.overdue')}
+        </span>
+      ) : null}
+      {item.supervised ? (
+        <span class="badge supervised" data-testid="supervised">
+          {t('tasks.supervised')}
+        </span>
+      ) : null}
+      {item.flag ? (
+        <span class="badge flagged" data-testid="flagged" title={item.flag.reason}>
+          {t('tasks.flagged', { region: item.flag.regionName })}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
 /** Rows link to `#/c/{id}` (the case detail); `itemTestId` is `task-item` for workers, `case-item` for dispatchers. */
 export function CaseList(props: { items: CaseSummaryOut[]; empty: string; itemTestId?: string; highlight?: Set<number> }) {
   const categoryName = useCategoryName();
@@ -26,7 +49,7 @@ export function CaseList(props: { items: CaseSummaryOut[]; empty: string; itemTe
           <span class="card-main">
             <strong>{c.trackingNo}</strong>
             <span class={`status status-${c.status}`}>{statusLabel(c.status)}</span>
-            {c.overdue ? <span class="overdue">{t('tasks.overdue')}</span> : null}
+            <Badges item={c} />
             <span class="muted">
               {categoryName(c.category)} · {c.region.name}
               {c.dueAt ? ` · ${t('tasks.due', { due: new Date(c.dueAt).toLocaleString() })}` : ''}

@@ -1,12 +1,14 @@
 /** 统计: a period's figures for the caller's region, by sub-region and category; hotspots; downloads. */
 import { useEffect, useState } from 'preact/hooks';
 import { hours, percent, periodLabel, type PeriodKind } from '../../../actions/periods';
+import { me } from '../../../api/flags';
 import { ApiError } from '../../../api/http';
 import { downloadCases, downloadReport, hotspots, summary, type Hotspot, type Metrics, type Summary } from '../../../api/stats';
 import { t, type MessageKey } from '../../../i18n';
 import { errorMessage } from '../../common';
 import { useCategoryName } from '../CaseList';
 import { BarChart } from './BarChart';
+import { FlagForm, Flags } from './Flags';
 
 const KINDS: readonly PeriodKind[] = ['week', 'month', 'quarter'];
 
@@ -80,7 +82,7 @@ export function Stats(props: { token: string; signOut: () => void }) {
       ) : error ? null : (
         <p class="hint">{t('common.loading')}</p>
       )}
-      <Hotspots token={props.token} />
+      <Supervision token={props.token} />
     </section>
   );
 }
@@ -140,12 +142,30 @@ function GroupTable(props: { title: string; groups: { code: string; name: string
   );
 }
 
+/** Hotspots and the flags in force; a supervisor may flag a hot place and lift a flag. */
+function Supervision(props: { token: string }) {
+  const [supervisor, setSupervisor] = useState(false);
+  const [version, setVersion] = useState(0);
+  useEffect(() => void me(props.token).then((u) => setSupervisor(u.role === 'supervisor' || u.role === 'admin'), () => setSupervisor(false)), [props.token]);
+  const changed = () => setVersion((n) => n + 1);
+  return (
+    <>
+      <Hotspots token={props.token} supervisor={supervisor} version={version} onChange={changed} />
+      <Flags token={props.token} supervisor={supervisor} version={version} onChange={changed} />
+    </>
+  );
+}
+
 /** 红黄蓝预警: places by level, count or trend, with the change against the window before. */
-function Hotspots(props: { token: string }) {
+function Hotspots(props: { token: string; supervisor: boolean; version: number; onChange: () => void }) {
   const [sort, setSort] = useState<'level' | 'count' | 'trend'>('level');
   const [items, setItems] = useState<Hotspot[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  useEffect(() => void hotspots(props.token, sort).then(setItems, (e: unknown) => setProblem(errorMessage(e))), [props.token, sort]);
+  const [flagging, setFlagging] = useState<string | null>(null);
+  useEffect(
+    () => void hotspots(props.token, sort).then(setItems, (e: unknown) => setProblem(errorMessage(e))),
+    [props.token, sort, props.version],
+  );
   const coloured = (items ?? []).filter((h) => h.level !== 'none');
   return (
     <div class="table-wrap" data-testid="hotspots">
@@ -168,6 +188,7 @@ function Hotspots(props: { token: string }) {
               <th scope="col">{t('hotspots.level')}</th>
               <th scope="col">{t('hotspots.count')}</th>
               <th scope="col">{t('hotspots.trend')}</th>
+              <th scope="col">{t('flags.column')}</th>
             </tr>
           </thead>
           <tbody>
@@ -181,10 +202,29 @@ function Hotspots(props: { token: string }) {
                   {h.count} <span class="muted">({h.previousCount})</span>
                 </td>
                 <td>{h.trend === null ? '—' : `${h.trend > 0 ? '↑' : h.trend < 0 ? '↓' : '→'} ${percent(Math.abs(h.trend))}`}</td>
+                <td>
+                  {h.flag ? (
+                    <span class="badge flagged">{t('tasks.flagged', { region: h.flag.regionName })}</span>
+                  ) : props.supervisor ? (
+                    <button type="button" class="small" data-testid="flag-open" onClick={() => setFlagging(flagging === h.code ? null : h.code)}>
+                      {t('flags.flag')}
+                    </button>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
+      ) : null}
+      {flagging ? (
+        <FlagForm
+          token={props.token}
+          code={flagging}
+          onDone={() => {
+            setFlagging(null);
+            props.onChange();
+          }}
+        />
       ) : null}
     </div>
   );
