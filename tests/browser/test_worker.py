@@ -45,6 +45,9 @@ async def test_offline_accept_and_resolve_are_replayed_in_order(
     await expect(worker.get_by_test_id("tasks-offline")).to_be_visible(timeout=10_000)
     await worker.get_by_test_id("task-item").click()
     await expect(worker.get_by_test_id("case-offline")).to_be_visible(timeout=10_000)
+    # The map still shows where the task is: no tiles, the marker from the cached case.
+    case_map = worker.get_by_test_id("case-map")
+    await expect(case_map.locator(".case-marker")).to_have_count(1, timeout=10_000)
     await worker.get_by_test_id("action-accept").click()
     await expect(worker.get_by_test_id("case-status")).to_have_attribute("data-status", "accepted")
     await expect(worker.get_by_test_id("case-notice")).to_contain_text("离线")

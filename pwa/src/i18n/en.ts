@@ -272,4 +272,5 @@ export const en: Messages = {
   'flags.submit': 'Flag the region',
   'flags.flag': 'Flag',
   'flags.column': 'Supervision',
+  'case.mapLabel': 'Map of where the case is',
 };

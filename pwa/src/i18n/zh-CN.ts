@@ -270,6 +270,7 @@ export const zhCN = {
   'flags.submit': '确认挂牌',
   'flags.flag': '挂牌',
   'flags.column': '督办',
+  'case.mapLabel': '案件位置地图',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

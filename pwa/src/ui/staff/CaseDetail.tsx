@@ -8,6 +8,7 @@ import type { CaseOut } from '../../api/types';
 import { statusLabel, t } from '../../i18n';
 import { Photos, Timeline } from '../case-parts';
 import { errorMessage } from '../common';
+import { MapView } from '../map/MapView';
 import { Badges, useCategoryName } from './CaseList';
 import { backToList } from './useCaseRoute';
 
@@ -126,6 +127,12 @@ export function CaseDetail(props: Props) {
       {item.address ? <p class="muted">{t('case.address', { address: item.address })}</p> : null}
       <p class="muted">{t('case.region', { region: item.region.name })}</p>
       {item.rejectReason ? <p class="muted">{t('case.rejectReason', { reason: item.rejectReason })}</p> : null}
+      <MapView
+        centre={item}
+        markers={[{ id: item.id, lat: item.lat, lng: item.lng, label: item.trackingNo, tone: item.overdue ? 'overdue' : 'open' }]}
+        label={t('case.mapLabel')}
+        testId="case-map"
+      />
       <p class="map-links">
         <a class="button-link" href={links.amap} target="_blank" rel="noopener noreferrer" data-testid="map-link">
           {t('case.openMap')}
