@@ -13,6 +13,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_loop import DESK, log_in, staff_page
+from tests.conftest import DEMO_PASSWORD
 from tests.http import case_helpers
 
 # About 30 m east of the demo corner: close enough to be the same problem.
@@ -175,3 +176,63 @@ async def test_a_supervisor_flags_a_hot_grid_and_lifts_it_on_a_written_reason(
     await page.get_by_test_id("lift-override").check()
     await page.get_by_test_id("lift-submit").click()
     await expect(page.get_by_test_id("flag-item")).to_have_count(0, timeout=10_000)
+
+
+async def staff_headers(client: httpx.AsyncClient, username: str) -> dict[str, str]:
+    response = await client.post(
+        "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+async def another_grid(dsn: str, case_id: int) -> str:
+    conn = await asyncpg.connect(dsn)
+    try:
+        code: str = await conn.fetchval(
+            "SELECT g.code FROM regions g, cases c WHERE c.id = $1 AND g.level = 'grid' "
+            "AND g.id <> c.region_id ORDER BY g.code LIMIT 1",
+            case_id,
+        )
+    finally:
+        await conn.close()
+    return code
+
+
+async def test_a_supervisor_decides_an_extension_and_a_dispatcher_transfers(
+    browser: Browser, api: str, demo_database: str
+) -> None:
+    asked, moved = await reports_by_residents(api, case_helpers.HOME, NEXT_DOOR)
+    async with httpx.AsyncClient(base_url=api) as client:
+        worker = await staff_headers(client, "demo-worker")
+        await case_helpers.move(client, worker, asked["id"], "accept")  # type: ignore[arg-type]
+        await case_helpers.move(  # type: ignore[arg-type]
+            client, worker, asked["id"], "extension", minutes=1440, reason="需要协调物业"
+        )
+
+    page = await desk(browser, api, "demo-supervisor")
+    await page.goto(f"/d/#/c/{asked['id']}")
+    await page.get_by_test_id("action-extension").click()
+    await expect(page.get_by_test_id("extension-decision")).to_contain_text("需要协调物业")
+    await page.get_by_test_id("extension-decision-note").fill("同意，请尽快处置")
+    await page.get_by_test_id("extension-approve").click()
+    await expect(page.get_by_test_id("case-notice")).to_be_visible(timeout=10_000)
+    await expect(page.get_by_test_id("case-detail")).to_contain_text("已同意")
+
+    target = await another_grid(demo_database, moved["id"])
+    await page.goto(f"/d/#/c/{moved['id']}")
+    await page.get_by_test_id("action-transfer").click()
+    await page.get_by_test_id("transfer-code").fill(target)
+    await page.get_by_test_id("transfer-note").fill("位置在隔壁网格")
+    await page.get_by_test_id("transfer-submit").click()
+    await expect(page.get_by_test_id("case-notice")).to_be_visible(timeout=10_000)
+    conn = await asyncpg.connect(demo_database)
+    try:
+        assigned = await conn.fetchval(
+            "SELECT a.code FROM cases c JOIN regions a ON a.id = c.assigned_region_id "
+            "WHERE c.id = $1",
+            moved["id"],
+        )
+    finally:
+        await conn.close()
+    assert assigned == target

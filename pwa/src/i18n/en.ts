@@ -273,4 +273,7 @@ export const en: Messages = {
   'flags.flag': 'Flag',
   'flags.column': 'Supervision',
   'case.mapLabel': 'Map of where the case is',
+  'extensionState.pending': 'waiting for a decision',
+  'extensionState.approved': 'approved',
+  'extensionState.denied': 'denied',
 };

@@ -271,6 +271,9 @@ export const zhCN = {
   'flags.flag': '挂牌',
   'flags.column': '督办',
   'case.mapLabel': '案件位置地图',
+  'extensionState.pending': '待审批',
+  'extensionState.approved': '已同意',
+  'extensionState.denied': '未同意',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

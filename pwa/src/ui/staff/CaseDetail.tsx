@@ -5,7 +5,7 @@ import { isConflict, mapLinks } from '../../actions/case-logic';
 import { getCase } from '../../api/cases';
 import { ApiError } from '../../api/http';
 import type { CaseOut } from '../../api/types';
-import { statusLabel, t } from '../../i18n';
+import { statusLabel, t, type MessageKey } from '../../i18n';
 import { Photos, Timeline } from '../case-parts';
 import { errorMessage } from '../common';
 import { MapView } from '../map/MapView';
@@ -151,7 +151,7 @@ export function CaseDetail(props: Props) {
           <h3>{t('case.extensions')}</h3>
           <ul>
             {item.extensions.map((x, i) => (
-              <li key={i}>{t('case.extensionItem', { hours: Math.round((x.minutes / 60) * 10) / 10, reason: x.reason, state: x.state })}</li>
+              <li key={i}>{t('case.extensionItem', { hours: Math.round((x.minutes / 60) * 10) / 10, reason: x.reason, state: t(`extensionState.${x.state}` as MessageKey) })}</li>
             ))}
           </ul>
         </>

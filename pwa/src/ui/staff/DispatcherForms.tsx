@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { decideExtension, escalate, reveal, transfer } from '../../api/cases';
 import type { CaseOut, ContactOut } from '../../api/types';
-import { t } from '../../i18n';
+import { t, type MessageKey } from '../../i18n';
 import { errorMessage } from '../common';
 import type { RunMove } from './CaseDetail';
 
@@ -79,7 +79,7 @@ export function ExtensionDecisionForm({ item, token, run, busy }: MoveProps) {
   const decide = (approve: boolean) => void run(() => decideExtension(token, item.id, item.version, approve, note.trim()));
   return (
     <div class="move-form" data-testid="extension-decision">
-      <p>{t('case.extensionItem', { hours: Math.round((pending.minutes / 60) * 10) / 10, reason: pending.reason, state: pending.state })}</p>
+      <p>{t('case.extensionItem', { hours: Math.round((pending.minutes / 60) * 10) / 10, reason: pending.reason, state: t(`extensionState.${pending.state}` as MessageKey) })}</p>
       <NoteField label={t('extension.decisionNote')} value={note} onInput={setNote} testId="extension-decision-note" />
       <div class="action-row">
         <button type="button" class="primary-inline" data-testid="extension-approve" disabled={busy} onClick={() => decide(true)}>
