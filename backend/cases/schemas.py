@@ -149,6 +149,7 @@ class EventOut(Model):
     status: str
     actor: str
     public: bool
+    actor_en: str = ""
     note: str | None = None
 
 

@@ -188,12 +188,13 @@ async def _reporter_label(conn: Connection, principal: Principal, case: asyncpg.
 
 
 def _event(row: asyncpg.Record) -> EventOut:
-    zh, _ = ROLE_NAMES.get(row["actor_role"], ROLE_NAMES["system"])
+    zh, en = ROLE_NAMES.get(row["actor_role"], ROLE_NAMES["system"])
     return EventOut(
         at=row["at"],
         action=row["action"],
         status=row["to_status"],
         actor=zh,
+        actor_en=en,
         public=row["public"],
         note=row["note"],
     )

@@ -165,6 +165,7 @@ export interface CaseEventOut {
   action: string;
   status: string;
   actor: string;
+  actorEn?: string;
   public: boolean;
   note?: string | null;
 }

@@ -53,3 +53,9 @@ export function statusLabel(status: string): string {
 }
 
 export type { MessageKey };
+
+/** A timeline step's name (签收, 处置反馈 …), or the raw action when the API grows a new one. */
+export function actionLabel(action: string): string {
+  const key = `event.${action}` as MessageKey;
+  return key in zhCN ? t(key) : action;
+}

@@ -5,7 +5,7 @@ import { isConflict, mapLinks } from '../../actions/case-logic';
 import { getCase } from '../../api/cases';
 import { ApiError } from '../../api/http';
 import type { CaseOut } from '../../api/types';
-import { statusLabel, t, type MessageKey } from '../../i18n';
+import { actionLabel, lang, statusLabel, t, type MessageKey } from '../../i18n';
 import { Photos, Timeline } from '../case-parts';
 import { errorMessage } from '../common';
 import { MapView } from '../map/MapView';
@@ -158,7 +158,7 @@ export function CaseDetail(props: Props) {
       ) : null}
       <Timeline
         title={t('case.timeline')}
-        steps={item.timeline.map((e) => ({ ...e, who: `${e.actor} · ${e.action}` }))}
+        steps={item.timeline.map((e) => ({ ...e, who: `${lang() === 'en' && e.actorEn ? e.actorEn : e.actor} · ${actionLabel(e.action)}` }))}
       />
     </article>
   );
