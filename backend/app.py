@@ -34,6 +34,9 @@ from backend.live.controller import stream
 from backend.live.feed import LiveFeed
 from backend.media.controller import MediaController, stored_photo
 from backend.media.storage import store_from_settings
+from backend.observability.api_metrics import ApiMetrics
+from backend.observability.controller import prometheus_metrics
+from backend.observability.http import observe_requests
 from backend.open311.controller import Open311KeyAdminController, open311_router
 from backend.push.controller import PushController
 from backend.regions.controller import RegionAdminController, RegionController
@@ -115,11 +118,13 @@ def create_app(
     if target is None:
         raise ValueError("create_app needs a database: pass dsn= or set DATABASE_URL")
     ctx = AppContext(settings=settings, clock=clock or SystemClock(), store=store)
-    return Litestar(
+    metrics = ApiMetrics()
+    app = Litestar(
         route_handlers=[
             *(pwa_handlers(pwa_dist or default_dist(), tile_url=settings.map_tile_url) or [home]),
             healthz,
             readyz,
+            prometheus_metrics,
             client_config,
             AuthController,
             MeController,
@@ -154,7 +159,7 @@ def create_app(
             "principal": Provide(provide_principal),
         },
         lifespan=[_lifespan(ctx, target)],
-        state=State({"ctx": ctx, "live_feed": LiveFeed()}),
+        state=State({"ctx": ctx, "live_feed": LiveFeed(), "metrics": metrics}),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[_security_headers],
         openapi_config=OpenAPIConfig(
@@ -166,3 +171,6 @@ def create_app(
         ),
         debug=False,
     )
+    # Outside the router and the error handlers: unmatched paths and errors are measured too.
+    app.asgi_handler = observe_requests(app.asgi_handler, metrics)
+    return app

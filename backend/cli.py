@@ -23,6 +23,7 @@ from backend.db.pool import connect
 from backend.db.types import Connection
 from backend.errors import DomainError
 from backend.exports import service as exports
+from backend.observability.logs import configure_logging
 from backend.open311 import keys as open311_keys
 from backend.open311.schemas import Open311KeyIn
 from backend.regions import service as regions
@@ -179,7 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "port", None):
         environ["GRIDREPORT_PORT"] = str(args.port)
     try:
-        outcome = _run(args, load_settings(environ))
+        settings = load_settings(environ)
+        configure_logging(settings)
+        outcome = _run(args, settings)
     except (
         SettingsError,
         DataDirBusy,

@@ -23,6 +23,7 @@ from backend.db import migrate
 from backend.db.embedded import EmbeddedPostgres
 from backend.db.pool import connect
 from backend.demo import DemoLogin, demo_password, load_demo
+from backend.observability.logs import granian_log_config
 from backend.settings import Settings
 
 GRACEFUL_STOP_SECONDS = 10
@@ -129,6 +130,7 @@ def run_api(settings: Settings, dsn: str) -> None:
         port=settings.port,
         workers=settings.api_workers,
         log_access=False,
+        log_dictconfig=granian_log_config(settings),
         # Open event streams never end by themselves: give requests this long, then stop.
         workers_kill_timeout=GRACEFUL_STOP_SECONDS,
     ).serve()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -20,6 +21,11 @@ MediaBackend = Literal["filesystem", "s3"]
 MapCoordinates = Literal["wgs84", "gcj02"]
 # The worst hotspot level a flagged region may show and still be lifted by its exit bar.
 FlagExitLevel = Literal["none", "blue", "yellow"]
+# One JSON object per line for log collectors; plain text for a person at a terminal.
+LogFormat = Literal["json", "text"]
+# Address ranges in CIDR form; "0.0.0.0/0" and "::/0" together mean every address.
+LOOPBACK: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+EVERY_ADDRESS: tuple[str, ...] = ("0.0.0.0/0", "::/0")
 
 
 class SettingsError(ValueError):
@@ -39,6 +45,10 @@ class Settings:
     db_pool_min: int = 1
     db_pool_max: int = 10
     log_level: str = "info"
+    log_format: LogFormat = "json"
+    metrics_token: str | None = None
+    metrics_allow: tuple[str, ...] = LOOPBACK
+    worker_metrics_port: int = 0
     staff_token_hours: float = 12.0
     resident_token_days: float = 180.0
     login_window_minutes: float = 15.0
@@ -171,6 +181,21 @@ def _tile_template(raw: str) -> str:
     return raw
 
 
+def _secret(raw: str) -> str:
+    if len(raw) < 16 or any(c.isspace() for c in raw):
+        raise ValueError("must be at least 16 characters without spaces")
+    return raw
+
+
+def _networks(raw: str) -> tuple[str, ...]:
+    if raw.strip() == "*":
+        return EVERY_ADDRESS
+    try:
+        return tuple(str(ip_network(part.strip())) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise ValueError("must be * or addresses/networks separated by commas") from None
+
+
 def _path(raw: str) -> Path:
     return Path(_text(raw)).expanduser()
 
@@ -209,6 +234,26 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         "log_level",
         _choice("debug", "info", "warning", "error"),
         "log verbosity",
+    ),
+    "GRIDREPORT_LOG_FORMAT": (
+        "log_format",
+        _choice("json", "text"),
+        "json: one object per line with the request id; text: plain lines for a terminal",
+    ),
+    "GRIDREPORT_METRICS_TOKEN": (
+        "metrics_token",
+        _secret,
+        "when set, /metrics also needs `Authorization: Bearer` with this token",
+    ),
+    "GRIDREPORT_METRICS_ALLOW": (
+        "metrics_allow",
+        _networks,
+        "networks that may read /metrics directly (not through a proxy); * with a token: any",
+    ),
+    "GRIDREPORT_WORKER_METRICS_PORT": (
+        "worker_metrics_port",
+        _int(0, 65535),
+        "port where `gridreport worker` serves its /metrics on GRIDREPORT_HOST; 0: none",
     ),
     "GRIDREPORT_STAFF_TOKEN_HOURS": (
         "staff_token_hours",
@@ -431,6 +476,8 @@ def _check_consistency(settings: Settings) -> None:
             "GRIDREPORT_HOTSPOT_BLUE_PERCENTILE <= GRIDREPORT_HOTSPOT_YELLOW_PERCENTILE <= "
             "GRIDREPORT_HOTSPOT_RED_PERCENTILE must hold"
         )
+    if set(EVERY_ADDRESS) & set(settings.metrics_allow) and not settings.metrics_token:
+        raise SettingsError("GRIDREPORT_METRICS_ALLOW=* needs GRIDREPORT_METRICS_TOKEN")
     if settings.media_backend == "s3" and not (
         settings.s3_access_key_id and settings.s3_secret_access_key
     ):

@@ -22,6 +22,7 @@ from backend.clock import Clock, SystemClock
 from backend.db.pool import create_pool
 from backend.media import service as media
 from backend.media.storage import store_from_settings
+from backend.observability.worker_metrics import WorkerMetrics, metrics_server
 from backend.push.sender import PushSender
 from backend.push.vapid import load_vapid
 from backend.settings import Settings
@@ -65,13 +66,15 @@ def jobs(
     ]
 
 
-async def _repeat(job: Job, stop: asyncio.Event) -> None:
+async def _repeat(job: Job, stop: asyncio.Event, metrics: WorkerMetrics) -> None:
     while not stop.is_set():
         try:
             done = await job.run()
+            metrics.job_ran(job.name, handled=done)
             if done:
                 log.info("%s: %s", job.name, done)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            metrics.job_ran(job.name, handled=None)
             log.warning("%s failed (%s); retrying later", job.name, type(exc).__name__)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), job.every.total_seconds())
@@ -85,14 +88,16 @@ async def run_worker(
     pool = await create_pool(settings, dsn)
     store = store_from_settings(settings)
     clock = clock or SystemClock()
-    session = aiohttp.ClientSession()
+    metrics = WorkerMetrics()
+    session = aiohttp.ClientSession(trace_configs=[metrics.trace_config()])
     sender = PushSender(
         pool=pool, vapid=load_vapid(settings), settings=settings, clock=clock, session=session
     )
     try:
-        await asyncio.gather(
-            *(_repeat(job, stop) for job in jobs(pool, store, settings, clock, sender))
-        )
+        async with metrics_server(settings, metrics, pool):
+            await asyncio.gather(
+                *(_repeat(job, stop, metrics) for job in jobs(pool, store, settings, clock, sender))
+            )
     finally:
         await session.close()
         await pool.close()
