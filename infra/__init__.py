@@ -1,0 +1,1 @@
+"""How gridreport runs for real: one machine standing in for many (prod), and deployment files."""
