@@ -11,18 +11,18 @@ DEV_LOCK := infra/requirements/dev.txt
 UV = $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 SUDO = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test lint check unit lock uv pwa browser clean
+.PHONY: run test lint check unit lock uv pwa browser clean prod-up prod-down nginx
 
 run: $(VENV)/.synced-app pwa
 	$(VENV)/bin/gridreport serve --demo
 
-test: $(VENV)/.synced-dev browser pwa
+test: $(VENV)/.synced-dev browser nginx pwa
 	$(MAKE) --no-print-directory lint
 	$(VENV)/bin/pytest
 
 lint: $(VENV)/.synced-dev
-	$(VENV)/bin/ruff check backend media_store tests bench
-	$(VENV)/bin/ruff format --check backend media_store tests bench
+	$(VENV)/bin/ruff check backend media_store tests bench infra
+	$(VENV)/bin/ruff format --check backend media_store tests bench infra
 	$(VENV)/bin/mypy
 
 uv:
@@ -60,6 +60,21 @@ browser:
 		echo "installing $$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+
+# One machine standing in for many (infra/prod): PostgreSQL, SeaweedFS S3, two granian API
+# processes, two workers and Debian's nginx, all on 127.0.0.1; pid files and logs in var/prod.
+# SeaweedFS comes with the dev packages.
+PROD_DIR ?= var/prod
+PROD_PORT ?= 8080
+prod-up: $(VENV)/.synced-dev pwa nginx
+	$(PY) -m infra.prod up --dir $(PROD_DIR) --port $(PROD_PORT)
+
+prod-down: | $(PY)
+	$(PY) -m infra.prod down --dir $(PROD_DIR)
+
+nginx:
+	@dpkg -s nginx >/dev/null 2>&1 || { echo "installing nginx"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx; }
 
 lock: uv
 	$(UV) pip compile --quiet --generate-hashes --python-version 3.11 pyproject.toml -o $(APP_LOCK)
