@@ -162,6 +162,9 @@ def create_app(
         state=State({"ctx": ctx, "live_feed": LiveFeed(), "metrics": metrics}),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[_security_headers],
+        # The process's logging is set up once by backend.observability.logs; Litestar's own
+        # default would replace the root handler and its format.
+        logging_config=None,
         openapi_config=OpenAPIConfig(
             title="gridreport API",
             version="1",

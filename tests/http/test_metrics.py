@@ -6,10 +6,12 @@ import io
 import json
 import logging
 import re
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from backend.clock import ManualClock
@@ -17,6 +19,7 @@ from backend.observability.logs import JsonFormatter
 from backend.settings import EVERY_ADDRESS, LOOPBACK, Settings
 from tests.http.case_helpers import photo, report, resident
 from tests.http.conftest import Client, Login
+from tests.servers import Server, free_port
 
 TOKEN = "scrape-token-for-tests-0123456789"
 SCRAPER = {"Authorization": f"Bearer {TOKEN}"}
@@ -259,3 +262,29 @@ async def test_no_token_or_phone_number_reaches_the_logs(
     assert text.count("gridreport.access") >= 5
     for secret in [*secrets, phone, "pw-secret", "not-a-real-token", "王阿姨"]:
         assert secret not in text
+
+
+@pytest.mark.slow
+def test_a_served_process_logs_json_lines_and_answers_scrapes_from_loopback_only(
+    demo_database: str, tmp_path: Path
+) -> None:
+    env = {"DATABASE_URL": demo_database, "GRIDREPORT_LOG_FORMAT": "json"}
+    server = Server(tmp_path / "var", free_port(), env, demo=False)
+    try:
+        server.wait_ready()
+        listed = httpx.get(
+            f"{server.base}/api/v1/categories/", headers={"X-Request-ID": "served-0001"}
+        )
+        assert listed.headers["x-request-id"] == "served-0001"
+        scraped = httpx.get(f"{server.base}/metrics")
+        relayed = httpx.get(f"{server.base}/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+    finally:
+        server.stop(signal.SIGTERM)
+    assert scraped.status_code == 200
+    samples = parse(scraped.text)
+    assert latency_count(samples, "GET", "/api/v1/categories", "2xx") == 1
+    assert relayed.status_code == 404
+    logged = [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
+    access = [line for line in logged if line["request_id"] == "served-0001"]
+    assert [(a["route"], a["status"]) for a in access] == [("/api/v1/categories", 200)]
+    assert any(line["logger"] == "_granian" for line in logged)  # the server's own lines too
