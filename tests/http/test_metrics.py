@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -11,14 +12,18 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
 from backend.clock import ManualClock
 from backend.observability.logs import JsonFormatter
+from backend.push.vapid import load_vapid, public_key_b64
 from backend.settings import EVERY_ADDRESS, LOOPBACK, Settings
+from backend.worker.main import run_worker
 from tests.http.case_helpers import photo, report, resident
 from tests.http.conftest import Client, Login
+from tests.push.emulator import PushEmulator, Reply
 from tests.servers import Server, free_port
 
 TOKEN = "scrape-token-for-tests-0123456789"
@@ -288,3 +293,85 @@ def test_a_served_process_logs_json_lines_and_answers_scrapes_from_loopback_only
     access = [line for line in logged if line["request_id"] == "served-0001"]
     assert [(a["route"], a["status"]) for a in access] == [("/api/v1/categories", 200)]
     assert any(line["logger"] == "_granian" for line in logged)  # the server's own lines too
+
+
+async def _one_notification_per_device(dsn: str, push: PushEmulator, count: int) -> list[str]:
+    """`count` residents with one phone each and one notification each; the phones' ids."""
+    conn = await asyncpg.connect(dsn)
+    phones = []
+    try:
+        for _ in range(count):
+            user = await conn.fetchval("INSERT INTO users (role) VALUES ('resident') RETURNING id")
+            phone = push.subscribe()
+            await conn.execute(
+                "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at) "
+                "VALUES ($1, $2, $3, $4, now())",
+                user,
+                phone.info["endpoint"],
+                phone.info["keys"]["p256dh"],
+                phone.info["keys"]["auth"],
+            )
+            await conn.execute(
+                "INSERT INTO outbox (user_id, kind, payload, created_at, next_attempt_at) "
+                "VALUES ($1, 'dispatched', '{}'::jsonb, now(), now())",
+                user,
+            )
+            phones.append(phone.id)
+    finally:
+        await conn.close()
+    return phones
+
+
+async def _until_settled(dsn: str) -> None:
+    """Until every notification was tried once and its answer written (lease released)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        for _ in range(1200):
+            waiting = await conn.fetchval(
+                "SELECT count(*) FROM outbox WHERE attempts = 0 OR leased_until IS NOT NULL"
+            )
+            if waiting == 0:
+                return
+            await asyncio.sleep(0.05)
+        pytest.fail("the worker did not settle its notifications")
+    finally:
+        await conn.close()
+
+
+async def test_the_worker_serves_push_outcomes_on_its_own_port(
+    demo_database: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    settings = Settings(data_dir=tmp_path, push_allow_loopback=True, worker_metrics_port=port)
+    key = public_key_b64(load_vapid(settings))
+    async with PushEmulator(expected_vapid_key=key) as push:
+        phones = await _one_notification_per_device(demo_database, push, 4)
+        push.respond(phones[1], Reply(410))
+        push.respond(phones[2], Reply(400))
+        push.respond(phones[3], Reply(503, retry_after="3600"))  # not again during the test
+        stop = asyncio.Event()
+        worker = asyncio.create_task(run_worker(settings, demo_database, stop=stop))
+        url = f"http://127.0.0.1:{settings.worker_metrics_port}/metrics"
+        try:
+            await _until_settled(demo_database)
+            async with httpx.AsyncClient() as scraper:
+                scraped = await scraper.get(url)
+                relayed = await scraper.get(url, headers={"X-Forwarded-For": "203.0.113.9"})
+                elsewhere = await scraper.get(url.replace("/metrics", "/other"))
+        finally:
+            stop.set()
+            await worker
+    assert scraped.status_code == 200
+    samples = parse(scraped.text)
+    outcomes = {
+        outcome: value(samples, "gridreport_push_sends_total", outcome=outcome)
+        for outcome in ("delivered", "gone", "failed", "retry")
+    }
+    assert outcomes == {"delivered": 1, "gone": 1, "failed": 1, "retry": 1}
+    assert (
+        value(samples, "gridreport_worker_job_runs_total", job="send notifications", outcome="ok")
+        >= 1
+    )
+    assert value(samples, "gridreport_worker_job_items_total", job="send notifications") >= 4
+    assert value(samples, "gridreport_db_pool_max_connections") == settings.db_pool_max
+    assert (relayed.status_code, elsewhere.status_code) == (404, 404)
