@@ -15,8 +15,8 @@ from backend.db.types import Connection
 
 async def open_cases(conn: Connection, *, now: datetime) -> list[asyncpg.Record]:
     """Open cases and how many of them are past their step's deadline, by status."""
-    # Written against the open-queue index's own key and included columns, so the count can
-    # be answered from the index alone.
+    # Only open cases are read, through the open-queue partial index (its key and included
+    # columns are all this needs): the cost follows the queue, not the years of closed cases.
     rows: list[asyncpg.Record] = await conn.fetch(
         """
         SELECT status, count(*) AS open,
