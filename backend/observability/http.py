@@ -23,41 +23,53 @@ _HEADER_KEY = request_id.HEADER.lower().encode()
 def observe_requests(app: ASGIApp, metrics: ApiMetrics) -> ASGIApp:
     """The app, with every HTTP request given an id, timed, counted and logged."""
 
-    async def observed(any_scope: Scope, receive: Receive, send: Send) -> None:
-        if any_scope["type"] != ScopeType.HTTP:
-            await app(any_scope, receive, send)
+    async def observed(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
             return
-        scope: HTTPScope = any_scope
-        rid = request_id.accept_or_make(_header(scope, _HEADER_KEY))
-        token = request_id.current.set(rid)
-        started = time.perf_counter()
-        status: int | None = None
-
-        async def send_tagged(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                MutableScopeHeaders.from_message(message)[request_id.HEADER] = rid
-                metrics.answered(
-                    method=scope["method"],
-                    route=_route(scope),
-                    status=status,
-                    seconds=time.perf_counter() - started,
-                )
-            await send(message)
-
+        exchange = _Exchange(scope, metrics)
+        token = request_id.current.set(exchange.rid)
         try:
-            await app(any_scope, receive, send_tagged)
+            await app(scope, receive, exchange.wrap(send))
         finally:
-            elapsed = time.perf_counter() - started
-            if status is None:
-                metrics.answered(
-                    method=scope["method"], route=_route(scope), status=None, seconds=elapsed
-                )
-            _log_access(scope, status, elapsed)
+            exchange.finish()
             request_id.current.reset(token)
 
     return observed
+
+
+class _Exchange:
+    """One request on its way through: its id, its clock, the status it was answered with."""
+
+    def __init__(self, scope: HTTPScope, metrics: ApiMetrics) -> None:
+        self.scope = scope
+        self.metrics = metrics
+        self.rid = request_id.accept_or_make(_header(scope, _HEADER_KEY))
+        self.started = time.perf_counter()
+        self.status: int | None = None
+
+    def wrap(self, send: Send) -> Send:
+        async def send_tagged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.status = message["status"]
+                MutableScopeHeaders.from_message(message)[request_id.HEADER] = self.rid
+                self._count()
+            await send(message)
+
+        return send_tagged
+
+    def finish(self) -> None:
+        if self.status is None:  # no answer was started: the client left, or the app failed
+            self._count()
+        _log_access(self.scope, self.status, time.perf_counter() - self.started)
+
+    def _count(self) -> None:
+        self.metrics.answered(
+            method=self.scope["method"],
+            route=_route(self.scope),
+            status=self.status,
+            seconds=time.perf_counter() - self.started,
+        )
 
 
 def _route(scope: HTTPScope) -> str:

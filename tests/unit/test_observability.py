@@ -7,13 +7,17 @@ import json
 import logging
 import re
 import sys
+from datetime import UTC, datetime
 
+import asyncpg
 import pytest
 
 from backend.observability import request_id, rules
+from backend.observability.api_metrics import ApiMetrics
 from backend.observability.logs import JsonFormatter, TextFormatter, configure_logging, scrub
 from backend.observability.registry import Histogram, counter, render
 from backend.settings import EVERY_ADDRESS, LOOPBACK, Settings, SettingsError, load_settings
+from tests.servers import free_port
 
 TOKEN = "a-scrape-token-0123456789"
 
@@ -195,3 +199,17 @@ def test_configure_logging_writes_the_chosen_format() -> None:
     first, second = out.getvalue().splitlines()
     assert first.endswith("WARNING gridreport.test heard this")
     assert json.loads(second)["message"] == "as json"
+
+
+async def test_metrics_are_still_served_while_the_database_is_down() -> None:
+    nowhere = f"postgresql://nobody@127.0.0.1:{free_port()}/none"
+    pool = await asyncpg.create_pool(nowhere, min_size=0, max_size=2)
+    try:
+        metrics = ApiMetrics()
+        metrics.answered(method="POST", route="/api/v1/reports", status=201, seconds=0.2)
+        text = await metrics.exposition(pool, now=datetime.now(UTC))
+    finally:
+        await pool.close()
+    assert "gridreport_database_up 0" in text
+    assert 'gridreport_reports_accepted_total{channel="app"} 1' in text
+    assert "gridreport_cases_open" not in text
