@@ -95,11 +95,15 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None
 
 
 def granian_log_config(settings: Settings) -> dict[str, Any]:
-    """granian's own loggers in the same format, through the root handler."""
+    """The logging dict for granian: its own loggers in the same format, on stderr."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"gridreport": {"()": _FORMATTERS[settings.log_format]}},
+        # Named by dotted path, so that the dict can also be written out for granian's
+        # --log-config when granian is started by its own command line.
+        "formatters": {
+            "gridreport": {"()": f"{__name__}.{_FORMATTERS[settings.log_format].__name__}"}
+        },
         "handlers": {
             "console": {
                 "formatter": "gridreport",
