@@ -27,7 +27,7 @@ from backend.accounts.controller import AuthController, MeController, UserAdminC
 from backend.cases.controller import CaseController, TaskController
 from backend.categories.controller import CategoryAdminController, CategoryController
 from backend.clock import Clock, SystemClock
-from backend.db.pool import create_pool
+from backend.db.pool import ACQUIRE_TIMEOUT_SECONDS, create_pool
 from backend.exports.controller import CaseExportController, StatsReportController
 from backend.hotspots.controller import HotspotController
 from backend.live.controller import stream
@@ -93,7 +93,9 @@ def _lifespan(ctx: AppContext, dsn: str) -> contextlib.AbstractAsyncContextManag
 
 async def _provide_db(state: State) -> AsyncIterator[PoolConnectionProxy]:
     """Dependency: one pooled connection for the length of a request."""
-    async with context_of(state).require_pool().acquire() as conn:
+    pool = context_of(state).require_pool()
+    # A pool that stays exhausted this long means the database is struggling: 503, retry.
+    async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
         yield conn
 
 

@@ -142,7 +142,7 @@ def _is_free(port: int) -> bool:
 
 def _start_weed(workdir: Path, config: Path, ports: dict[str, int]) -> subprocess.Popen[bytes]:
     data = workdir / "data"
-    data.mkdir()
+    data.mkdir(exist_ok=True)  # a restart finds the objects stored before it
     args = [
         f"-ip={HOST}",
         f"-ip.bind={HOST}",

@@ -17,6 +17,12 @@ SERVER_SETTINGS = {
     "timezone": "UTC",
     "plan_cache_mode": "force_custom_plan",
 }
+# A database that does not answer within these is treated as down: the request gets a 503
+# with Retry-After at once instead of holding a phone for asyncpg's default minute. The
+# pool needs nothing else to recover: a connection the server dropped is replaced on its
+# next acquire, and one that fails while in use is terminated when it is released.
+CONNECT_TIMEOUT_SECONDS = 5.0
+ACQUIRE_TIMEOUT_SECONDS = 10.0
 
 
 async def _init_connection(conn: Connection) -> None:
@@ -38,6 +44,7 @@ async def create_pool(settings: Settings, dsn: str) -> asyncpg.Pool:
         max_size=settings.db_pool_max,
         init=_init_connection,
         command_timeout=30,
+        timeout=CONNECT_TIMEOUT_SECONDS,
         server_settings=SERVER_SETTINGS,
     )
     return pool

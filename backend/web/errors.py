@@ -97,30 +97,42 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     return Response(body(code, zh, en), status_code=exc.status_code, headers=exc.headers)
 
 
-def _database_down(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    log.warning("database unavailable: %s", type(exc).__name__)
+def _unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.warning("dependency unavailable: %s: %s", type(exc).__name__, exc)
     code, zh, en = _HTTP_CODES[503]
-    return Response(body(code, zh, en), status_code=503, headers={"Retry-After": "5"})
+    return Response(
+        body(code, zh, en), status_code=503, headers={"Retry-After": str(OUTAGE_RETRY_SECONDS)}
+    )
 
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    if _is_database_outage(exc):
-        return _database_down(request, exc)
+    if is_outage(exc):
+        return _unavailable(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return Response(body("internal", "服务器内部错误", "Internal server error"), status_code=500)
 
 
-def _is_database_outage(exc: BaseException) -> bool:
-    outage = (
-        asyncpg.exceptions.ConnectionDoesNotExistError,
-        asyncpg.exceptions.CannotConnectNowError,
-        asyncpg.exceptions.AdminShutdownError,
-        asyncpg.exceptions.TooManyConnectionsError,
-        asyncpg.exceptions.InterfaceError,
-        ConnectionError,
-        TimeoutError,
-    )
-    return isinstance(exc, outage)
+# What an outage of the database (or of any server a request talks to) looks like from inside
+# a request: the connection lost or refused (class 08, or the socket gone while the server
+# restarts), the server shutting down or starting up (57P01-57P03), out of connections or
+# resources (class 53), a timeout, and asyncpg's own complaints about a connection that the
+# server dropped in the middle of a statement. None of these is the client's fault or a bug;
+# the same request will succeed once the server is back.
+_OUTAGES: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.InternalClientError,
+    OSError,  # ConnectionRefusedError, FileNotFoundError for a Unix socket, TimeoutError
+)
+OUTAGE_RETRY_SECONDS = 5
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether an exception means "a server we depend on is down; retry shortly"."""
+    # A plain InterfaceError is asyncpg finding its connection closed under it; its
+    # subclasses (a value it cannot encode, a feature it lacks) are bugs and stay 500s.
+    return type(exc) is asyncpg.InterfaceError or isinstance(exc, _OUTAGES)
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
