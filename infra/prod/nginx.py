@@ -62,15 +62,19 @@ def site_values(
     photos_origin: str,
     access_log: Path,
 ) -> dict[str, str]:
-    servers = " ".join(f"server {HOST}:{port} max_fails=1 fail_timeout=5s;" for port in api_ports)
     return {
         "GRIDREPORT_LISTEN": listen,
-        "GRIDREPORT_API_SERVERS": servers,
+        "GRIDREPORT_API_SERVERS": api_servers(api_ports),
         "GRIDREPORT_CLIENT_MAX_BODY": client_max_body(settings),
         "GRIDREPORT_PWA_ROOT": str(pwa_root),
         "GRIDREPORT_PHOTOS_ORIGIN": photos_origin,
         "GRIDREPORT_ACCESS_LOG": str(access_log),
     }
+
+
+def api_servers(api_ports: Sequence[int]) -> str:
+    """The upstream's server lines; a process that refuses is left alone for 5 s."""
+    return " ".join(f"server {HOST}:{port} max_fails=1 fail_timeout=5s;" for port in api_ports)
 
 
 def write_config(layout: Layout, values: Mapping[str, str]) -> Path:

@@ -218,6 +218,17 @@ def _start_nginx(
     main = nginx.write_config(layout, values)
     nginx.check(main, layout)
     nginx.start(layout, main, env)
+    layout.write_state(nginx_values=values)
+
+
+def route_to(root: Path, api_ports: list[int]) -> None:
+    """Send nginx's traffic to these API processes only (a reload: nothing is dropped)."""
+    layout = Layout(root.resolve())
+    values = dict(layout.read_state()["nginx_values"])
+    values["GRIDREPORT_API_SERVERS"] = nginx.api_servers(api_ports)
+    main = nginx.write_config(layout, values)
+    nginx.check(main, layout)
+    nginx.reload(layout)
 
 
 def _wait_ready(layout: Layout, url: str, name: str) -> None:
