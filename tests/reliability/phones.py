@@ -12,6 +12,7 @@ import asyncio
 import io
 import random
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -35,6 +36,7 @@ class Answer(NamedTuple):
     status: int
     body: dict[str, Any]
     retry_after: str | None
+    via: str  # the API process that answered
 
 
 def photo_bytes(n: int) -> bytes:
@@ -110,7 +112,8 @@ async def _answer(response: aiohttp.ClientResponse) -> Answer:
     async with response:
         is_json = response.content_type == "application/json"
         body = await response.json() if is_json else {"text": await response.text()}
-        return Answer(response.status, body, response.headers.get("Retry-After"))
+        via = str(response.url.origin())
+        return Answer(response.status, body, response.headers.get("Retry-After"), via)
 
 
 class Fleet:
@@ -129,7 +132,7 @@ class Fleet:
     ) -> None:
         self.bases = list(bases)
         self.down: set[str] = set()  # processes the phones no longer reach
-        self.lost = 0  # attempts that got no answer
+        self.lost: Counter[str] = Counter()  # attempts that got no answer, by API process
         self.on_answer = on_answer or (lambda _: None)
         self._connections = connections
         self._sessions: dict[str, aiohttp.ClientSession] = {}
@@ -147,17 +150,21 @@ class Fleet:
         for session in self._sessions.values():
             await session.close()
 
-    def pick(self, i: int) -> aiohttp.ClientSession:
-        alive = [self._sessions[base] for base in self.bases if base not in self.down]
+    def pick(self, i: int) -> str:
+        """The i-th API process among those the phones still reach, round and round."""
+        alive = [base for base in self.bases if base not in self.down]
         return alive[i % len(alive)]
 
     async def device(self, i: int = 0) -> dict[str, str]:
-        answer = await _answer(await self.pick(i).post("/api/v1/auth/device", json={}))
+        answer = await _answer(
+            await self._sessions[self.pick(i)].post("/api/v1/auth/device", json={})
+        )
         assert answer.status == 201, answer
         return {"Authorization": f"Bearer {answer.body['token']}"}
 
     async def upload(self, draft: Draft, i: int, cut: float | None) -> Answer | None:
-        session = self.pick(i)
+        base = self.pick(i)
+        session = self._sessions[base]
 
         async def send() -> Answer:
             form = aiohttp.FormData()
@@ -170,7 +177,7 @@ class Fleet:
                 await session.post("/api/v1/media/", headers=draft.headers, data=form)
             )
 
-        answer = await self._attempt(send, cut)
+        answer = await self._attempt(base, send, cut)
         if answer is not None:
             draft.uploads.append(answer)
             if answer.status == 201:
@@ -178,7 +185,8 @@ class Fleet:
         return answer
 
     async def submit(self, draft: Draft, i: int, cut: float | None) -> Answer | None:
-        session = self.pick(i)
+        base = self.pick(i)
+        session = self._sessions[base]
         body = draft.report()
 
         async def send() -> Answer:
@@ -186,17 +194,17 @@ class Fleet:
                 await session.post("/api/v1/reports/", headers=draft.headers, json=body)
             )
 
-        answer = await self._attempt(send, cut)
+        answer = await self._attempt(base, send, cut)
         if answer is not None:
             draft.submits.append(answer)
         return answer
 
     async def _attempt(
-        self, send: Callable[[], Awaitable[Answer]], cut: float | None
+        self, base: str, send: Callable[[], Awaitable[Answer]], cut: float | None
     ) -> Answer | None:
         answer = await attempt(send, cut)
         if answer is None:
-            self.lost += 1
+            self.lost[base] += 1
         else:
             self.on_answer(answer)
         return answer
@@ -272,6 +280,29 @@ async def landed(dsn: str, drafts: Sequence[Draft]) -> dict[str, asyncpg.Record]
         assert row["client_id"] not in by_client, f"two cases for {row['client_id']}"
         by_client[row["client_id"]] = row
     return by_client
+
+
+async def media_keys(dsn: str) -> set[str]:
+    """Every stored object a photo on record points at."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch("SELECT display_key, thumbnail_key FROM media")
+    finally:
+        await conn.close()
+    return {key for row in rows for key in row.values()}
+
+
+async def cases_without_first_event(dsn: str) -> int:
+    """Cases whose timeline lacks the submission: a half-written intake."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        count: int = await conn.fetchval(
+            "SELECT count(*) FROM cases c WHERE NOT EXISTS "
+            "(SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action = 'submit')"
+        )
+    finally:
+        await conn.close()
+    return count
 
 
 def stored_keys(s3: S3Server) -> set[str]:

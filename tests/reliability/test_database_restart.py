@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 import pytest
 
 from backend.db.embedded import EmbeddedPostgres
@@ -21,7 +20,9 @@ from tests.reliability.phones import (
     Draft,
     Fleet,
     assert_each_landed_once,
+    cases_without_first_event,
     landed,
+    media_keys,
     new_drafts,
     run_all,
 )
@@ -126,21 +127,8 @@ async def test_a_database_restart_costs_retries_not_reports(
         assert refusal.body["message"] and refusal.body["messageEn"]
         assert refusal.retry_after is not None and int(refusal.retry_after) > 0
     assert_each_landed_once(drafts, await landed(postgres.dsn(), drafts))
-    await assert_nothing_half_written(postgres.dsn(), tmp_path / "var" / "media")
-
-
-async def assert_nothing_half_written(dsn: str, media_dir: Path) -> None:
-    """Every case has its first event, and every photo on record is in the store."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        orphans = await conn.fetchval(
-            "SELECT count(*) FROM cases c WHERE NOT EXISTS "
-            "(SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action = 'submit')"
-        )
-        keys = await conn.fetch("SELECT display_key, thumbnail_key FROM media")
-    finally:
-        await conn.close()
-    assert orphans == 0
-    store = FilesystemStore(media_dir)
-    missing = {key for row in keys for key in row.values() if not store.path_for(key).is_file()}
+    # Nothing half-written: every case has its first event, every photo on record is stored.
+    assert await cases_without_first_event(postgres.dsn()) == 0
+    store = FilesystemStore(tmp_path / "var" / "media")
+    missing = {key for key in await media_keys(postgres.dsn()) if not store.path_for(key).is_file()}
     assert not missing, sorted(missing)[:5]

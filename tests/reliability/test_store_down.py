@@ -9,12 +9,11 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
 from tests.reliability.apis import api_processes, s3_env
-from tests.reliability.phones import CENTRE, photo_bytes, stored_keys
+from tests.reliability.phones import CENTRE, media_keys, photo_bytes, stored_keys
 from tests.seaweedfs import (
     BUCKET,
     COMPONENTS,
@@ -103,15 +102,6 @@ async def report(phone: httpx.AsyncClient, media_id: str) -> dict[str, Any]:
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
-
-
-async def media_keys(dsn: str) -> set[str]:
-    conn = await asyncpg.connect(dsn)
-    try:
-        rows = await conn.fetch("SELECT display_key, thumbnail_key FROM media")
-    finally:
-        await conn.close()
-    return {key for row in rows for key in row.values()}
 
 
 async def test_uploads_wait_for_the_store_and_nothing_points_at_a_missing_photo(
