@@ -48,7 +48,7 @@ from backend.supervision.controller import FlagController, RegionFlagController
 from backend.web.auth import provide_principal
 from backend.web.client_config import client_config
 from backend.web.context import AppContext, context_of, provide_ctx
-from backend.web.errors import EXCEPTION_HANDLERS
+from backend.web.errors import EXCEPTION_HANDLERS, document_error_bodies
 from backend.web.health import healthz, home, readyz
 from backend.web.pwa import default_dist, pwa_handlers
 from media_store import Store
@@ -178,4 +178,5 @@ def create_app(
     )
     # Outside the router and the error handlers: unmatched paths and errors are measured too.
     app.asgi_handler = observe_requests(app.asgi_handler, metrics)
+    document_error_bodies(app.openapi_schema, except_under=("/open311/",))
     return app

@@ -19,9 +19,12 @@ from backend.reports.schemas import (
     ReportOut,
     ReportPageOut,
 )
-from backend.structs import CategoryCode
 from backend.web.auth import logged_in
 from backend.web.deps import DB, Caller, Ctx
+
+# CategoryCode's constraint, spelled where Litestar checks (and documents) a query string:
+# the msgspec constraint inside the alias is not applied to query parameters.
+CATEGORY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 
 
 class ReportController(Controller):
@@ -53,7 +56,7 @@ class ReportController(Controller):
         db: DB,
         lat: Annotated[float, QueryParameter(ge=-90, le=90)],
         lng: Annotated[float, QueryParameter(ge=-180, le=180)],
-        category: Annotated[CategoryCode, QueryParameter()],
+        category: Annotated[str, QueryParameter(pattern=CATEGORY_PATTERN)],
     ) -> list[NearbyReportOut]:
         return await nearby_reports(db, ctx.require_store(), lat=lat, lng=lng, category=category)
 
