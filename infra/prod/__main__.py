@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from backend.settings import SettingsError
 from infra.prod import run
 from infra.prod.layout import Layout
 
@@ -37,15 +38,29 @@ def _up(args: argparse.Namespace) -> int:
     except run.AlreadyRunning as exc:
         print(f"{exc}; `make prod-down` first", file=sys.stderr)
         return 1
-    layout = Layout(args.dir.resolve())
-    print(f"\ngridreport 随手拍 is up at {deployment.url}/")
-    print(f"  API processes: {', '.join(deployment.api_urls)} ({args.workers} workers)")
-    print(f"  S3 (SeaweedFS): {deployment.s3_endpoint}")
-    print(f"  logs: {deployment.log_dir}/   settings for `gridreport …`: {layout.env_file}")
-    if deployment.demo_password is not None:
-        print(f"  {deployment.demo_output} (password: {deployment.demo_password})")
-    print("  Stop with `make prod-down`.")
+    except (OSError, RuntimeError, SettingsError, ValueError) as exc:
+        # Everything started on the way has been stopped again by run.up.
+        print(f"prod-up failed: {exc}", file=sys.stderr)
+        return 2
+    print(_banner(deployment, Layout(args.dir.resolve())))
     return 0
+
+
+def _banner(deployment: run.Deployment, layout: Layout) -> str:
+    workers = layout.read_state().get("worker_metrics_ports", [])
+    lines = [
+        "",
+        f"gridreport 随手拍 is up at {deployment.url}/",
+        f"  API processes: {', '.join(deployment.api_urls)}",
+        f"  S3 (SeaweedFS): {deployment.s3_endpoint}",
+        "  metrics: /metrics of each API process; the workers' at "
+        + ", ".join(f"http://127.0.0.1:{port}/metrics" for port in workers),
+        f"  logs: {deployment.log_dir}/   settings for `gridreport …`: {layout.env_file}",
+    ]
+    if deployment.demo_password is not None:
+        lines.append(f"  {deployment.demo_output} (password: {deployment.demo_password})")
+    lines.append("  Stop with `make prod-down`.")
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

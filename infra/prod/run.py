@@ -8,6 +8,7 @@ requests), then the API processes, the workers, the object store and the databas
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from shlex import quote
 import httpx
 
 from backend.demo import demo_password
+from backend.observability.logs import granian_log_config
 from backend.settings import load_settings
 from infra.prod import nginx, postgres, processes, seaweedfs
 from infra.prod.layout import Layout, Secrets, write_private
@@ -81,9 +83,16 @@ def up(plan: Plan) -> Deployment:
 
 def _start_all(plan: Plan, layout: Layout) -> Deployment:
     secrets = Secrets.load_or_create(layout)
-    pg_port, *api_ports = free_ports(1 + plan.apis, avoid=frozenset({plan.port}))
-    weed_ports = seaweedfs.choose_ports(frozenset({plan.port, pg_port, *api_ports}))
-    layout.write_state(pg_port=pg_port, weed_ports=weed_ports, started_at=time.time())
+    ports = free_ports(1 + plan.apis + plan.workers, avoid=frozenset({plan.port}))
+    pg_port, api_ports, worker_ports = ports[0], ports[1 : plan.apis + 1], ports[plan.apis + 1 :]
+    weed_ports = seaweedfs.choose_ports(frozenset({plan.port, *ports}))
+    layout.write_state(
+        pg_port=pg_port,
+        api_ports=api_ports,
+        worker_metrics_ports=worker_ports,
+        weed_ports=weed_ports,
+        started_at=time.time(),
+    )
     dsn = plan.database_url or postgres.start(
         layout, port=pg_port, password=secrets.database_password
     )
@@ -92,12 +101,12 @@ def _start_all(plan: Plan, layout: Layout) -> Deployment:
     url = f"http://{HOST}:{plan.port}"
     env = product_env(layout, secrets, plan, dsn=dsn, s3_url=s3_url, public_url=url)
     demo_output = _migrate(layout, env, demo=plan.demo)
-    api_urls = _start_services(layout, plan, api_ports, env)
+    api_urls = _start_services(layout, api_ports, worker_ports, env)
     _start_nginx(layout, plan, api_ports, env, photos=f"{s3_url}/{seaweedfs.BUCKET}/")
     _wait_ready(layout, f"{url}/readyz", "nginx")
     _check_all_alive(layout)
     write_private(layout.env_file, "".join(f"{k}={quote(env[k])}\n" for k in _OPERATOR_SETTINGS))
-    layout.write_state(url=url, api_ports=api_ports, s3_endpoint=s3_url)
+    layout.write_state(url=url, s3_endpoint=s3_url)
     password = demo_password(env.get("GRIDREPORT_DEMO_PASSWORD"), layout.data_dir)[0]
     return Deployment(
         url, api_urls, dsn, s3_url, layout.logs, demo_output, password if plan.demo else None
@@ -105,15 +114,21 @@ def _start_all(plan: Plan, layout: Layout) -> Deployment:
 
 
 def _start_services(
-    layout: Layout, plan: Plan, api_ports: list[int], env: Mapping[str, str]
+    layout: Layout, api_ports: list[int], worker_ports: list[int], env: Mapping[str, str]
 ) -> list[str]:
     """The API processes (all started, then each waited for) and the workers."""
-    api_urls = [_start_api(layout, f"api-{n}", port, env) for n, port in enumerate(api_ports, 1)]
+    log_config = layout.root / "granian-log.json"
+    log_config.write_text(json.dumps(granian_log_config(load_settings(env))))
+    api_urls = [
+        _start_api(layout, f"api-{n}", port, env, log_config) for n, port in enumerate(api_ports, 1)
+    ]
     for n, base in enumerate(api_urls, 1):
         _wait_ready(layout, f"{base}/readyz", f"api-{n}")
     worker = [sys.executable, "-m", "backend.cli", "worker"]
-    for n in range(1, plan.workers + 1):
-        processes.start(layout, f"worker-{n}", worker, env=env, cwd=REPO)
+    for n, port in enumerate(worker_ports, 1):
+        # Each worker serves its own /metrics, as each API process does.
+        metrics = {"GRIDREPORT_HOST": HOST, "GRIDREPORT_WORKER_METRICS_PORT": str(port)}
+        processes.start(layout, f"worker-{n}", worker, env={**env, **metrics}, cwd=REPO)
     return api_urls
 
 
@@ -180,7 +195,9 @@ def _migrate(layout: Layout, env: Mapping[str, str], *, demo: bool) -> str:
     return result.stdout.strip()
 
 
-def _start_api(layout: Layout, name: str, port: int, env: Mapping[str, str]) -> str:
+def _start_api(
+    layout: Layout, name: str, port: int, env: Mapping[str, str], log_config: Path
+) -> str:
     argv = [
         sys.executable,
         "-m",
@@ -198,6 +215,9 @@ def _start_api(layout: Layout, name: str, port: int, env: Mapping[str, str]) -> 
         "--respawn-failed-workers",
         "--workers-kill-timeout",
         "10",
+        # granian's own lines (listening, workers) in the same format as the application's.
+        "--log-config",
+        str(log_config),
         "backend.asgi:app_from_environment",
     ]
     processes.start(layout, name, argv, env=env, cwd=REPO)

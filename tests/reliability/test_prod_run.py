@@ -234,7 +234,7 @@ def test_prod_down_stops_everything_and_frees_every_port(prod: run.Deployment) -
     assert not [proc for proc in everything if proc.is_running() and proc.status() != "zombie"]
     assert postgres_processes(layout.pgdata) == []
     ports = [int(prod.url.rsplit(":", 1)[1]), state["pg_port"], *state["api_ports"]]
-    ports += list(state["weed_ports"].values())
+    ports += [*state["worker_metrics_ports"], *state["weed_ports"].values()]
     assert [port for port in ports if listening(port)] == []
     assert all(pid is None for pid in run.status(layout.root).values())
 
