@@ -16,7 +16,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from shlex import quote
 
 import httpx
 
@@ -24,7 +23,8 @@ from backend.demo import demo_password
 from backend.observability.logs import granian_log_config
 from backend.settings import load_settings
 from infra.prod import nginx, postgres, processes, seaweedfs
-from infra.prod.layout import Layout, Secrets, write_private
+from infra.prod.environment import product_env, write_operator_env
+from infra.prod.layout import Layout, Secrets
 from infra.prod.ports import HOST, free_ports, is_free
 
 REPO = Path(__file__).resolve().parents[2]
@@ -99,13 +99,13 @@ def _start_all(plan: Plan, layout: Layout) -> Deployment:
     s3_url = seaweedfs.endpoint(weed_ports)
     seaweedfs.start(layout, secrets, weed_ports, dict(os.environ))
     url = f"http://{HOST}:{plan.port}"
-    env = product_env(layout, secrets, plan, dsn=dsn, s3_url=s3_url, public_url=url)
+    env = product_env(layout, secrets, dsn=dsn, s3_url=s3_url, public_url=url, extra=plan.env)
     demo_output = _migrate(layout, env, demo=plan.demo)
     api_urls = _start_services(layout, api_ports, worker_ports, env)
     _start_nginx(layout, plan, api_ports, env, photos=f"{s3_url}/{seaweedfs.BUCKET}/")
     _wait_ready(layout, f"{url}/readyz", "nginx")
     _check_all_alive(layout)
-    write_private(layout.env_file, "".join(f"{k}={quote(env[k])}\n" for k in _OPERATOR_SETTINGS))
+    write_operator_env(layout, env)
     layout.write_state(url=url, s3_endpoint=s3_url)
     password = demo_password(env.get("GRIDREPORT_DEMO_PASSWORD"), layout.data_dir)[0]
     return Deployment(
@@ -137,44 +137,6 @@ def _check_all_alive(layout: Layout) -> None:
     for name in processes.names(layout):
         if processes.running(layout, name) is None:
             raise RuntimeError(f"{name} exited at start; see {layout.log(name)}")
-
-
-_OPERATOR_SETTINGS = (
-    "DATABASE_URL",
-    "GRIDREPORT_DATA_DIR",
-    "GRIDREPORT_PUBLIC_URL",
-    "GRIDREPORT_MEDIA_BACKEND",
-    "S3_ENDPOINT_URL",
-    "S3_BUCKET",
-    "S3_ACCESS_KEY_ID",
-    "S3_SECRET_ACCESS_KEY",
-    "S3_PUBLIC_BASE_URL",
-    "GRIDREPORT_VAPID_PRIVATE_KEY",
-)
-
-
-def product_env(
-    layout: Layout, secrets: Secrets, plan: Plan, *, dsn: str, s3_url: str, public_url: str
-) -> dict[str, str]:
-    """The environment of every API, worker and migration process of this run."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("S3_")}
-    env |= {
-        "DATABASE_URL": dsn,
-        "GRIDREPORT_DATA_DIR": str(layout.data_dir),
-        "GRIDREPORT_PUBLIC_URL": public_url,
-        "GRIDREPORT_MEDIA_BACKEND": "s3",
-        "S3_ENDPOINT_URL": s3_url,
-        "S3_BUCKET": seaweedfs.BUCKET,
-        "S3_ACCESS_KEY_ID": secrets.s3_access_key_id,
-        "S3_SECRET_ACCESS_KEY": secrets.s3_secret_access_key,
-        "S3_ADDRESSING_STYLE": "path",
-        "S3_PUBLIC_BASE_URL": f"{public_url}/photos",
-        # One key for every process: phones subscribed through one API are pushed by any worker.
-        "GRIDREPORT_VAPID_PRIVATE_KEY": secrets.vapid_private_pem,
-        **plan.env,
-    }
-    load_settings(env)  # a bad setting stops here, naming the variable, before anything starts
-    return env
 
 
 def _migrate(layout: Layout, env: Mapping[str, str], *, demo: bool) -> str:
@@ -237,7 +199,7 @@ def _start_nginx(
     )
     main = nginx.write_config(layout, values)
     nginx.check(main, layout)
-    nginx.start(layout, main, env)
+    nginx.start(layout, main, dict(os.environ))  # nginx needs none of the secrets
     layout.write_state(nginx_values=values)
 
 
