@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
@@ -11,7 +10,18 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from backend.cases import actions, views
-from backend.cases.rules import STATUSES
+from backend.cases.filters import (
+    Assignee,
+    Category,
+    CreatedFrom,
+    CreatedTo,
+    Overdue,
+    QueueQuery,
+    Region,
+    Statuses,
+    Text,
+    case_filter,
+)
 from backend.cases.schemas import (
     CaseOut,
     CasePageOut,
@@ -29,10 +39,7 @@ from backend.cases.schemas import (
     VerifyIn,
     VersionedNoteIn,
 )
-from backend.cases.views import CaseFilter
-from backend.errors import Invalid, NotFound
-from backend.regions import service as regions
-from backend.structs import CategoryCode, RegionCode
+from backend.errors import NotFound
 from backend.web.auth import requires
 from backend.web.context import AppContext
 from backend.web.deps import DB, Caller, Ctx
@@ -58,41 +65,36 @@ class CaseController(Controller):
     tags = ["cases"]
     guards = [staff]
 
-    @get("/", operation_id="listCases", summary="The queue: filtered, by deadline, with tab counts")
+    @get(
+        "/",
+        operation_id="listCases",
+        summary="The queue: filtered, by deadline, with tab counts",
+    )
     async def list_cases(
         self,
         db: DB,
         principal: Caller,
-        status: Annotated[
-            list[str] | None, QueryParameter(description="one or more statuses")
-        ] = None,
-        category: Annotated[CategoryCode | None, QueryParameter()] = None,
-        region: Annotated[RegionCode | None, QueryParameter(description="region subtree")] = None,
-        assignee: Annotated[int | None, QueryParameter()] = None,
-        overdue: Annotated[bool | None, QueryParameter()] = None,
-        q: Annotated[
-            str | None, QueryParameter(max_length=100, description="text or tracking no")
-        ] = None,
-        created_from: Annotated[datetime | None, QueryParameter(name="createdFrom")] = None,
-        created_to: Annotated[datetime | None, QueryParameter(name="createdTo")] = None,
+        status: Statuses = None,
+        category: Category = None,
+        region: Region = None,
+        assignee: Assignee = None,
+        overdue: Overdue = None,
+        q: Text = None,
+        created_from: CreatedFrom = None,
+        created_to: CreatedTo = None,
         cursor: Annotated[str | None, QueryParameter(max_length=300)] = None,
     ) -> CasePageOut:
-        if status and not set(status) <= set(STATUSES):
-            raise Invalid(
-                "cases.bad_status", "状态无效", "Unknown status", fields={"status": "unknown"}
-            )
-        region_path = await _region_path(db, region)
-        f = CaseFilter(
-            statuses=status,
-            category=category,
-            region_path=region_path,
-            assignee_id=assignee,
-            overdue=overdue,
-            text=q,
-            created_from=created_from,
-            created_to=created_to,
+        return await views.queue(
+            db,
+            principal,
+            await case_filter(
+                db,
+                QueueQuery(
+                    status, category, region, assignee, overdue, q, created_from, created_to
+                ),
+            ),
+            cursor=cursor,
         )
-        return await views.queue(db, principal, f, cursor=cursor)
 
     @get(
         "/{case_id:int}",
@@ -295,17 +297,6 @@ async def _after_losing_sight(
         return Response(await views.detail(db, ctx.require_store(), principal, case_id))
     except NotFound:
         return Response(None, status_code=HTTP_204_NO_CONTENT)
-
-
-async def _region_path(db: Any, code: str | None) -> str | None:
-    if code is None:
-        return None
-    path = await regions.region_path_by_code(db, code=code)
-    if path is None:
-        raise Invalid(
-            "cases.unknown_region", "没有这个区域", "No such region", fields={"region": "unknown"}
-        )
-    return path
 
 
 class TaskController(Controller):

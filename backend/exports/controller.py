@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -10,17 +9,26 @@ from litestar import Controller, Response, get
 from litestar.params import QueryParameter
 from litestar.response import Stream
 
+from backend.cases.filters import (
+    Assignee,
+    Category,
+    CreatedFrom,
+    CreatedTo,
+    Overdue,
+    QueueQuery,
+    Region,
+    Statuses,
+    case_filter,
+)
+from backend.cases.filters import Text as SearchText
 from backend.cases.service import scope_for
-from backend.cases.views import CaseFilter
 from backend.exports import rules, service
 from backend.exports.service import Reveal
 from backend.stats import rules as stats_rules
+from backend.structs import REGION_CODE
 from backend.web.auth import requires
 from backend.web.deps import DB, Caller, Ctx
 
-# The constraints of CategoryCode and RegionCode, spelled where Litestar checks query strings.
-CATEGORY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
-REGION_PATTERN = r"^[0-9A-Za-z-]{1,32}$"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Text = Annotated[str | None, QueryParameter(max_length=40)]
 staff = requires("worker", "department", "dispatcher", "supervisor", "admin")
@@ -42,20 +50,14 @@ class CaseExportController(Controller):
         ctx: Ctx,
         db: DB,
         principal: Caller,
-        status: Annotated[
-            list[str] | None, QueryParameter(description="one or more statuses")
-        ] = None,
-        category: Annotated[str | None, QueryParameter(pattern=CATEGORY_PATTERN)] = None,
-        region: Annotated[
-            str | None, QueryParameter(pattern=REGION_PATTERN, description="region subtree")
-        ] = None,
-        assignee: Annotated[int | None, QueryParameter()] = None,
-        overdue: Annotated[bool | None, QueryParameter()] = None,
-        q: Annotated[
-            str | None, QueryParameter(max_length=100, description="text or tracking no")
-        ] = None,
-        created_from: Annotated[datetime | None, QueryParameter(name="createdFrom")] = None,
-        created_to: Annotated[datetime | None, QueryParameter(name="createdTo")] = None,
+        status: Statuses = None,
+        category: Category = None,
+        region: Region = None,
+        assignee: Assignee = None,
+        overdue: Overdue = None,
+        q: SearchText = None,
+        created_from: CreatedFrom = None,
+        created_to: CreatedTo = None,
         reveal: Annotated[
             bool, QueryParameter(description="add the reporters' contacts (permission needed)")
         ] = False,
@@ -63,17 +65,6 @@ class CaseExportController(Controller):
             str | None, QueryParameter(max_length=500, description="why contacts are revealed")
         ] = None,
     ) -> Stream:
-        service.check_statuses(status)
-        f = CaseFilter(
-            statuses=status,
-            category=category,
-            region_path=await service.region_path(db, region),
-            assignee_id=assignee,
-            overdue=overdue,
-            text=q,
-            created_from=created_from,
-            created_to=created_to,
-        )
         now = ctx.clock.now()
         if reveal:
             await service.check_reveal(db, principal, reason)
@@ -81,7 +72,12 @@ class CaseExportController(Controller):
         rows = service.case_csv(
             ctx.require_pool(),
             principal,
-            f,
+            await case_filter(
+                db,
+                QueueQuery(
+                    status, category, region, assignee, overdue, q, created_from, created_to
+                ),
+            ),
             zone=zone,
             reveal=Reveal(reason=(reason or "").strip(), at=now) if reveal else None,
         )
@@ -114,7 +110,7 @@ class StatsReportController(Controller):
         from_: Annotated[str | None, QueryParameter(name="from", max_length=40)] = None,
         to: Text = None,
         region: Annotated[
-            str | None, QueryParameter(pattern=REGION_PATTERN, description="default: your own")
+            str | None, QueryParameter(pattern=REGION_CODE.pattern, description="default: your own")
         ] = None,
     ) -> Response[bytes]:
         zone, now = ctx.settings.timezone, ctx.clock.now()

@@ -20,13 +20,12 @@ import asyncpg
 from backend.accounts.rules import Principal
 from backend.audit import service as audit
 from backend.cases import queries as case_queries
-from backend.cases.rules import STATUSES, TRIAGE_ROLES, Scope
+from backend.cases.rules import TRIAGE_ROLES, Scope
 from backend.cases.service import scope_for
 from backend.cases.views import CaseFilter, _filtered
 from backend.db.types import Connection
 from backend.errors import Forbidden, Invalid
 from backend.exports import queries, rules, workbook
-from backend.regions import service as regions
 from backend.stats import service as stats
 from backend.stats.rules import Period
 
@@ -37,26 +36,6 @@ class Reveal:
 
     reason: str
     at: datetime
-
-
-def check_statuses(statuses: list[str] | None) -> None:
-    """Only the case loop's own statuses may be filtered on."""
-    if statuses and not set(statuses) <= set(STATUSES):
-        raise Invalid(
-            "cases.bad_status", "状态无效", "Unknown status", fields={"status": "unknown"}
-        )
-
-
-async def region_path(conn: Connection, code: str | None) -> str | None:
-    """The path of a region filter; 422 for a code that names no region."""
-    if code is None:
-        return None
-    path = await regions.region_path_by_code(conn, code=code)
-    if path is None:
-        raise Invalid(
-            "exports.unknown_region", "没有这个区域", "No such region", fields={"region": "unknown"}
-        )
-    return path
 
 
 async def check_reveal(conn: Connection, principal: Principal, reason: str | None) -> None:

@@ -19,12 +19,9 @@ from backend.reports.schemas import (
     ReportOut,
     ReportPageOut,
 )
+from backend.structs import CATEGORY_CODE
 from backend.web.auth import logged_in
 from backend.web.deps import DB, Caller, Ctx
-
-# CategoryCode's constraint, spelled where Litestar checks (and documents) a query string:
-# the msgspec constraint inside the alias is not applied to query parameters.
-CATEGORY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 
 
 class ReportController(Controller):
@@ -56,7 +53,7 @@ class ReportController(Controller):
         db: DB,
         lat: Annotated[float, QueryParameter(ge=-90, le=90)],
         lng: Annotated[float, QueryParameter(ge=-180, le=180)],
-        category: Annotated[str, QueryParameter(pattern=CATEGORY_PATTERN)],
+        category: Annotated[str, QueryParameter(pattern=CATEGORY_CODE.pattern)],
     ) -> list[NearbyReportOut]:
         return await nearby_reports(db, ctx.require_store(), lat=lat, lng=lng, category=category)
 

@@ -41,12 +41,11 @@ async def browser() -> AsyncIterator[Browser]:
         await launched.close()
 
 
-@pytest.fixture
-async def phone_context(browser: Browser, api: str) -> AsyncIterator[BrowserContext]:
+async def new_phone(browser: Browser, base_url: str) -> BrowserContext:
     """A phone on the demo street corner, GPS allowed, speaking Chinese."""
-    context = await browser.new_context(
+    return await browser.new_context(
         viewport=PHONE,
-        base_url=api,
+        base_url=base_url,
         locale="zh-CN",
         geolocation=HOME,
         permissions=["geolocation"],
@@ -54,6 +53,11 @@ async def phone_context(browser: Browser, api: str) -> AsyncIterator[BrowserCont
         is_mobile=True,
         has_touch=True,
     )
+
+
+@pytest.fixture
+async def phone_context(browser: Browser, api: str) -> AsyncIterator[BrowserContext]:
+    context = await new_phone(browser, api)
     yield context
     await context.close()
 

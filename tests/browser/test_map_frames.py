@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.browser.conftest import HOME, PHONE
+from tests.browser.conftest import HOME, new_phone
 from tests.browser.test_resident import TRACKING, case_positions, metres
 from tests.http.photos import jpeg
 from tests.servers import Server, free_port
@@ -29,15 +29,7 @@ def gcj_api(demo_database: str, tmp_path: Path) -> Iterator[str]:
 
 
 async def report_by_tap(browser: Browser, base: str, photo: Path) -> None:
-    context = await browser.new_context(
-        viewport=PHONE,
-        base_url=base,
-        locale="zh-CN",
-        geolocation=HOME,
-        permissions=["geolocation"],
-        is_mobile=True,
-        has_touch=True,
-    )
+    context = await new_phone(browser, base)
     page = await context.new_page()
     await page.goto("/")
     await page.get_by_test_id("category-sanitation").click()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.conftest import ARTIFACTS, HOME, PHONE
+from tests.browser.conftest import ARTIFACTS, new_phone
 from tests.browser.test_loop import log_in
 
 # What a finger taps: buttons, links styled as tabs or buttons, fields, labels wrapping switches.
@@ -29,15 +29,7 @@ OVERFLOW_JS = "() => document.documentElement.scrollWidth - window.innerWidth"
 
 
 async def phone_at(browser: Browser, api: str, text_percent: int) -> Page:
-    context = await browser.new_context(
-        viewport=PHONE,
-        base_url=api,
-        locale="zh-CN",
-        geolocation=HOME,
-        permissions=["geolocation"],
-        is_mobile=True,
-        has_touch=True,
-    )
+    context = await new_phone(browser, api)
     page = await context.new_page()
     if text_percent != 100:
         # The phone's own text-size setting: the default font grows and every rem with it.

@@ -130,3 +130,23 @@ async def test_list_filters_and_cursor_stay_in_scope(client: Client, login: Logi
     assert bad.status_code == 422
     garbage = await client.get("/api/v1/cases/", headers=dispatcher, params={"cursor": "!!"})
     assert garbage.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "code"),
+    [
+        ({"category": "DROP TABLE"}, 400, "request.invalid"),
+        ({"region": "../330106"}, 400, "request.invalid"),
+        ({"status": "done"}, 422, "cases.bad_status"),
+        ({"region": "999999"}, 422, "cases.unknown_region"),
+    ],
+)
+async def test_the_queue_refuses_bad_filters_in_both_languages(
+    client: Client, login: Login, params: dict[str, str], status: int, code: str
+) -> None:
+    response = await client.get(
+        "/api/v1/cases/", headers=await login("demo-dispatcher"), params=params
+    )
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["code"] == code and body["message"] and body["messageEn"]

@@ -225,7 +225,7 @@ async def test_a_typed_formula_stays_text(client: Client, login: Login) -> None:
     ("params", "status", "code"),
     [
         ({"status": "done"}, 422, "cases.bad_status"),
-        ({"region": "999999"}, 422, "exports.unknown_region"),
+        ({"region": "999999"}, 422, "cases.unknown_region"),
         ({"createdFrom": "yesterday"}, 400, "request.invalid"),
         ({"category": "DROP TABLE"}, 400, "request.invalid"),
         ({"reveal": "maybe"}, 400, "request.invalid"),
