@@ -292,6 +292,22 @@ async def media_keys(dsn: str) -> set[str]:
     return {key for row in rows for key in row.values()}
 
 
+async def totals(dsn: str) -> tuple[int, int]:
+    """How many cases, and how many photos attached to a case, the database holds in all.
+
+    A copy of an upload that the phone gave up on may still reach the server after the
+    report went out; it finds its photo already part of a report and is kept as a photo of
+    its own, never attached, and swept with the other unattached uploads.
+    """
+    conn = await asyncpg.connect(dsn)
+    try:
+        cases: int = await conn.fetchval("SELECT count(*) FROM cases")
+        photos: int = await conn.fetchval("SELECT count(*) FROM media WHERE case_id IS NOT NULL")
+    finally:
+        await conn.close()
+    return cases, photos
+
+
 async def cases_without_first_event(dsn: str) -> int:
     """Cases whose timeline lacks the submission: a half-written intake."""
     conn = await asyncpg.connect(dsn)
