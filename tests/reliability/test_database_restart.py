@@ -36,7 +36,7 @@ DRAFTS_AT_ONCE = 12
 LANDED_BEFORE_STOP = 60
 REFUSALS_DURING_OUTAGE = 40
 READY_TRIES = 300
-MAX_TRIES = 400
+MAX_TRIES = 1200  # a minute of retries at the phone's back-off
 
 
 class Outage:
@@ -45,14 +45,17 @@ class Outage:
     def __init__(self) -> None:
         self.statuses: Counter[int] = Counter()
         self.refusals: list[Answer] = []
+        self.landed = 0
         self.enough_landed = asyncio.Event()
         self.enough_refused = asyncio.Event()
         self.down = False
 
     def seen(self, answer: Answer) -> None:
         self.statuses[answer.status] += 1
-        if self.statuses[201] >= LANDED_BEFORE_STOP:
-            self.enough_landed.set()
+        if answer.status == 201 and "trackingNo" in answer.body:
+            self.landed += 1
+            if self.landed >= LANDED_BEFORE_STOP:
+                self.enough_landed.set()
         if answer.status == 503 and self.down:
             self.refusals.append(answer)
             if len(self.refusals) >= REFUSALS_DURING_OUTAGE:
