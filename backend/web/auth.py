@@ -12,6 +12,7 @@ from litestar.types import Guard
 
 from backend.accounts import service as accounts
 from backend.accounts.rules import STAFF_ROLES, Principal
+from backend.db.pool import ACQUIRE_TIMEOUT_SECONDS
 from backend.errors import Forbidden, Unauthorized
 from backend.web.context import context_of
 
@@ -36,7 +37,7 @@ async def authenticate(connection: ASGIConnection) -> Principal:  # type: ignore
     if token is None:
         raise Unauthorized("auth.required", "请先登录", "Log in first")
     ctx = context_of(connection.app.state)
-    async with ctx.require_pool().acquire() as conn:
+    async with ctx.require_pool().acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
         principal = await accounts.authenticate(conn, token=token, now=ctx.clock.now())
     connection.state[_STATE_KEY] = principal
     return principal
