@@ -11,11 +11,9 @@ import contextlib
 import ctypes
 import json
 import os
-import random
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +28,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from infra.prod.ports import free_ports
+from infra.prod.seaweedfs import mini_arguments
 from media_store import S3Store
 
 BUCKET = "photos"
@@ -119,41 +119,16 @@ def _write_s3_config(workdir: Path, server: S3Server) -> Path:
 
 def _free_port_pairs(count: int) -> list[int]:
     """Ports that are free together with their gRPC twin, all distinct."""
-    chosen: list[int] = []
-    candidates = random.sample(range(20000, 65536 - GRPC_OFFSET), 2000)
-    for port in candidates:
-        pair = {port, port + GRPC_OFFSET}
-        taken = {p for c in chosen for p in (c, c + GRPC_OFFSET)}
-        if not pair & taken and all(_is_free(p) for p in pair):
-            chosen.append(port)
-        if len(chosen) == count:
-            return chosen
-    pytest.fail("no free local ports for SeaweedFS")
-
-
-def _is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind((HOST, port))
-        except OSError:
-            return False
-        return True
+    try:
+        return free_ports(count, twin_offset=GRPC_OFFSET)
+    except OSError:
+        pytest.fail("no free local ports for SeaweedFS")
 
 
 def _start_weed(workdir: Path, config: Path, ports: dict[str, int]) -> subprocess.Popen[bytes]:
     data = workdir / "data"
     data.mkdir(exist_ok=True)  # a restart finds the objects stored before it
-    args = [
-        f"-ip={HOST}",
-        f"-ip.bind={HOST}",
-        f"-dir={data}",
-        f"-s3.config={config}",
-        *(f"-{component}.port={port}" for component, port in ports.items()),
-        "-s3.port.iceberg=0",
-        "-s3.port.lance=0",
-        "-webdav=false",
-        "-master.telemetry=false",
-    ]
+    args = mini_arguments(data, config, ports)
     with (workdir / "weed.log").open("wb") as log:
         # A session of its own, so stopping the group stops everything weed started.
         return subprocess.Popen(

@@ -42,13 +42,9 @@ def endpoint(ports: dict[str, int]) -> str:
     return f"http://{HOST}:{ports['s3']}"
 
 
-def start(layout: Layout, secrets: Secrets, ports: dict[str, int], env: dict[str, str]) -> None:
-    """Start weed mini, wait until S3 answers, and make sure the bucket exists, versioned."""
-    data = layout.seaweedfs / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    config = layout.seaweedfs / "s3.json"
-    write_private(config, json.dumps(_identities(secrets)))
-    args = [
+def mini_arguments(data: Path, config: Path, ports: dict[str, int]) -> list[str]:
+    """`weed mini` on 127.0.0.1 only, on the given ports, with the parts we do not use off."""
+    return [
         f"-ip={HOST}",
         f"-ip.bind={HOST}",
         f"-dir={data}",
@@ -59,6 +55,15 @@ def start(layout: Layout, secrets: Secrets, ports: dict[str, int], env: dict[str
         "-webdav=false",
         "-master.telemetry=false",
     ]
+
+
+def start(layout: Layout, secrets: Secrets, ports: dict[str, int], env: dict[str, str]) -> None:
+    """Start weed mini, wait until S3 answers, and make sure the bucket exists, versioned."""
+    data = layout.seaweedfs / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    config = layout.seaweedfs / "s3.json"
+    write_private(config, json.dumps(_identities(secrets)))
+    args = mini_arguments(data, config, ports)
     processes.start(layout, NAME, [_weed(), "mini", *args], env=env, cwd=layout.seaweedfs)
     client = s3_client(endpoint(ports), secrets)
     _wait_until_ready(layout, client)
