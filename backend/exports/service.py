@@ -23,6 +23,7 @@ from backend.cases import queries as case_queries
 from backend.cases.rules import TRIAGE_ROLES, Scope
 from backend.cases.service import scope_for
 from backend.cases.views import CaseFilter, _filtered
+from backend.db.pool import ACQUIRE_TIMEOUT_SECONDS
 from backend.db.types import Connection
 from backend.errors import Forbidden, Invalid
 from backend.exports import queries, rules, workbook
@@ -68,7 +69,10 @@ async def case_csv(
     """The caller's filtered cases as CSV chunks: BOM and header first, then every row."""
     where = _filtered(scope_for(principal), f, with_status=True)
     contact = reveal is not None
-    async with pool.acquire() as conn, conn.transaction(readonly=True):
+    async with (
+        pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn,
+        conn.transaction(readonly=True),
+    ):
         if contact:
             cursor = await queries.open_cases_with_reporters(conn, where=where)
         else:
@@ -85,7 +89,7 @@ async def _record_reveals(
 ) -> None:
     """One audit row per case, as the single reveal writes it; committed before sending."""
     detail = {"reason": reveal.reason, "at": reveal.at.isoformat(), "via": "export"}
-    async with pool.acquire() as conn, conn.transaction():
+    async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn, conn.transaction():
         for row in rows:
             await audit.record(
                 conn,

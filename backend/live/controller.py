@@ -15,6 +15,7 @@ from backend.accounts.rules import Principal
 from backend.cases import queries
 from backend.cases.service import scope_for
 from backend.cases.sql import scoped
+from backend.db.pool import ACQUIRE_TIMEOUT_SECONDS
 from backend.live.feed import Listener, LiveFeed
 from backend.web.auth import requires
 from backend.web.context import AppContext
@@ -63,7 +64,7 @@ async def _events(
 
 
 async def _missed(ctx: AppContext, principal: Principal, after: int) -> list[dict[str, Any]]:
-    async with ctx.require_pool().acquire() as conn:
+    async with ctx.require_pool().acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
         rows = await queries.events_since(
             conn,
             where=scoped(scope_for(principal)),

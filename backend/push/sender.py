@@ -20,6 +20,7 @@ from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush_async
 
 from backend.clock import Clock
+from backend.db.pool import ACQUIRE_TIMEOUT_SECONDS
 from backend.push import queries, rules
 from backend.settings import Settings
 
@@ -63,7 +64,7 @@ class PushSender:
         lease = timedelta(
             seconds=max(self.settings.push_lease_seconds, 2 * self.settings.push_timeout_seconds)
         )
-        async with self.pool.acquire() as conn:
+        async with self.pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
             rows = await queries.lease_batch(
                 conn, now=now, until=now + lease, limit=self.batch_size
             )
@@ -72,7 +73,7 @@ class PushSender:
         return len(rows)
 
     async def _deliver(self, row: asyncpg.Record, gate: asyncio.Semaphore) -> None:
-        async with self.pool.acquire() as conn:
+        async with self.pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
             devices = await queries.targets(conn, outbox_id=row["id"], user_id=row["user_id"])
         payload = rules.message(
             notification_id=row["id"],
@@ -84,7 +85,7 @@ class PushSender:
         attempts = await asyncio.gather(
             *(self._push(device, payload, row["kind"], gate) for device in devices)
         )
-        async with self.pool.acquire() as conn:
+        async with self.pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
             await self._settle(conn, row, list(zip(devices, attempts, strict=True)))
 
     async def _settle(

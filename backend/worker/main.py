@@ -19,7 +19,7 @@ import asyncpg
 
 from backend.cases import scheduler
 from backend.clock import Clock, SystemClock
-from backend.db.pool import create_pool
+from backend.db.pool import ACQUIRE_TIMEOUT_SECONDS, create_pool
 from backend.media import service as media
 from backend.media.storage import store_from_settings
 from backend.observability.worker_metrics import WorkerMetrics, metrics_server
@@ -44,7 +44,7 @@ def jobs(
     """The worker's periodic jobs."""
 
     async def sweep_media() -> int:
-        async with pool.acquire() as conn:
+        async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
             return await media.sweep_unattached(
                 conn,
                 store,
@@ -54,7 +54,7 @@ def jobs(
 
     async def watch_deadlines() -> int:
         handled = 0
-        async with pool.acquire() as conn:
+        async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
             while (batch := await scheduler.run_due(conn, now=clock.now())) > 0:
                 handled += batch
         return handled
