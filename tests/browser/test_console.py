@@ -129,7 +129,7 @@ async def test_the_map_shows_open_cases_with_heat_and_statistics_download(
     # The heat layer: at least one hexagon, drawn as an SVG path over the (tile-less) map.
     await expect(the_map.locator("path.leaflet-interactive").first).to_be_attached(timeout=10_000)
     await page.screenshot(path=str(ARTIFACTS / "console_map.png"), full_page=True)
-    await markers.first.click()
+    await markers.last.click()  # the two sit 30 m apart: the later one is drawn on top
     await expect(page.get_by_test_id("case-detail")).to_be_visible(timeout=10_000)
 
     await page.get_by_test_id("nav-stats").click()

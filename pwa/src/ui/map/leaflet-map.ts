@@ -179,7 +179,7 @@ export function createMap(el: HTMLElement, config: MapConfig, options: MapOption
     },
     fit(points) {
       if (points.length === 0) return;
-      map.fitBounds(L.latLngBounds(points.map(toMap)), { padding: [24, 24], maxZoom: 17 });
+      map.fitBounds(L.latLngBounds(points.map(toMap)), { padding: [24, 24], maxZoom: 15 });
     },
     destroy() {
       map.remove();

@@ -93,9 +93,8 @@ export function CaseDetail(props: Props) {
       <h2>
         {item.trackingNo}{' '}
         <span class={`status status-${item.status}`} data-testid="case-status" data-status={item.status}>
-          {item.status}
-        </span>{' '}
-        <span class="muted">{statusLabel(item.status)}</span>
+          {statusLabel(item.status)}
+        </span>
       </h2>
       {offline ? (
         <p class="notice" role="status" data-testid="case-offline">
