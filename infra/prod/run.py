@@ -8,6 +8,7 @@ requests), then the API processes, the workers, the object store and the databas
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -218,11 +219,9 @@ def _wait_ready(layout: Layout, url: str, name: str) -> None:
     while time.monotonic() < deadline:
         if processes.running(layout, name) is None:
             raise RuntimeError(f"{name} exited; see {layout.log(name)}")
-        try:
+        with contextlib.suppress(httpx.TransportError):  # not listening yet
             if httpx.get(url, timeout=2).status_code == 200:
                 return
-        except httpx.TransportError:  # not listening yet
-            pass
         time.sleep(0.2)
     raise TimeoutError(f"{url} was not ready within {READY_SECONDS} s; see {layout.log(name)}")
 

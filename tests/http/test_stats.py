@@ -129,8 +129,9 @@ class Story:
 async def _run_scheduler(dsn: str, clock: ManualClock) -> None:
     conn = await connect(dsn)
     try:
-        while await scheduler.run_due(conn, now=clock.now()):
-            pass
+        handled = None
+        while handled != 0:  # a batch at a time until nothing is due
+            handled = await scheduler.run_due(conn, now=clock.now())
     finally:
         await conn.close()
 
