@@ -12,8 +12,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from backend.cases.rules import REOPEN_AT_OR_BELOW
 from backend.errors import Invalid
+from backend.stats.schemas import MetricsOut
 
 PeriodKind = Literal["day", "week", "month", "quarter", "year", "custom"]
 MAX_CUSTOM_DAYS: Final = 3 * 366
@@ -179,25 +182,6 @@ class Counts:
     resolve_p90_s: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Figures:
-    """The figures a city reports, derived from Counts (rates are None with no denominator)."""
-
-    received: int
-    registered: int
-    refused: int
-    closed: int
-    close_rate: float | None
-    on_time_rate: float | None
-    satisfaction_rate: float | None
-    rework_rate: float | None
-    accept_hours_avg: float | None
-    accept_hours_p90: float | None
-    resolve_hours_avg: float | None
-    resolve_hours_p90: float | None
-    overdue: int
-
-
 def rate(part: int, whole: int) -> float | None:
     """part / whole to four places, or None when there is nothing to divide by."""
     return None if whole == 0 else round(part / whole, 4)
@@ -207,9 +191,9 @@ def hours(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 3600, 2)
 
 
-def figures(c: Counts) -> Figures:
+def figures(c: Counts) -> MetricsOut:
     """结案率 over 立案, 按期 over 结案, 满意 over rated, 返工 over cases that were handled."""
-    return Figures(
+    return MetricsOut(
         received=c.received,
         registered=c.registered,
         refused=c.refused,
@@ -228,21 +212,8 @@ def figures(c: Counts) -> Figures:
 
 # Rankings -----------------------------------------------------------------------------------
 
-METRICS: Final = {
-    "received": "received",
-    "registered": "registered",
-    "refused": "refused",
-    "closed": "closed",
-    "closeRate": "close_rate",
-    "onTimeRate": "on_time_rate",
-    "satisfactionRate": "satisfaction_rate",
-    "reworkRate": "rework_rate",
-    "acceptHoursAvg": "accept_hours_avg",
-    "acceptHoursP90": "accept_hours_p90",
-    "resolveHoursAvg": "resolve_hours_avg",
-    "resolveHoursP90": "resolve_hours_p90",
-    "overdue": "overdue",
-}
+# Wire name (closeRate) -> attribute (close_rate), for every figure a ranking may order by.
+METRICS: Final = {f.encode_name: f.name for f in msgspec.structs.fields(MetricsOut)}
 # Fewer is better for these: time taken, cases sent back, refused or overdue.
 LOWER_IS_BETTER: Final = frozenset(
     {
@@ -258,7 +229,7 @@ LOWER_IS_BETTER: Final = frozenset(
 
 
 def metric_field(metric: str) -> str:
-    """The Figures attribute of a wire metric name; 422 for an unknown one."""
+    """The MetricsOut attribute of a wire metric name; 422 for an unknown one."""
     try:
         return METRICS[metric]
     except KeyError:
@@ -270,12 +241,12 @@ def metric_field(metric: str) -> str:
         ) from None
 
 
-def ranked(items: list[tuple[str, Figures]], metric: str) -> list[tuple[str, Figures]]:
+def ranked(items: list[tuple[str, MetricsOut]], metric: str) -> list[tuple[str, MetricsOut]]:
     """Best first by `metric`; groups with no value last; ties in key order."""
     attribute = metric_field(metric)
     sign = 1 if metric in LOWER_IS_BETTER else -1
 
-    def key(item: tuple[str, Figures]) -> tuple[bool, float, str]:
+    def key(item: tuple[str, MetricsOut]) -> tuple[bool, float, str]:
         value = getattr(item[1], attribute)
         return (value is None, 0.0 if value is None else sign * value, item[0])
 

@@ -26,7 +26,7 @@ from backend.regions import service as regions
 from backend.regions.paths import subtree_bounds
 from backend.stats import queries, rules
 from backend.stats.heat_rules import HEAT_STATUSES, MAX_CELLS, BBox, HeatStatus
-from backend.stats.rules import Counts, Figures, Period
+from backend.stats.rules import Counts, Period
 from backend.stats.schemas import (
     CellFeatureOut,
     CellPropertiesOut,
@@ -100,11 +100,7 @@ def _cohort(scope: Scope, *, path: str, period: Period, category: str | None) ->
     return where
 
 
-def _metrics(figures: Figures) -> MetricsOut:
-    return MetricsOut(**dataclasses.asdict(figures))
-
-
-def _figures(row: asyncpg.Record | None) -> Figures:
+def _figures(row: asyncpg.Record | None) -> MetricsOut:
     counts = Counts() if row is None else Counts(**{k: row[k] for k in _COUNT_FIELDS})
     return rules.figures(counts)
 
@@ -160,7 +156,7 @@ async def _rows(
     return _split(rows)
 
 
-def _by_region(where_of: Place, rows: _Rows) -> list[tuple[RegionRefOut, Figures]]:
+def _by_region(where_of: Place, rows: _Rows) -> list[tuple[RegionRefOut, MetricsOut]]:
     """Each child rolled up over its subtree; cases held at the region itself (属地兜底) last."""
     groups = [(child, _figures(rows.child.get(child.code))) for child in where_of.children]
     own = rows.child.get("")
@@ -186,18 +182,18 @@ async def summary(
     return SummaryOut(
         region=where_of.ref,
         period=_period_out(period),
-        totals=_metrics(_figures(rows.total)),
+        totals=_figures(rows.total),
         by_region=[
-            GroupOut(code=ref.code, name=ref.name, metrics=_metrics(figures))
+            GroupOut(code=ref.code, name=ref.name, metrics=figures)
             for ref, figures in _by_region(where_of, rows)
         ],
         by_category=[
-            GroupOut(code=code, name=names.get(code, code), metrics=_metrics(_figures(row)))
+            GroupOut(code=code, name=names.get(code, code), metrics=_figures(row))
             for code, row in by_category
         ],
         by_source=SourcesOut(
-            resident=_metrics(_figures(rows.source.get("resident"))),
-            patrol=_metrics(_figures(rows.source.get("patrol"))),
+            resident=_figures(rows.source.get("resident")),
+            patrol=_figures(rows.source.get("patrol")),
         ),
     )
 
@@ -235,7 +231,7 @@ async def rankings(
                 code=code,
                 name=by_key[code][0],
                 value=getattr(figures, attribute),
-                metrics=_metrics(figures),
+                metrics=figures,
             )
             for n, (code, figures) in enumerate(ordered, start=1)
         ],

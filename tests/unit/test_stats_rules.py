@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import msgspec
 import pytest
 
 from backend.errors import Invalid
 from backend.stats import heat_rules, rules
 from backend.stats.rules import Counts
+from backend.stats.schemas import MetricsOut
 
 ZONE = "Asia/Shanghai"
 
@@ -136,8 +138,9 @@ def test_a_rating_of_three_is_satisfied_and_two_is_not() -> None:
     assert rules.SATISFIED_ABOVE == 2
 
 
-def _figures(close_rate: float | None, hours: float | None) -> rules.Figures:
-    return rules.Figures(1, 1, 0, 1, close_rate, None, None, None, hours, None, None, None, 0)
+def _figures(close_rate: float | None, hours: float | None) -> MetricsOut:
+    blank = rules.figures(rules.Counts(received=1))
+    return msgspec.structs.replace(blank, close_rate=close_rate, accept_hours_avg=hours)
 
 
 def test_rankings_put_higher_rates_and_shorter_times_first_and_unknowns_last() -> None:
