@@ -12,6 +12,7 @@ import json
 import re
 import socket
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -170,8 +171,8 @@ def test_request_ids_pass_through_nginx_both_ways(prod: run.Deployment) -> None:
         made = client.get("/healthz")
     assert given.headers["x-request-id"] == "phone-7f3a-0001"
     assert re.fullmatch(r"[0-9a-f]{32}", made.headers["x-request-id"])
-    logged = {line["requestId"] for line in access_log(prod)}
-    assert {"phone-7f3a-0001", made.headers["x-request-id"]} <= logged
+    wanted = {"phone-7f3a-0001", made.headers["x-request-id"]}
+    assert wanted <= logged_request_ids(prod, wanted)
 
 
 async def test_the_live_feed_through_nginx_is_not_held_back(prod: run.Deployment) -> None:
@@ -243,6 +244,22 @@ def access_log(deployment: run.Deployment) -> list[dict[str, Any]]:
     """nginx's access log: one JSON object a line."""
     text = (deployment.log_dir / "nginx-access.log").read_text()
     return [json.loads(line) for line in text.splitlines()]
+
+
+def logged_request_ids(
+    deployment: run.Deployment, wanted: set[str], within: float = 5.0
+) -> set[str]:
+    """The request ids in nginx's access log, once `wanted` are there or `within` s have passed.
+
+    nginx writes a request's line after its answer has gone out, so a client can read the answer
+    before the line exists.
+    """
+    deadline = time.monotonic() + within
+    while True:
+        logged = {line["requestId"] for line in access_log(deployment)}
+        if wanted <= logged or time.monotonic() > deadline:
+            return logged
+        time.sleep(0.05)
 
 
 def listening(port: int) -> bool:
