@@ -53,7 +53,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield server.start()
     finally:
-        server.stop()
+        server.discard()
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,8 @@ import httpx
 import psutil
 import pytest
 
+from backend.db.embedded import data_location
+
 PASSWORD = "serve-test-password"
 STARTUP_SECONDS = 90
 
@@ -26,8 +28,9 @@ def free_port() -> int:
         return port
 
 
-def postgres_processes(data_dir: Path) -> list[psutil.Process]:
-    """Live postgres processes whose command line names this data directory."""
+def postgres_processes(pgdata: Path) -> list[psutil.Process]:
+    """Live postgres processes of the cluster asked for at `pgdata` (wherever it really lives)."""
+    data_dir = data_location(pgdata)
     found = []
     for proc in psutil.process_iter(["name", "cmdline"]):
         cmdline = " ".join(proc.info["cmdline"] or [])

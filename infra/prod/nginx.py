@@ -7,6 +7,8 @@ temporary files under the run directory; `daemon off`, so the pid we record is t
 from __future__ import annotations
 
 import math
+import os
+import pwd
 import re
 import shutil
 import signal
@@ -92,6 +94,7 @@ def write_config(layout: Layout, values: Mapping[str, str]) -> Path:
             [
                 "# Written by infra/prod: the run's own pid file, logs and temporary files.",
                 "daemon off;",
+                *_worker_user(),
                 "worker_processes auto;",
                 f"pid {layout.nginx / 'nginx.pid'};",
                 f"error_log {layout.log('nginx-error')} warn;",
@@ -109,6 +112,17 @@ def write_config(layout: Layout, values: Mapping[str, str]) -> Path:
         )
     )
     return main
+
+
+def _worker_user() -> list[str]:
+    """Under root, nginx's workers run as the user that runs the API processes of this run.
+
+    Its default (nobody) cannot read a PWA or temporary files inside a checkout that other
+    users may not enter, and the permissions of the user's directories are not ours to widen.
+    """
+    if os.geteuid() != 0:
+        return []
+    return [f"user {pwd.getpwuid(os.geteuid()).pw_name};"]
 
 
 def check(main: Path, layout: Layout) -> str:

@@ -70,7 +70,7 @@ def postgres(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
     try:
         yield server
     finally:
-        server.stop()
+        server.discard()
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ import psutil
 import pytest
 from PIL import Image
 
+from backend.db.embedded import EmbeddedPostgres
 from backend.settings import load_settings
 from infra.prod import nginx, processes, run, seaweedfs
 from infra.prod.layout import Layout, Secrets
@@ -41,8 +42,7 @@ def prod() -> Iterator[run.Deployment]:
     nginx.binary()  # `make test` installs Debian's nginx; say so plainly when it is missing
     if not (PWA_DIST / "index.html").is_file():
         pytest.fail("the PWA is not built: `make pwa` (make test builds it)")
-    # Not under pytest's base directory: another pytest starting meanwhile makes that 0700,
-    # and the database's own system user (under root) must reach its directory.
+    # Not under pytest's base directory, which another pytest starting meanwhile may clean.
     with tempfile.TemporaryDirectory(prefix="gridreport-prod-") as scratch:
         yield from deployed(Path(scratch) / "run")
 
@@ -58,6 +58,7 @@ def deployed(root: Path) -> Iterator[run.Deployment]:
         yield deployment
     finally:
         run.down(plan.root)  # a no-op once the last test has stopped it
+        EmbeddedPostgres(Layout(plan.root).pgdata).discard()
 
 
 def layout_of(deployment: run.Deployment) -> Layout:

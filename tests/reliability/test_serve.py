@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from backend.db.embedded import EmbeddedPostgres
 from tests.servers import PASSWORD, Server, free_port, postgres_processes
 
 pytestmark = pytest.mark.slow
@@ -18,8 +19,9 @@ pytestmark = pytest.mark.slow
 def data_dir(tmp_path: Path) -> Iterator[Path]:
     directory = tmp_path / "var"
     yield directory
-    for proc in postgres_processes(directory):  # never leave a stray server behind a failure
+    for proc in postgres_processes(directory / "postgres"):  # never leave a stray server
         proc.kill()
+    EmbeddedPostgres(directory / "postgres").discard()
 
 
 def test_serve_runs_the_demo_and_ctrl_c_leaves_no_postgres(data_dir: Path) -> None:
@@ -45,11 +47,11 @@ def test_serve_runs_the_demo_and_ctrl_c_leaves_no_postgres(data_dir: Path) -> No
             f"{server.base}/api/v1/regions/locate", params={"lat": 30.2741, "lng": 120.1551}
         ).json()
         assert located["region"]["level"] == "grid"
-        assert postgres_processes(data_dir)
+        assert postgres_processes(data_dir / "postgres")
     finally:
         status = server.stop(signal.SIGINT)
     assert status == 0, server.output()
-    assert postgres_processes(data_dir) == []
+    assert postgres_processes(data_dir / "postgres") == []
 
 
 def test_second_serve_on_the_same_data_dir_refuses(data_dir: Path) -> None:
@@ -64,7 +66,7 @@ def test_second_serve_on_the_same_data_dir_refuses(data_dir: Path) -> None:
         assert httpx.get(f"{first.base}/readyz").status_code == 200
     finally:
         assert first.stop(signal.SIGTERM) == 0
-    assert postgres_processes(data_dir) == []
+    assert postgres_processes(data_dir / "postgres") == []
 
 
 def test_restart_reuses_the_cluster_and_the_demo_loads_once(data_dir: Path) -> None:
@@ -74,7 +76,7 @@ def test_restart_reuses_the_cluster_and_the_demo_loads_once(data_dir: Path) -> N
     token = httpx.post(f"{first.base}/api/v1/auth/device", json={}).json()["token"]
     streets = _streets(first.base, PASSWORD)
     assert first.stop(signal.SIGTERM) == 0
-    assert postgres_processes(data_dir) == []
+    assert postgres_processes(data_dir / "postgres") == []
 
     again = Server(data_dir, port)
     try:
@@ -85,7 +87,7 @@ def test_restart_reuses_the_cluster_and_the_demo_loads_once(data_dir: Path) -> N
         assert _streets(again.base, PASSWORD) == streets
     finally:
         assert again.stop(signal.SIGTERM) == 0
-    assert postgres_processes(data_dir) == []
+    assert postgres_processes(data_dir / "postgres") == []
 
 
 def _streets(base: str, password: str) -> list[str]:
@@ -101,4 +103,4 @@ def test_a_bad_setting_stops_startup_naming_the_variable(data_dir: Path) -> None
     server = Server(data_dir, free_port(), {"GRIDREPORT_NEAR_GRID_METRES": "lots"})
     assert server.wait() == 2
     assert "GRIDREPORT_NEAR_GRID_METRES" in server.output()
-    assert postgres_processes(data_dir) == []
+    assert postgres_processes(data_dir / "postgres") == []
