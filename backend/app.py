@@ -16,7 +16,7 @@ from pathlib import Path
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -32,12 +32,19 @@ from backend.exports.controller import CaseExportController, StatsReportControll
 from backend.hotspots.controller import HotspotController
 from backend.live.controller import stream
 from backend.live.feed import LiveFeed
-from backend.media.controller import MediaController, stored_photo
+from backend.media.controller import (
+    MediaController,
+    public_photo_check,
+    signed_photo,
+    stored_photo,
+)
+from backend.media.link_secret import load_link_secret
 from backend.media.storage import store_from_settings
 from backend.observability.api_metrics import ApiMetrics
 from backend.observability.controller import prometheus_metrics
 from backend.observability.http import observe_requests
 from backend.open311.controller import Open311KeyAdminController, open311_router
+from backend.outbound.fetch import Fetcher
 from backend.push.controller import PushController
 from backend.regions.controller import RegionAdminController, RegionController
 from backend.regions.live_index import LiveRoutingIndex
@@ -51,6 +58,7 @@ from backend.web.context import AppContext, context_of, provide_ctx
 from backend.web.errors import EXCEPTION_HANDLERS, document_error_bodies
 from backend.web.health import healthz, home, readyz
 from backend.web.pwa import default_dist, pwa_handlers
+from backend.web.request import ApiRequest
 from media_store import Store
 
 log = logging.getLogger(__name__)
@@ -62,6 +70,7 @@ def _lifespan(ctx: AppContext, dsn: str) -> contextlib.AbstractAsyncContextManag
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         ctx.pool = await create_pool(ctx.settings, dsn)
         ctx.store = ctx.store or store_from_settings(ctx.settings)
+        ctx.photo_link_secret = ctx.photo_link_secret or load_link_secret(ctx.settings)
         # Pillow releases the GIL while decoding and encoding: one thread per core keeps
         # every core busy and the event loop free.
         ctx.photo_executor = ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix="photos")
@@ -99,12 +108,16 @@ async def _provide_db(state: State) -> AsyncIterator[PoolConnectionProxy]:
         yield conn
 
 
-async def _security_headers(message: Message, _: Scope) -> None:
+async def _security_headers(message: Message, scope: Scope) -> None:
     """On every response, error responses included (an after_request hook misses those)."""
     if message["type"] == "http.response.start":
         headers = MutableScopeHeaders.from_message(message)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
+        if scope["path"].startswith("/api/"):
+            # API answers carry cases, contacts and tokens: no browser or proxy keeps a copy
+            # unless the handler itself says how its answer may be cached.
+            headers.setdefault("Cache-Control", "no-store")
 
 
 def create_app(
@@ -114,12 +127,15 @@ def create_app(
     clock: Clock | None = None,
     store: Store | None = None,
     pwa_dist: Path | None = None,
+    media_fetcher: Fetcher | None = None,
 ) -> Litestar:
     """Build the API for these settings; the keyword arguments replace what settings name."""
     target = dsn or settings.database_url
     if target is None:
         raise ValueError("create_app needs a database: pass dsn= or set DATABASE_URL")
-    ctx = AppContext(settings=settings, clock=clock or SystemClock(), store=store)
+    ctx = AppContext(
+        settings=settings, clock=clock or SystemClock(), store=store, media_fetcher=media_fetcher
+    )
     metrics = ApiMetrics()
     app = Litestar(
         route_handlers=[
@@ -138,8 +154,15 @@ def create_app(
             HotspotController,
             CategoryController,
             CategoryAdminController,
-            MediaController,
+            # The routes that take a photo accept a photo's size; every other body is small.
+            Router(
+                path="/",
+                route_handlers=[MediaController, open311_router],
+                request_max_body_size=settings.media_max_bytes + _FORM_OVERHEAD_BYTES,
+            ),
             stored_photo,
+            signed_photo,
+            public_photo_check,
             ReportController,
             MyReportsController,
             MyPointsController,
@@ -150,11 +173,11 @@ def create_app(
             StatsController,
             StatsReportController,
             Open311KeyAdminController,
-            open311_router,
             stream,
         ],
-        # Every body is capped; a photo upload is the largest legitimate one.
-        request_max_body_size=settings.media_max_bytes + _FORM_OVERHEAD_BYTES,
+        # Every body is capped: a JSON body at a few pages of text, a photo at a photo's size.
+        request_max_body_size=settings.json_max_bytes,
+        request_class=ApiRequest,
         dependencies={
             "ctx": Provide(provide_ctx),
             "db": Provide(_provide_db),

@@ -1,5 +1,5 @@
-"""The `gridreport` command: serve, migrate, create-user, import-regions, load-demo, report,
-open311-key."""
+"""The `gridreport` command: serve, migrate, create-user, deactivate-user, reactivate-user,
+reset-password, import-regions, load-demo, report, open311-key."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from backend.accounts import service as accounts
-from backend.accounts.schemas import StaffIn
+from backend.accounts import staff
+from backend.accounts.schemas import PasswordResetIn, StaffIn, UserOut
 from backend.clock import SystemClock
 from backend.db import migrate
 from backend.db.pool import connect
@@ -33,6 +34,11 @@ from backend.stats import rules as stats_rules
 from backend.worker.main import run_worker
 
 T = TypeVar("T")
+_STAFF_SWITCHES = {
+    "deactivate-user": "deactivate a staff account (停用): its sessions and live streams end",
+    "reactivate-user": "let a deactivated staff account log in again (启用)",
+    "reset-password": "set a staff account's new password (重置密码): every session ends",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--department", help="department code (role department)")
     user.add_argument("--display-name", default="")
     user.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    for name, help_text in _STAFF_SWITCHES.items():
+        switch = commands.add_parser(name, help=help_text)
+        switch.add_argument("--username", required=True)
+        if name == "reset-password":
+            switch.add_argument(
+                "--password-stdin", action="store_true", help="read the password from stdin"
+            )
     regions_cmd = commands.add_parser("import-regions", help="import a GeoJSON FeatureCollection")
     regions_cmd.add_argument("file", type=Path)
     report = commands.add_parser("report", help="write a statistics workbook (周/月/季报)")
@@ -105,10 +118,35 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> str:
     return f"created {user.role} {user.username} (id {user.id})"
 
 
+def _switch_staff(settings: Settings, args: argparse.Namespace) -> str:
+    password = None
+    if args.command == "reset-password":
+        entered = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass()
+        password = msgspec.convert({"password": entered}, PasswordResetIn).password
+
+    async def switch(conn: Connection) -> UserOut:
+        user_id = await staff.staff_id(conn, username=args.username)
+        now = SystemClock().now()
+        if args.command == "deactivate-user":
+            return await staff.deactivate(conn, actor=None, user_id=user_id, now=now)
+        if password is not None:
+            return await staff.reset_password(
+                conn, actor=None, user_id=user_id, password=password, now=now
+            )
+        return await staff.reactivate(conn, actor=None, user_id=user_id)
+
+    user = _with_database(settings, switch)
+    done = {"deactivate-user": "deactivated", "reactivate-user": "reactivated"}
+    return f"{done.get(args.command, 'new password set for')} {user.role} {user.username}"
+
+
 def _import_regions(settings: Settings, path: Path) -> str:
     doc: Any = msgspec.json.decode(path.read_bytes())
     result = _with_database(
-        settings, lambda conn: regions.import_regions(conn, actor_id=None, doc=doc)
+        settings,
+        lambda conn: regions.import_regions(
+            conn, actor_id=None, doc=doc, overlap_share=settings.region_overlap_share
+        ),
     )
     return (
         f"imported: {result.created} created, {result.updated} updated (revision {result.revision})"
@@ -164,6 +202,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> str | int:
         return "demo loaded: " + ", ".join(login.username for login in logins)
     if args.command == "create-user":
         return _create_user(settings, args)
+    if args.command in _STAFF_SWITCHES:
+        return _switch_staff(settings, args)
     if args.command == "report":
         return _report(settings, args)
     if args.command == "open311-key":

@@ -35,6 +35,7 @@ class DemoLogin:
     username: str
     role: str
     scope: str
+    display_name: str
 
 
 async def load_demo(conn: Connection, *, password: str) -> list[DemoLogin]:
@@ -49,11 +50,11 @@ async def load_demo(conn: Connection, *, password: str) -> list[DemoLogin]:
         )
     grid = await _home_grid(conn)
     logins = [
-        DemoLogin("demo-worker", "worker", grid),
-        DemoLogin("demo-department", "department", DEPARTMENTS[0][0]),
-        DemoLogin("demo-dispatcher", "dispatcher", DISTRICT),
-        DemoLogin("demo-supervisor", "supervisor", DISTRICT),
-        DemoLogin("demo-admin", "admin", "全市 city-wide"),
+        DemoLogin("demo-worker", "worker", grid, "演示网格员"),
+        DemoLogin("demo-department", "department", DEPARTMENTS[0][0], "演示城管队员"),
+        DemoLogin("demo-dispatcher", "dispatcher", DISTRICT, "演示调度员"),
+        DemoLogin("demo-supervisor", "supervisor", DISTRICT, "演示督办员"),
+        DemoLogin("demo-admin", "admin", "全市 city-wide", "演示管理员"),
     ]
     for login in logins:
         await _ensure_user(conn, login, password)
@@ -83,7 +84,7 @@ async def _ensure_user(conn: Connection, login: DemoLogin, password: str) -> Non
             username=login.username,
             password=password,
             role=role,  # type: ignore[arg-type]
-            display_name=f"演示{login.username.removeprefix('demo-')}",
+            display_name=login.display_name,
             region_code=login.scope if role in {"worker", "dispatcher", "supervisor"} else None,
             department_code=login.scope if role == "department" else None,
             # The demo supervisor may reveal a reporter's contact (for a recorded reason).

@@ -21,6 +21,8 @@ MediaBackend = Literal["filesystem", "s3"]
 MapCoordinates = Literal["wgs84", "gcj02"]
 # The worst hotspot level a flagged region may show and still be lifted by its exit bar.
 FlagExitLevel = Literal["none", "blue", "yellow"]
+# Photos served only through signed, per-viewer links: those of confidential cases, or all.
+SignedPhotos = Literal["confidential", "all"]
 # One JSON object per line for log collectors; plain text for a person at a terminal.
 LogFormat = Literal["json", "text"]
 # Address ranges in CIDR form; "0.0.0.0/0" and "::/0" together mean every address.
@@ -52,14 +54,29 @@ class Settings:
     staff_token_hours: float = 12.0
     resident_token_days: float = 180.0
     login_window_minutes: float = 15.0
-    login_max_failures_per_user: int = 5
-    login_max_failures_per_address: int = 30
+    login_max_failures_per_user: int = 20
+    login_max_failures_per_address: int = 100
+    login_free_tries: int = 3
+    login_first_wait_seconds: float = 1.0
+    login_longest_wait_seconds: float = 900.0
+    known_device_days: float = 90.0
+    password_checks_at_once: int = 2
+    trusted_proxies: tuple[str, ...] = ()
+    devices_per_hour_per_address: int = 20
     near_grid_metres: float = 100.0
     region_poll_seconds: float = 30.0
+    region_overlap_share: float = 0.01
+    live_streams_per_user: int = 5
     demo_password: str | None = None
     timezone: str = "Asia/Shanghai"
     reports_per_hour: int = 20
+    reports_per_hour_per_address: int = 100
+    uploads_per_hour: int = 200
+    uploads_per_hour_per_address: int = 1000
+    media_max_megapixels: float = 50.0
+    photo_decodes_at_once: int = 2
     media_max_bytes: int = 15 * 1024 * 1024
+    json_max_bytes: int = 64 * 1024
     media_unattached_hours: float = 24.0
     hotspot_window_days: int = 30
     hotspot_red_percentile: float = 95.0
@@ -87,10 +104,15 @@ class Settings:
     s3_addressing_style: Literal["path", "virtual"] = "path"
     s3_public_base_url: str | None = None
     s3_presign_seconds: int = 3600
+    signed_photos: SignedPhotos = "confidential"
+    photo_link_secret: str | None = None
+    photo_link_seconds: int = 900
     map_tile_url: str | None = None
     map_coordinates: MapCoordinates = "wgs84"
     map_attribution: str = ""
     open311_contact: str = "综治中心 / the city's dispatch centre"
+    open311_public_feed: bool = False
+    open311_media_timeout_seconds: float = 10.0
 
     @property
     def embedded_database(self) -> bool:
@@ -268,17 +290,52 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
     "GRIDREPORT_LOGIN_WINDOW_MINUTES": (
         "login_window_minutes",
         _float(0.1, 1440),
-        "window over which failed logins are counted",
+        "window over which failed logins are counted; quiet this long, a username's waits end",
     ),
     "GRIDREPORT_LOGIN_MAX_FAILURES_PER_USER": (
         "login_max_failures_per_user",
         _int(1, 1000),
-        "failed logins per username in the window before 429",
+        "failed logins per username in the window before 429, except from a known device",
     ),
     "GRIDREPORT_LOGIN_MAX_FAILURES_PER_ADDRESS": (
         "login_max_failures_per_address",
         _int(1, 100000),
-        "failed logins per client address in the window before 429",
+        "failed logins per client address in the window before 429, except from a known device",
+    ),
+    "GRIDREPORT_LOGIN_FREE_TRIES": (
+        "login_free_tries",
+        _int(1, 100),
+        "login tries of one username from one address (or device) before each next one waits",
+    ),
+    "GRIDREPORT_LOGIN_FIRST_WAIT_SECONDS": (
+        "login_first_wait_seconds",
+        _float(0.1, 3600),
+        "the first such wait; it doubles with every further try",
+    ),
+    "GRIDREPORT_LOGIN_LONGEST_WAIT_SECONDS": (
+        "login_longest_wait_seconds",
+        _float(1, 86400),
+        "the longest such wait",
+    ),
+    "GRIDREPORT_KNOWN_DEVICE_DAYS": (
+        "known_device_days",
+        _float(0.01, 3650),
+        "how long a browser stays known after a staff login (its cookie passes the ceilings)",
+    ),
+    "GRIDREPORT_PASSWORD_CHECKS_AT_ONCE": (
+        "password_checks_at_once",
+        _int(1, 64),
+        "argon2 checks running at once per process (each takes 64 MiB), off the event loop",
+    ),
+    "GRIDREPORT_TRUSTED_PROXIES": (
+        "trusted_proxies",
+        _networks,
+        "proxies whose X-Forwarded-For / X-Real-IP name the client (CIDRs); unset: none",
+    ),
+    "GRIDREPORT_DEVICES_PER_HOUR_PER_ADDRESS": (
+        "devices_per_hour_per_address",
+        _int(1, 1_000_000),
+        "resident device registrations per client address in an hour before 429",
     ),
     "GRIDREPORT_NEAR_GRID_METRES": (
         "near_grid_metres",
@@ -289,6 +346,16 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         "region_poll_seconds",
         _float(1, 3600),
         "how often a process double-checks the region version besides LISTEN/NOTIFY",
+    ),
+    "GRIDREPORT_REGION_OVERLAP_SHARE": (
+        "region_overlap_share",
+        _float(0, 0.5),
+        "share of the smaller of two sibling regions they may overlap by in an import (slivers)",
+    ),
+    "GRIDREPORT_LIVE_STREAMS_PER_USER": (
+        "live_streams_per_user",
+        _int(1, 100),
+        "live streams (/api/v1/stream) one account may hold open per API process; one more is 429",
     ),
     "GRIDREPORT_DEMO_PASSWORD": (
         "demo_password",
@@ -305,10 +372,40 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         _int(1, 10000),
         "reports one device may send in an hour before 429",
     ),
+    "GRIDREPORT_REPORTS_PER_HOUR_PER_ADDRESS": (
+        "reports_per_hour_per_address",
+        _int(1, 1_000_000),
+        "reports from one client address in an hour before 429 (Open311 keys have their own)",
+    ),
+    "GRIDREPORT_UPLOADS_PER_HOUR": (
+        "uploads_per_hour",
+        _int(1, 100_000),
+        "photo uploads one device may send in an hour before 429",
+    ),
+    "GRIDREPORT_UPLOADS_PER_HOUR_PER_ADDRESS": (
+        "uploads_per_hour_per_address",
+        _int(1, 10_000_000),
+        "photo uploads from one client address in an hour before 429",
+    ),
+    "GRIDREPORT_MEDIA_MAX_MEGAPIXELS": (
+        "media_max_megapixels",
+        _float(1, 200),
+        "photos with more pixels are refused from their header, before decoding",
+    ),
+    "GRIDREPORT_PHOTO_DECODES_AT_ONCE": (
+        "photo_decodes_at_once",
+        _int(1, 64),
+        "photos decoded at once per process; more uploads wait their turn (bounds memory)",
+    ),
     "GRIDREPORT_MEDIA_MAX_BYTES": (
         "media_max_bytes",
         _int(1024, 100 * 1024 * 1024),
         "largest photo upload, in bytes",
+    ),
+    "GRIDREPORT_JSON_MAX_BYTES": (
+        "json_max_bytes",
+        _int(1024, 16 * 1024 * 1024),
+        "largest request body of a route that takes no photo, in bytes (region import excepted)",
     ),
     "GRIDREPORT_MEDIA_UNATTACHED_HOURS": (
         "media_unattached_hours",
@@ -416,6 +513,16 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         _text,
         "who answers questions about the Open311 endpoint (its discovery file's contact)",
     ),
+    "GRIDREPORT_OPEN311_PUBLIC_FEED": (
+        "open311_public_feed",
+        _flag,
+        "let anyone read Open311 requests without an api_key (public categories, masked)",
+    ),
+    "GRIDREPORT_OPEN311_MEDIA_TIMEOUT_SECONDS": (
+        "open311_media_timeout_seconds",
+        _float(1, 60),
+        "how long fetching an Open311 request's media_url may take",
+    ),
     "GRIDREPORT_MEDIA_BACKEND": (
         "media_backend",
         _choice("filesystem", "s3"),
@@ -444,6 +551,21 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         "s3_presign_seconds",
         _int(60, 7 * 24 * 3600),
         "lifetime of a presigned photo URL",
+    ),
+    "GRIDREPORT_SIGNED_PHOTOS": (
+        "signed_photos",
+        _choice("confidential", "all"),
+        "photos served only by signed per-viewer links: confidential cases' (default), or all",
+    ),
+    "GRIDREPORT_PHOTO_LINK_SECRET": (
+        "photo_link_secret",
+        _secret,
+        "key that signs photo links (same in every API process); unset: made once in the data dir",
+    ),
+    "GRIDREPORT_PHOTO_LINK_SECONDS": (
+        "photo_link_seconds",
+        _int(60, 24 * 3600),
+        "a signed photo link lasts this long at least, and at most twice as long",
     ),
 }
 

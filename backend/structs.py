@@ -7,13 +7,45 @@ default so that phones running an older app keep working.
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any, Final
 
 import msgspec
 
+# Bidirectional controls (U+202A-U+202E, U+2066-U+2069, LRM, RLM, ALM) change the order in
+# which the text around them is drawn: a name could show as something other than what it
+# is, and a file name's extension could appear reversed. Nothing a person types needs them.
+BIDI_CONTROLS: Final = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+_NO_BIDI = str.maketrans(dict.fromkeys(BIDI_CONTROLS))
+
+
+def without_bidi(text: str) -> str:
+    """The text with its bidirectional control characters removed."""
+    return text.translate(_NO_BIDI) if _BIDI.search(text) else text
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return without_bidi(value)
+    if isinstance(value, list) and any(isinstance(i, str) and _BIDI.search(i) for i in value):
+        return [without_bidi(item) if isinstance(item, str) else item for item in value]
+    return value
+
 
 class Model(msgspec.Struct, forbid_unknown_fields=True, rename="camel", kw_only=True):
-    """Base for request and response bodies: camelCase on the wire, unknown fields refused."""
+    """Base for request and response bodies: camelCase on the wire, unknown fields refused.
+
+    Every text field leaves decoding without bidirectional control characters, so no stored
+    text carries them.
+    """
+
+    def __post_init__(self) -> None:
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            cleaned = _cleaned(value)
+            if cleaned is not value:
+                setattr(self, name, cleaned)
 
 
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90, description="WGS-84 latitude")]

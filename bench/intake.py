@@ -29,6 +29,7 @@ import httpx
 from PIL import Image
 
 from backend.db.embedded import EmbeddedPostgres
+from tests.reliability.apis import ONE_ADDRESS_FOR_EVERY_PHONE
 from tests.servers import Server, free_port
 
 REPORTS_PER_ROUND = 300
@@ -179,6 +180,7 @@ def main() -> None:
             {
                 "DATABASE_URL": dsn,
                 "GRIDREPORT_REPORTS_PER_HOUR": "10000",
+                **ONE_ADDRESS_FOR_EVERY_PHONE,
                 "GRIDREPORT_LOG_LEVEL": "warning",
             },
         )

@@ -28,6 +28,7 @@ import httpx
 from PIL import Image, ImageFilter
 
 from infra.prod import run
+from tests.reliability.apis import ONE_ADDRESS_FOR_EVERY_PHONE
 from tests.servers import free_port
 
 SUBMISSIONS_PER_ROUND = 100
@@ -150,7 +151,11 @@ def main() -> None:
         plan = run.Plan(
             root=root,
             port=free_port(),
-            env={"GRIDREPORT_REPORTS_PER_HOUR": "10000", "GRIDREPORT_LOG_LEVEL": "warning"},
+            env={
+                "GRIDREPORT_REPORTS_PER_HOUR": "10000",
+                "GRIDREPORT_LOG_LEVEL": "warning",
+                **ONE_ADDRESS_FOR_EVERY_PHONE,
+            },
         )
         deployment = run.up(plan)
         try:

@@ -141,37 +141,104 @@ async def revoke_token(conn: Connection, *, token_hash: bytes, now: datetime) ->
     )
 
 
-async def get_login_failures(conn: Connection, *, scope: str, key: str) -> asyncpg.Record | None:
-    """The failure window of one username or address."""
+async def take_login_try(
+    conn: Connection,
+    *,
+    username: str,
+    source: str,
+    now: datetime,
+    forget_before: datetime,
+    free_tries: int,
+    first_wait: float,
+    longest_wait: float,
+) -> bool:
+    """Count a login try of a username from a source; False (not counted) while it must wait.
+
+    One statement, so parallel tries are counted one after the other. The wait is
+    rules.login_wait_seconds in SQL; tries last made before `forget_before` are forgotten.
+    """
+    taken = await conn.fetchval(
+        """
+        INSERT INTO login_tries AS t (username, source, tries, last_try_at) VALUES ($1, $2, 1, $3)
+        ON CONFLICT (username, source) DO UPDATE SET
+            tries = CASE WHEN t.last_try_at <= $4 THEN 1 ELSE t.tries + 1 END,
+            last_try_at = $3
+        WHERE t.last_try_at <= $4
+           OR t.tries < $5
+           OR t.last_try_at + make_interval(
+                  secs => least($7::float8, $6::float8 * power(2.0, least(t.tries - $5, 60)))
+              ) <= $3
+        RETURNING true
+        """,
+        username,
+        source,
+        now,
+        forget_before,
+        free_tries,
+        first_wait,
+        longest_wait,
+    )
+    return bool(taken)
+
+
+async def get_login_tries(conn: Connection, *, username: str, source: str) -> asyncpg.Record | None:
+    """How many tries a username had from a source, and when the last one was."""
     row: asyncpg.Record | None = await conn.fetchrow(
-        "SELECT window_start, failures FROM login_failures WHERE scope = $1 AND key = $2",
-        scope,
-        key,
+        "SELECT tries, last_try_at FROM login_tries WHERE username = $1 AND source = $2",
+        username,
+        source,
     )
     return row
 
 
-async def record_login_failure(
-    conn: Connection, *, scope: str, key: str, now: datetime, window_start_after: datetime
-) -> None:
-    """Count one failure; a window that started before `window_start_after` starts afresh."""
+async def clear_login_tries(conn: Connection, *, username: str, source: str) -> None:
+    """Forget a username's tries from a source after a successful login."""
     await conn.execute(
-        """
-        INSERT INTO login_failures AS f (scope, key, window_start, failures) VALUES ($1, $2, $3, 1)
-        ON CONFLICT (scope, key) DO UPDATE SET
-            window_start = CASE WHEN f.window_start <= $4 THEN $3 ELSE f.window_start END,
-            failures = CASE WHEN f.window_start <= $4 THEN 1 ELSE f.failures + 1 END
-        """,
-        scope,
-        key,
-        now,
-        window_start_after,
+        "DELETE FROM login_tries WHERE username = $1 AND source = $2", username, source
     )
 
 
-async def clear_login_failures(conn: Connection, *, scope: str, key: str) -> None:
-    """Forget the failures of a key after a successful login."""
-    await conn.execute("DELETE FROM login_failures WHERE scope = $1 AND key = $2", scope, key)
+async def delete_login_tries_of(conn: Connection, *, username: str) -> None:
+    """Forget every try of a username, from every source."""
+    await conn.execute("DELETE FROM login_tries WHERE username = $1", username)
+
+
+async def delete_login_tries_before(conn: Connection, *, before: datetime) -> int:
+    """Forget the tries of sources quiet since before a moment."""
+    result = await conn.execute("DELETE FROM login_tries WHERE last_try_at < $1", before)
+    return int(result.split()[-1])
+
+
+async def insert_known_device(
+    conn: Connection, *, token_hash: bytes, user_id: int, created_at: datetime, expires_at: datetime
+) -> None:
+    """Remember a browser a user logged in from, by the hash of its cookie's token."""
+    await conn.execute(
+        """
+        INSERT INTO known_devices (token_hash, user_id, created_at, expires_at)
+        VALUES ($1, $2, $3, $4)
+        """,
+        token_hash,
+        user_id,
+        created_at,
+        expires_at,
+    )
+
+
+async def is_known_device(
+    conn: Connection, *, token_hash: bytes, user_id: int, now: datetime
+) -> bool:
+    """True when the token marks a browser this user logged in from, and it has not expired."""
+    found = await conn.fetchval(
+        """
+        SELECT true FROM known_devices
+        WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3
+        """,
+        token_hash,
+        user_id,
+        now,
+    )
+    return bool(found)
 
 
 async def insert_department(
@@ -201,3 +268,67 @@ async def get_department_id(conn: Connection, *, code: str) -> int | None:
     """A department's id by its code."""
     value: int | None = await conn.fetchval("SELECT id FROM departments WHERE code = $1", code)
     return value
+
+
+async def get_staff_in_scope(
+    conn: Connection, *, user_id: int, scope_lo: str | None, scope_hi: str | None
+) -> asyncpg.Record | None:
+    """A staff user whose region (or department's region) lies in [scope_lo, scope_hi).
+
+    With no bounds the whole city is in scope; a scoped admin never finds a user outside it.
+    """
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"""
+        SELECT {_USER_COLUMNS} FROM users u {_USER_JOINS}
+        WHERE u.id = $1 AND u.role <> 'resident'
+          AND ($2::text IS NULL
+               OR (coalesce(r.path, dr.path) >= $2 AND coalesce(r.path, dr.path) < $3))
+        """,
+        user_id,
+        scope_lo,
+        scope_hi,
+    )
+    return row
+
+
+async def get_staff_id(conn: Connection, *, username: str) -> int | None:
+    """A staff user's id by login name."""
+    value: int | None = await conn.fetchval(
+        "SELECT id FROM users WHERE username = $1 AND role <> 'resident'", username
+    )
+    return value
+
+
+async def set_disabled_at(conn: Connection, *, user_id: int, disabled_at: datetime | None) -> None:
+    """Deactivate a user from `disabled_at` (kept if already deactivated), or None to reactivate."""
+    await conn.execute(
+        """
+        UPDATE users SET disabled_at = CASE WHEN $2::timestamptz IS NULL THEN NULL
+                                            ELSE coalesce(disabled_at, $2) END
+        WHERE id = $1
+        """,
+        user_id,
+        disabled_at,
+    )
+
+
+async def revoke_user_tokens(conn: Connection, *, user_id: int, now: datetime) -> int:
+    """Revoke every live token of a user; how many there were."""
+    revoked: int = await conn.fetchval(
+        """
+        WITH revoked AS (
+            UPDATE auth_tokens SET revoked_at = $2
+            WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
+            RETURNING 1
+        )
+        SELECT count(*) FROM revoked
+        """,
+        user_id,
+        now,
+    )
+    return revoked
+
+
+async def notify_sessions_ended(conn: Connection, *, channel: str, payload: str) -> None:
+    """Tell every API process, at commit, which sessions ended (their open streams close)."""
+    await conn.execute("SELECT pg_notify($1, $2)", channel, payload)

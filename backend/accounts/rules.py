@@ -1,12 +1,11 @@
-"""Pure decisions about accounts: roles, tokens, login throttling. No I/O here."""
+"""Pure decisions about accounts: roles, tokens, login sources. No I/O here."""
 
 from __future__ import annotations
 
 import hashlib
-import math
+import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Literal
 
 Role = Literal["resident", "worker", "department", "dispatcher", "supervisor", "admin"]
@@ -16,6 +15,9 @@ STAFF_ROLES: frozenset[str] = frozenset(
 # Roles whose scope is a region subtree; a department user is scoped by department instead.
 REGION_SCOPED_ROLES: frozenset[str] = frozenset({"worker", "dispatcher", "supervisor"})
 TOKEN_PREFIX = "grt_"  # noqa: S105 - a marker, not a secret
+DEVICE_TOKEN_PREFIX = "grd_"  # noqa: S105 - a marker, not a secret
+# NOTIFY channel on which the end of sessions reaches every API process's open streams.
+SESSIONS_ENDED_CHANNEL = "sessions_ended"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,40 @@ def token_digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
+@dataclass(frozen=True, slots=True)
+class EndedSessions:
+    """Whose sessions just ended: every one of a user, or the one behind a token digest."""
+
+    user_id: int | None = None
+    token_digest: bytes | None = None
+
+    def names(self, *, user_id: int | None, token_digest: bytes | None) -> bool:
+        """Whether a session of this user, opened with this token, is one of those ended."""
+        by_user = self.user_id is not None and user_id == self.user_id
+        return by_user or (self.token_digest is not None and token_digest == self.token_digest)
+
+
+def ended_sessions_payload(*, user_id: int | None = None, token_digest: bytes | None = None) -> str:
+    """The NOTIFY payload naming the ended sessions; ids and digests only, never a token."""
+    body: dict[str, object] = {}
+    if user_id is not None:
+        body["userId"] = user_id
+    if token_digest is not None:
+        body["token"] = token_digest.hex()
+    return json.dumps(body)
+
+
+def parse_ended_sessions(raw: str) -> EndedSessions:
+    """The sessions a NOTIFY payload names; nothing for a payload that cannot be read."""
+    try:
+        body = json.loads(raw)
+        user_id, token = body.get("userId"), body.get("token")
+        digest = bytes.fromhex(token) if isinstance(token, str) else None
+    except (ValueError, AttributeError):
+        return EndedSessions()
+    return EndedSessions(user_id if isinstance(user_id, int) else None, digest)
+
+
 def scope_problem(role: str, *, has_region: bool, has_department: bool) -> str | None:
     """Why a staff user's scope does not fit the role, or None when it does."""
     if role == "department" and not has_department:
@@ -55,21 +91,13 @@ def scope_problem(role: str, *, has_region: bool, has_department: bool) -> str |
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class FailureWindow:
-    """Failed logins counted for one username or one address since `start`."""
-
-    start: datetime
-    failures: int
+def new_device_token() -> str:
+    """A known-device cookie's value: random, stored only as token_digest like a bearer token."""
+    return DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def retry_after_seconds(
-    window: FailureWindow | None, *, now: datetime, limit: int, length: timedelta
-) -> int | None:
-    """Seconds until another login may be tried, or None when the key is not throttled."""
-    if window is None or window.failures < limit:
-        return None
-    ends = window.start + length
-    if ends <= now:
-        return None
-    return max(1, math.ceil((ends - now).total_seconds()))
+def login_source(address_block: str, *, known_device: bytes | None) -> str:
+    """Whose tries a login counts with: the known device's own, or the client address's."""
+    if known_device is not None:
+        return f"device:{known_device.hex()}"
+    return f"address:{address_block}"

@@ -12,6 +12,7 @@ from backend.structs import Locale, Model, Password, RegionCode, Username
 Nickname = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 Phone = Annotated[str, msgspec.Meta(pattern=r"^\+?[0-9 -]{5,20}$")]
 StaffRole = Literal["worker", "department", "dispatcher", "supervisor", "admin"]
+NewPassword = Annotated[str, msgspec.Meta(min_length=10, max_length=256)]
 
 
 class LoginIn(Model):
@@ -33,6 +34,7 @@ class UserOut(Model):
     phone: str | None = None
     region_code: str | None = None
     department_code: str | None = None
+    active: bool = True  # False once an admin has deactivated the account (停用)
 
 
 class TokenOut(Model):
@@ -49,9 +51,13 @@ class ProfileIn(Model):
 
 class StaffIn(Model):
     username: Username
-    password: Annotated[str, msgspec.Meta(min_length=10, max_length=256)]
+    password: NewPassword
     role: StaffRole
     display_name: Annotated[str, msgspec.Meta(max_length=60)] = ""
     region_code: RegionCode | None = None
     department_code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
     can_reveal_reporter: bool = False
+
+
+class PasswordResetIn(Model):
+    password: NewPassword

@@ -6,18 +6,29 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from backend.accounts import queries, rules
-from backend.accounts.passwords import hash_password, needs_rehash, verify_password
+from backend.accounts import login_limits, queries, rules
+from backend.accounts.passwords import (
+    hash_password_off_loop,
+    needs_rehash,
+    verify_password_off_loop,
+)
 from backend.accounts.rules import Principal
 from backend.accounts.schemas import ProfileIn, StaffIn, TokenOut, UserOut
 from backend.audit import service as audit
 from backend.db.types import Connection
-from backend.errors import Conflict, Invalid, TooManyRequests, Unauthorized
+from backend.errors import Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized
 from backend.regions import service as regions
 from backend.settings import Settings
+from backend.throttle import service as throttle
+from backend.web.client_address import address_block
 
 _BAD_LOGIN = Unauthorized(
     "auth.invalid_credentials", "用户名或密码错误", "Wrong username or password"
+)
+_DEACTIVATED = Forbidden(
+    "auth.deactivated",
+    "该账号已停用，请联系管理员",
+    "This account has been deactivated; ask an administrator",
 )
 
 
@@ -33,6 +44,7 @@ def user_out(row: asyncpg.Record) -> UserOut:
         phone=row["phone"],
         region_code=row["region_code"],
         department_code=row["department_code"],
+        active=row["disabled_at"] is None,
     )
 
 
@@ -56,61 +68,42 @@ async def login(
     username: str,
     password: str,
     address: str,
-) -> TokenOut:
-    """登录: a staff token for the right password; throttled per username and per address."""
-    keys = (("username", username.lower()), ("address", address))
-    await _refuse_if_throttled(conn, settings=settings, now=now, keys=keys)
+    device_token: str | None = None,
+) -> tuple[TokenOut, str | None]:
+    """登录: a staff token for the right password, throttled (see login_limits).
+
+    Also returns a new known-device token when this browser was not known for the user yet.
+    """
     user = await queries.get_user_by_username(conn, username=username)
-    stored = user["password_hash"] if user is not None and user["disabled_at"] is None else None
-    if not verify_password(stored, password) or user is None:
-        await _count_failure(conn, settings=settings, now=now, keys=keys)
+    device = await login_limits.known_device(
+        conn, user_id=user["id"] if user else None, device_token=device_token, now=now
+    )
+    attempt = await login_limits.take_try(
+        conn,
+        settings=settings,
+        now=now,
+        username=username,
+        address_block=address_block(address),
+        device=device,
+    )
+    stored = user["password_hash"] if user is not None else None
+    at_once = settings.password_checks_at_once
+    if not await verify_password_off_loop(stored, password, at_once=at_once) or user is None:
         raise _BAD_LOGIN
-    await queries.clear_login_failures(conn, scope="username", key=username.lower())
+    await login_limits.succeeded(conn, attempt)
+    if user["disabled_at"] is not None:
+        # Said only to whoever knows the password: to anyone else it is a wrong password.
+        raise _DEACTIVATED
     if stored is not None and needs_rehash(stored):
-        await queries.set_password_hash(
-            conn, user_id=user["id"], password_hash=hash_password(password)
+        rehashed = await hash_password_off_loop(password, at_once=at_once)
+        await queries.set_password_hash(conn, user_id=user["id"], password_hash=rehashed)
+    new_device = None
+    if device is None:
+        new_device = await login_limits.remember_device(
+            conn, settings=settings, user_id=user["id"], now=now
         )
     lifetime = timedelta(hours=settings.staff_token_hours)
-    return await _issue_token(conn, user=user, now=now, lifetime=lifetime)
-
-
-async def _refuse_if_throttled(
-    conn: Connection,
-    *,
-    settings: Settings,
-    now: datetime,
-    keys: tuple[tuple[str, str], ...],
-) -> None:
-    length = timedelta(minutes=settings.login_window_minutes)
-    limits = {
-        "username": settings.login_max_failures_per_user,
-        "address": settings.login_max_failures_per_address,
-    }
-    for scope, key in keys:
-        row = await queries.get_login_failures(conn, scope=scope, key=key)
-        window = rules.FailureWindow(row["window_start"], row["failures"]) if row else None
-        wait = rules.retry_after_seconds(window, now=now, limit=limits[scope], length=length)
-        if wait is not None:
-            raise TooManyRequests(
-                "auth.throttled",
-                "登录失败次数过多，请稍后再试",
-                "Too many failed logins; try again later",
-                retry_after=wait,
-            )
-
-
-async def _count_failure(
-    conn: Connection,
-    *,
-    settings: Settings,
-    now: datetime,
-    keys: tuple[tuple[str, str], ...],
-) -> None:
-    since = now - timedelta(minutes=settings.login_window_minutes)
-    for scope, key in keys:
-        await queries.record_login_failure(
-            conn, scope=scope, key=key, now=now, window_start_after=since
-        )
+    return await _issue_token(conn, user=user, now=now, lifetime=lifetime), new_device
 
 
 async def _issue_token(
@@ -126,6 +119,31 @@ async def _issue_token(
         expires_at=expires_at,
     )
     return TokenOut(token=token, expires_at=expires_at, user=user_out(user))
+
+
+async def register_device_from(
+    conn: Connection, *, settings: Settings, now: datetime, locale: str, address: str
+) -> TokenOut:
+    """register_device for a caller on the internet: limited per client address.
+
+    Accounts are free, so every per-device limit would be void if new devices were too.
+    """
+    wait = await throttle.take(
+        conn,
+        scope="device.address",
+        key=address_block(address),
+        limit=settings.devices_per_hour_per_address,
+        window=timedelta(hours=1),
+        now=now,
+    )
+    if wait is not None:
+        raise TooManyRequests(
+            "auth.devices_throttled",
+            "此网络新注册的设备过多，请稍后再试",
+            "Too many new devices from this network; try again later",
+            retry_after=wait,
+        )
+    return await register_device(conn, settings=settings, now=now, locale=locale)
 
 
 async def register_device(
@@ -151,8 +169,15 @@ async def authenticate(conn: Connection, *, token: str, now: datetime) -> Princi
 
 
 async def logout(conn: Connection, *, token: str, now: datetime) -> None:
-    """注销: the token stops working at once."""
-    await queries.revoke_token(conn, token_hash=rules.token_digest(token), now=now)
+    """注销: the token stops working at once, and so do the live streams opened with it."""
+    digest = rules.token_digest(token)
+    async with conn.transaction():
+        await queries.revoke_token(conn, token_hash=digest, now=now)
+        await queries.notify_sessions_ended(
+            conn,
+            channel=rules.SESSIONS_ENDED_CHANNEL,
+            payload=rules.ended_sessions_payload(token_digest=digest),
+        )
 
 
 async def profile(conn: Connection, *, principal: Principal) -> UserOut:
@@ -194,7 +219,7 @@ async def create_staff(conn: Connection, *, actor_id: int | None, data: StaffIn)
         created = await queries.insert_staff(
             conn,
             username=data.username,
-            password_hash=hash_password(data.password),
+            password_hash=await hash_password_off_loop(data.password),
             role=data.role,
             display_name=data.display_name,
             region_id=region_id,

@@ -73,6 +73,9 @@ def _deadline(status: str, now: datetime, preset: rules.Preset) -> dict[str, Any
     }
     if step_column:
         changes[step_column] = due
+    if status in ("submitted", "dispatched") and due is not None:
+        # A new accept clock moves the promised resolve date with it, by the same rule.
+        changes["resolve_due_at"] = rules.resolve_due(due, preset=preset)
     return changes
 
 
@@ -84,6 +87,18 @@ async def _checked(
         action, role=principal.role, status=case["status"], relation=relation_of(principal, case)
     )
     return case
+
+
+def _check_holder(case: asyncpg.Record, *, owner_kind: str, department_kind: str | None) -> None:
+    if not rules.may_hold(
+        confidential=case["confidential"], owner_kind=owner_kind, department_kind=department_kind
+    ):
+        raise Invalid(
+            "cases.target_not_cleared",
+            "涉密线索只能转给负责该类线索的部门",
+            "A confidential lead can go only to a department that handles its category",
+            fields={"target": "not a department that handles this category"},
+        )
 
 
 async def _assignment(
@@ -98,6 +113,7 @@ async def _assignment(
             fields={"target": "exactly one of regionCode, departmentCode"},
         )
     if target is not None and target.region_code is not None:
+        _check_holder(case, owner_kind=owner_kind, department_kind=None)
         region = await queries.region_by_code(conn, code=target.region_code)
         if region is None:
             raise Invalid(
@@ -120,6 +136,7 @@ async def _assignment(
                 "No such department",
                 fields={"target.departmentCode": "unknown"},
             )
+        _check_holder(case, owner_kind=owner_kind, department_kind=department["kind"])
         return {"department_id": department["id"]}
     return await default_assignment(conn, case, owner_kind=owner_kind)
 
@@ -226,10 +243,15 @@ async def accept(
     """签收: the first handler wins; the others get 409."""
     async with conn.transaction():
         case = await _checked(conn, principal, case_id, "accept")
+        preset = await _preset(conn, case)
+        due = rules.resolve_due(case["accept_due_at"], preset=preset)
         changes = {
             "assignee_id": principal.user_id,
             "accepted_at": now,
-            **_deadline("accepted", now, await _preset(conn, case)),
+            **_deadline("accepted", now, preset),
+            "resolve_due_at": due,
+            "due_at": due,
+            "check_at": due,
         }
         notify = await resident_news(conn, case, "accepted")
         await write(
@@ -416,6 +438,13 @@ async def merge(
             region_id=master["region_id"],
             at=now,
         )
+        await queries.copy_followers(
+            conn,
+            from_case_id=case["id"],
+            to_case_id=master["id"],
+            region_id=master["region_id"],
+            at=now,
+        )
         changes = {
             **_deadline("merged", now, await _preset(conn, case)),
             "master_case_id": master["id"],
@@ -438,7 +467,7 @@ async def request_extension(
     """延期: asked before the deadline passes, one request at a time."""
     async with conn.transaction():
         case = await _checked(conn, principal, case_id, "request_extension")
-        if case["due_at"] is not None and now >= case["due_at"]:
+        if rules.extension_too_late(case["due_at"], now=now):
             raise Conflict(
                 "cases.extension_too_late",
                 "已超过处置时限，不能再申请延期",

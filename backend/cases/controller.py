@@ -57,7 +57,9 @@ async def _move(
     data: Any,
 ) -> CaseOut:
     await move(db, principal, case_id, data, ctx.clock.now())
-    return await views.detail(db, ctx.require_store(), principal, case_id)
+    return await views.detail(
+        db, ctx.photo_links(principal.user_id), principal, case_id, now=ctx.clock.now()
+    )
 
 
 class CaseController(Controller):
@@ -104,7 +106,9 @@ class CaseController(Controller):
     async def get_case(
         self, ctx: Ctx, db: DB, principal: Caller, case_id: FromPath[int]
     ) -> CaseOut:
-        return await views.detail(db, ctx.require_store(), principal, case_id)
+        return await views.detail(
+            db, ctx.photo_links(principal.user_id), principal, case_id, now=ctx.clock.now()
+        )
 
     @post(
         "/{case_id:int}/dispatch",
@@ -274,7 +278,9 @@ class CaseController(Controller):
         self, ctx: Ctx, db: DB, principal: Caller, case_id: FromPath[int], data: JSONBody[CommentIn]
     ) -> CaseOut:
         await actions.comment(db, principal, case_id, data.note, data.public, ctx.clock.now())
-        return await views.detail(db, ctx.require_store(), principal, case_id)
+        return await views.detail(
+            db, ctx.photo_links(principal.user_id), principal, case_id, now=ctx.clock.now()
+        )
 
     @post(
         "/{case_id:int}/reveal",
@@ -294,7 +300,11 @@ async def _after_losing_sight(
     # A department that gives a case back no longer sees it: 204, rather than a 404 that
     # would read as if the move had failed.
     try:
-        return Response(await views.detail(db, ctx.require_store(), principal, case_id))
+        return Response(
+            await views.detail(
+                db, ctx.photo_links(principal.user_id), principal, case_id, now=ctx.clock.now()
+            )
+        )
     except NotFound:
         return Response(None, status_code=HTTP_204_NO_CONTENT)
 

@@ -171,10 +171,19 @@ async def region_by_id(conn: Connection, *, region_id: int) -> asyncpg.Record | 
     return row
 
 
+async def seal_category(conn: Connection, *, category_code: str) -> int:
+    """Make every case of a category confidential; how many were not yet."""
+    status: str = await conn.execute(
+        "UPDATE cases SET confidential = true WHERE category_code = $1 AND NOT confidential",
+        category_code,
+    )
+    return int(status.split()[-1])
+
+
 async def department_by_code(conn: Connection, *, code: str) -> asyncpg.Record | None:
     """A department by code."""
     row: asyncpg.Record | None = await conn.fetchrow(
-        "SELECT id, code, name FROM departments WHERE code = $1", code
+        "SELECT id, code, name, kind FROM departments WHERE code = $1", code
     )
     return row
 
@@ -316,6 +325,22 @@ async def add_follower(
         "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         case_id,
         user_id,
+        region_id,
+        at,
+    )
+
+
+async def copy_followers(
+    conn: Connection, *, from_case_id: int, to_case_id: int, region_id: int, at: datetime
+) -> None:
+    """Those following a duplicate follow its master too, once it is merged (合并)."""
+    await conn.execute(
+        "INSERT INTO case_followers (case_id, user_id, region_id, created_at) "
+        "SELECT $2, f.user_id, $3, $4 FROM case_followers f "
+        "WHERE f.case_id = $1 AND f.user_id <> (SELECT reporter_id FROM cases WHERE id = $2) "
+        "ON CONFLICT DO NOTHING",
+        from_case_id,
+        to_case_id,
         region_id,
         at,
     )

@@ -118,6 +118,31 @@ def allowed_actions(*, role: str, status: str, relation: set[str]) -> list[str]:
     return allowed
 
 
+def extension_too_late(due_at: datetime | None, *, now: datetime) -> bool:
+    """延期 is asked before the running deadline passes, never after."""
+    return due_at is not None and now >= due_at
+
+
+def offered_actions(
+    *,
+    role: str,
+    status: str,
+    relation: set[str],
+    due_at: datetime | None,
+    now: datetime,
+    extension_pending: bool,
+) -> list[str]:
+    """The buttons the console shows: only moves that would be accepted now, so none of
+    them answers 409 for a deadline already passed or an extension (not) waiting."""
+    refused = set()
+    if extension_pending or extension_too_late(due_at, now=now):
+        refused.add("request_extension")
+    if not extension_pending:
+        refused.add("decide_extension")
+    allowed = allowed_actions(role=role, status=status, relation=relation)
+    return [action for action in allowed if action not in refused]
+
+
 @dataclass(frozen=True, slots=True)
 class Preset:
     accept_minutes: int
@@ -136,6 +161,12 @@ def due_for(status: str, *, now: datetime, preset: Preset) -> datetime | None:
     """The deadline of the step a case enters with `status`, counted from now."""
     step = STEP_OF.get(status)
     return None if step is None else now + timedelta(minutes=preset.minutes(step))
+
+
+def resolve_due(accept_due_at: datetime, *, preset: Preset) -> datetime:
+    """处置时限 counts from the accept deadline, not from the moment of 签收: the date the
+    reporter is shown at filing holds however early or late the case is accepted."""
+    return accept_due_at + timedelta(minutes=preset.resolve_minutes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +207,17 @@ def reopens_on_rating(score: int, *, closed_at: datetime | None, now: datetime) 
     return (
         score <= REOPEN_AT_OR_BELOW and closed_at is not None and now - closed_at <= REOPEN_WINDOW
     )
+
+
+REVEAL_REASON_MIN: Final = 10
+
+
+def reveal_reason_ok(reason: str | None) -> bool:
+    """查看举报人: a reason someone can be held to, at least 10 characters, not one repeated."""
+    if reason is None:
+        return False
+    typed = "".join(reason.split())
+    return len(reason.strip()) >= REVEAL_REASON_MIN and len(set(typed)) > 1
 
 
 def masked_phone(phone: str | None, *, anonymous: bool) -> str:
@@ -221,12 +263,25 @@ class Scope:
 
 
 def scope_of(*, role: str, region_path: str | None, department_id: int | None) -> Scope:
-    """Confidential categories are seen only by the scopes that handle them (不公开)."""
+    """Confidential categories are seen only by the scopes that handle them (不公开).
+
+    The handling department and supervisors see clues; an admin manages categories, not clues.
+    """
     if role == "department":
         return Scope(False, None, department_id, True)
     if role == "admin" and region_path is None:
-        return Scope(True, None, None, True)
-    return Scope(False, region_path, None, role in {"supervisor", "admin"})
+        return Scope(True, None, None, False)
+    return Scope(False, region_path, None, role == "supervisor")
+
+
+def may_hold(*, confidential: bool, owner_kind: str, department_kind: str | None) -> bool:
+    """Whether a target may take a case: a clue goes only to a department of its category's kind.
+
+    `department_kind` is None for a grid or another region, whose workers never see clues.
+    """
+    if not confidential:
+        return True
+    return department_kind is not None and department_kind == owner_kind
 
 
 def can_see(

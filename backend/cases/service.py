@@ -36,6 +36,11 @@ def scope_for(principal: Principal) -> Scope:
     )
 
 
+async def seal_category(conn: Connection, *, category_code: str) -> int:
+    """A category made confidential: all its cases become confidential too (same transaction)."""
+    return await queries.seal_category(conn, category_code=category_code)
+
+
 def relation_of(principal: Principal, case: asyncpg.Record) -> set[str]:
     """How the caller stands to the case: its handler (grid worker, department), its assignee."""
     relation = set()

@@ -24,13 +24,13 @@ from backend.cases.schemas import (
 from backend.cases.service import load, relation_of, scope_for
 from backend.cases.sql import Where, scoped
 from backend.db.types import Connection
-from backend.errors import Forbidden, Invalid
+from backend.errors import BadRequest, Forbidden, Invalid
 from backend.media import service as media
+from backend.media.links import PhotoLinks
 from backend.regions.paths import subtree_bounds
 from backend.reports.rules import ROLE_NAMES
 from backend.supervision import lookup as supervision
 from backend.supervision.schemas import FlagRefOut
-from media_store import Store
 
 PAGE_SIZE = 50
 
@@ -148,10 +148,12 @@ async def queue(
     )
 
 
-async def detail(conn: Connection, store: Store, principal: Principal, case_id: int) -> CaseOut:
+async def detail(
+    conn: Connection, links: PhotoLinks, principal: Principal, case_id: int, *, now: datetime
+) -> CaseOut:
     """One case in full for staff: a role or a masked contact where the reporter would be."""
     case = await load(conn, principal, case_id)
-    photos = await media.photos_of_case(store, conn, case_id=case_id)
+    photos = await media.photos_of_case(links, conn, case_id=case_id)
     events = await queries.timeline(conn, case_id=case_id)
     extensions = await queries.list_extensions(conn, case_id=case_id)
     flags = await supervision.flags_over(conn, paths=[case["region_path"]])
@@ -172,8 +174,13 @@ async def detail(conn: Connection, store: Store, principal: Principal, case_id: 
         after_photos=photos["resolution"],
         timeline=[_event(e) for e in events],
         extensions=[ExtensionOut(**dict(e)) for e in extensions],
-        allowed_actions=rules.allowed_actions(
-            role=principal.role, status=case["status"], relation=relation_of(principal, case)
+        allowed_actions=rules.offered_actions(
+            role=principal.role,
+            status=case["status"],
+            relation=relation_of(principal, case),
+            due_at=case["due_at"],
+            now=now,
+            extension_pending=any(e["state"] == "pending" for e in extensions),
         ),
     )
 
@@ -200,6 +207,15 @@ def _event(row: asyncpg.Record) -> EventOut:
     )
 
 
+REVEAL_REASON_NEEDED = BadRequest(
+    "cases.reveal_reason",
+    "查看举报人信息须写明理由（至少10个字，不能只重复一个字）",
+    "Give a real reason (at least 10 characters, not one character repeated) to see who "
+    "reported this",
+    fields={"reason": "at least 10 characters, not one character repeated"},
+)
+
+
 async def reveal(
     conn: Connection, principal: Principal, case_id: int, *, reason: str, now: datetime
 ) -> ContactOut:
@@ -212,6 +228,8 @@ async def reveal(
             "您没有查看举报人信息的权限",
             "You are not permitted to see who reported this",
         )
+    if not rules.reveal_reason_ok(reason):
+        raise REVEAL_REASON_NEEDED
     case = await load(conn, principal, case_id)
     contact = await queries.reporter_contact(conn, case_id=case_id)
     assert contact is not None

@@ -11,7 +11,7 @@ from backend.db.types import Connection
 _COLUMNS = """
     c.code, c.name, c.name_en, c.class, c.owner_kind, c.confidential, c.duplicate_radius_m,
     c.photo_required, c.reward_points, c.icon, c.sort_order, c.active, c.preset_code,
-    c.auto_dispatch,
+    c.auto_dispatch, c.public, c.photo_required_open311,
     p.accept_minutes, p.resolve_minutes, p.verify_minutes
 """
 # Columns an admin may set, by the name used in code.
@@ -28,6 +28,8 @@ EDITABLE = (
     "icon",
     "sort_order",
     "auto_dispatch",
+    "public",
+    "photo_required_open311",
     "active",  # last: a new category is always active
 )
 
@@ -54,6 +56,14 @@ async def get_category(conn: Connection, *, code: str) -> asyncpg.Record | None:
         code,
     )
     return row
+
+
+async def confidential_for_filing(conn: Connection, *, code: str) -> bool:
+    """Whether a category is confidential now; a change to it waits until this filing commits."""
+    confidential: bool = await conn.fetchval(
+        "SELECT confidential FROM categories WHERE code = $1 FOR SHARE", code
+    )
+    return confidential
 
 
 async def insert_category(conn: Connection, *, values: dict[str, Any]) -> bool:

@@ -22,3 +22,10 @@ CLASSES: Final = {
     "market": ("市场监管", "Market"),
     "other": ("其他", "Other"),
 }
+# Disputes name neighbours; leads name suspects and those who tip them off: not for the public.
+PRIVATE_CLASSES: Final = frozenset({"mediation", "clue"})
+
+
+def public_by_default(class_: str, *, confidential: bool) -> bool:
+    """Whether a new category's requests are published on Open311 unless an admin says."""
+    return not confidential and class_ not in PRIVATE_CLASSES

@@ -39,6 +39,10 @@ class CategoryOut(Model):
     active: bool
     deadlines: DeadlinesOut
     auto_dispatch: bool = True
+    # Whether its requests appear in the Open311 read side (never for confidential ones).
+    public: bool = False
+    # Whether a request filed through Open311 (a hotline call) must carry a photo.
+    photo_required_open311: bool = False
 
 
 class CategoryIn(Model):
@@ -55,6 +59,9 @@ class CategoryIn(Model):
     icon: Icon = "other"
     sort_order: int = 100
     auto_dispatch: bool = True
+    # Unset: public unless confidential or of the mediation or clue class.
+    public: bool | None = None
+    photo_required_open311: bool = False
 
 
 class CategoryPatch(Model):
@@ -72,6 +79,8 @@ class CategoryPatch(Model):
     icon: Icon | None = None
     sort_order: int | None = None
     auto_dispatch: bool | None = None
+    public: bool | None = None
+    photo_required_open311: bool | None = None
     active: bool | None = None
 
 

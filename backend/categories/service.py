@@ -8,8 +8,9 @@ import asyncpg
 import msgspec
 
 from backend.audit import service as audit
+from backend.cases import service as cases
 from backend.categories import queries
-from backend.categories.rules import CLASSES, OWNER_KINDS
+from backend.categories.rules import CLASSES, OWNER_KINDS, public_by_default
 from backend.categories.schemas import (
     CategoryIn,
     CategoryOut,
@@ -38,6 +39,8 @@ def _out(row: asyncpg.Record) -> CategoryOut:
         sort_order=row["sort_order"],
         active=row["active"],
         auto_dispatch=row["auto_dispatch"],
+        public=row["public"],
+        photo_required_open311=row["photo_required_open311"],
         deadlines=DeadlinesOut(
             preset=row["preset_code"],
             accept_minutes=row["accept_minutes"],
@@ -60,6 +63,15 @@ async def get_category(conn: Connection, *, code: str) -> CategoryOut:
     if row is None:
         raise _UNKNOWN
     return _out(row)
+
+
+async def confidential_for_filing(conn: Connection, *, code: str) -> bool:
+    """A new case's confidentiality, read inside its filing transaction.
+
+    Read under a share lock: a category made confidential meanwhile either waits for this
+    filing (and then seals its case too) or is seen here already.
+    """
+    return await queries.confidential_for_filing(conn, code=code)
 
 
 async def list_presets(conn: Connection) -> list[PresetOut]:
@@ -94,6 +106,8 @@ def _columns(data: CategoryIn | CategoryPatch) -> dict[str, Any]:
 async def create_category(conn: Connection, *, actor_id: int, data: CategoryIn) -> CategoryOut:
     """Add a category (audited)."""
     values = _columns(data)
+    if data.public is None:
+        values["public"] = public_by_default(data.class_, confidential=data.confidential)
     async with conn.transaction():
         await _check_references(conn, values)
         if not await queries.insert_category(conn, values=values):
@@ -113,7 +127,11 @@ async def create_category(conn: Connection, *, actor_id: int, data: CategoryIn) 
 async def update_category(
     conn: Connection, *, actor_id: int, code: str, data: CategoryPatch
 ) -> CategoryOut:
-    """Change a category (audited: before and after); open cases keep their deadlines."""
+    """Change a category (audited: before and after); open cases keep their deadlines.
+
+    Made confidential, it takes all its cases with it in the same transaction; made public
+    again, its earlier cases stay confidential, as their reporters were promised.
+    """
     changes = _columns(data)
     async with conn.transaction():
         before = await queries.get_category(conn, code=code)
@@ -122,6 +140,8 @@ async def update_category(
         await _check_references(conn, changes)
         if changes:
             await queries.update_category(conn, code=code, changes=changes)
+            if changes.get("confidential") is True and not before["confidential"]:
+                await cases.seal_category(conn, category_code=code)
             await audit.record(
                 conn,
                 actor_id=actor_id,

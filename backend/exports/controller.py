@@ -72,17 +72,19 @@ class CaseExportController(Controller):
         if reveal:
             await service.check_reveal(db, principal, reason)
         zone = ZoneInfo(ctx.settings.timezone)
-        rows = service.case_csv(
-            ctx.require_pool(),
-            principal,
-            await case_filter(
-                db,
-                QueueQuery(
-                    status, category, region, assignee, overdue, q, created_from, created_to
+        rows = await service.started(
+            service.case_csv(
+                ctx.require_pool(),
+                principal,
+                await case_filter(
+                    db,
+                    QueueQuery(
+                        status, category, region, assignee, overdue, q, created_from, created_to
+                    ),
                 ),
-            ),
-            zone=zone,
-            reveal=Reveal(reason=(reason or "").strip(), at=now) if reveal else None,
+                zone=zone,
+                reveal=Reveal(reason=(reason or "").strip(), at=now) if reveal else None,
+            )
         )
         name = service.csv_filename(now, zone)
         return Stream(

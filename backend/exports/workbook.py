@@ -3,6 +3,8 @@ and their charts, written with xlsxwriter from the statistics service's summary.
 
 Every figure is written as a number with a number format (rates as percentages), so the
 workbook can be summed, sorted and charted as it is; a figure with no denominator stays blank.
+Every text is written as a string cell, never as a formula or a link: region and category
+names come from admins and imports, and a name such as `=HYPERLINK(…)` must stay a name.
 """
 
 from __future__ import annotations
@@ -58,7 +60,9 @@ def _styles(book: Workbook) -> _Styles:
 def build(summary: SummaryOut, *, generated_at: datetime, zone: ZoneInfo) -> bytes:
     """The workbook as XLSX bytes."""
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     book.set_properties(
         {
             "title": f"{summary.region.name} {summary.period.label} 统计报表",
@@ -89,9 +93,9 @@ def _figure(
 def _summary_sheet(book: Workbook, styles: _Styles, summary: SummaryOut, local: datetime) -> None:
     sheet = book.add_worksheet(SHEET_SUMMARY)
     period = summary.period
-    sheet.write(0, 0, f"{summary.region.name} 统计报表 Statistics report", styles.title)
-    sheet.write(1, 0, f"周期 Period: {period.label} ({period.from_} – {period.to})")
-    sheet.write(2, 0, f"生成时间 Generated: {local:%Y-%m-%d %H:%M} ({local.tzname()})")
+    sheet.write_string(0, 0, f"{summary.region.name} 统计报表 Statistics report", styles.title)
+    sheet.write_string(1, 0, f"周期 Period: {period.label} ({period.from_} – {period.to})")
+    sheet.write_string(2, 0, f"生成时间 Generated: {local:%Y-%m-%d %H:%M} ({local.tzname()})")
     columns = [
         ("合计 Total", summary.totals),
         ("群众上报 Residents", summary.by_source.resident),

@@ -3,6 +3,9 @@
 Each timeline event NOTIFYs `case_changes` at commit; this process hands it to the streams
 whose caller may see that case. A console that reconnects with Last-Event-ID is first
 replayed what it missed from the timeline itself, so nothing of the last minutes is lost.
+
+The same connection LISTENs on `sessions_ended`: a logout, a deactivation or a password
+reset in any process closes the matching streams of this one at once.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ from typing import Any
 
 import asyncpg
 
+from backend.accounts.rules import SESSIONS_ENDED_CHANNEL, parse_ended_sessions
 from backend.cases.rules import Scope, can_see
 
 log = logging.getLogger(__name__)
 CHANNEL = "case_changes"
 QUEUE_LIMIT = 1000
+_WAKE_UP: dict[str, Any] = {}  # queued to a listener whose session ended; never sent
 
 
 @dataclass(eq=False)
@@ -28,8 +33,17 @@ class Listener:
     """One open stream: its caller's scope and the events waiting to be sent."""
 
     scope: Scope
+    user_id: int | None = None
+    token_digest: bytes | None = None
     queue: asyncio.Queue[dict[str, Any]] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
     overflowed: bool = False
+    ended: bool = False  # its session ended (logout, deactivation, password reset)
+
+    def end(self) -> None:
+        """Stop the stream now, even while it waits for the next event."""
+        self.ended = True
+        with contextlib.suppress(asyncio.QueueFull):  # a full queue wakes it up anyway
+            self.queue.put_nowait(_WAKE_UP)
 
 
 class LiveFeed:
@@ -38,10 +52,23 @@ class LiveFeed:
     def __init__(self) -> None:
         self.listeners: set[Listener] = set()
 
-    def open(self, scope: Scope) -> Listener:
-        listener = Listener(scope)
+    def open(
+        self, scope: Scope, *, user_id: int | None = None, token_digest: bytes | None = None
+    ) -> Listener:
+        listener = Listener(scope, user_id, token_digest)
         self.listeners.add(listener)
         return listener
+
+    def open_count(self, user_id: int) -> int:
+        """How many streams this process holds open for a user."""
+        return sum(1 for listener in self.listeners if listener.user_id == user_id)
+
+    def end_sessions(self, raw: str) -> None:
+        """Close the streams of the sessions a `sessions_ended` notification names."""
+        ended = parse_ended_sessions(raw)
+        for listener in list(self.listeners):
+            if ended.names(user_id=listener.user_id, token_digest=listener.token_digest):
+                listener.end()
 
     def close(self, listener: Listener) -> None:
         self.listeners.discard(listener)
@@ -80,6 +107,7 @@ class LiveFeed:
         lost = asyncio.Event()
         conn.add_termination_listener(lambda _: lost.set())
         await conn.add_listener(CHANNEL, lambda *args: self.publish(args[-1]))
+        await conn.add_listener(SESSIONS_ENDED_CHANNEL, lambda *args: self.end_sessions(args[-1]))
         await lost.wait()
 
 

@@ -45,7 +45,8 @@ class PhotoLimits:
     """What an upload may be, and how its renditions are made."""
 
     max_bytes: int = 15 * 1024 * 1024
-    max_pixels: int = 60_000_000  # refused from the header, before decoding (decompression bombs)
+    # Refused from the header, before decoding (decompression bombs); a phone photo is <= 50 MP.
+    max_pixels: int = 50_000_000
     max_aspect: float = 10.0  # long edge / short edge
     min_edge: int = 16
     display_edge: int = 1600

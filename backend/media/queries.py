@@ -15,6 +15,8 @@ _COLUMNS = """
     thumbnail_width, thumbnail_height, content_type, purpose, case_id, created_at
 """
 
+_OF_M = ", ".join(f"m.{column.strip()}" for column in _COLUMNS.split(","))
+
 
 async def lock_key(conn: Connection, *, key: str) -> None:
     """Serialise upload and sweep of one stored object for the rest of the transaction."""
@@ -73,12 +75,53 @@ async def attach(
 
 
 async def list_for_case(conn: Connection, *, case_id: int) -> list[asyncpg.Record]:
-    """The photos of a case, before (report) and after (resolution), in order."""
+    """The photos of a case, before (report) and after (resolution), in order, with whether
+    the case is confidential."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM media WHERE case_id = $1 ORDER BY purpose, position",
+        f"""
+        SELECT {_OF_M}, c.confidential FROM media m JOIN cases c ON c.id = m.case_id
+        WHERE m.case_id = $1 ORDER BY m.purpose, m.position
+        """,
         case_id,
     )
     return rows
+
+
+async def covers(conn: Connection, *, case_ids: list[int]) -> list[asyncpg.Record]:
+    """The first report photo of each of these cases, with whether its case is confidential."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT DISTINCT ON (m.case_id) m.case_id, m.id, m.display_key, m.thumbnail_key,
+               c.confidential
+        FROM media m JOIN cases c ON c.id = m.case_id
+        WHERE m.case_id = ANY($1::bigint[]) AND m.purpose = 'report'
+        ORDER BY m.case_id, m.position
+        """,
+        case_ids,
+    )
+    return rows
+
+
+async def get_media(conn: Connection, *, media_id: uuid.UUID) -> asyncpg.Record | None:
+    """One photo by id."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM media WHERE id = $1", media_id
+    )
+    return row
+
+
+async def key_of_confidential_case(conn: Connection, *, key: str) -> bool:
+    """True when a stored object shows a photo of any confidential case."""
+    found: bool = await conn.fetchval(
+        """
+        SELECT EXISTS (
+            SELECT 1 FROM media m JOIN cases c ON c.id = m.case_id
+            WHERE (m.display_key = $1 OR m.thumbnail_key = $1) AND c.confidential
+        )
+        """,
+        key,
+    )
+    return found
 
 
 async def unattached_before(
@@ -108,3 +151,26 @@ async def key_in_use(conn: Connection, *, key: str) -> bool:
         "SELECT EXISTS (SELECT 1 FROM media WHERE display_key = $1 OR thumbnail_key = $1)", key
     )
     return used
+
+
+async def report_photo_contents(
+    conn: Connection, *, case_id: int, uploader_id: int, media_ids: list[uuid.UUID]
+) -> asyncpg.Record:
+    """A case's report photos (ids and stored objects, in order) beside those of these photos."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        """
+        SELECT
+            array(SELECT id FROM media WHERE case_id = $1 AND purpose = 'report'
+                  ORDER BY position) AS kept_ids,
+            array(SELECT display_key FROM media WHERE case_id = $1 AND purpose = 'report'
+                  ORDER BY position) AS kept_keys,
+            array(SELECT m.display_key FROM unnest($3::uuid[]) WITH ORDINALITY AS o(id, n)
+                  JOIN media m ON m.id = o.id AND m.uploader_id = $2
+                  ORDER BY o.n) AS sent_keys
+        """,
+        case_id,
+        uploader_id,
+        media_ids,
+    )
+    assert row is not None  # a SELECT without FROM always yields its one row
+    return row

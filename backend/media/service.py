@@ -9,6 +9,7 @@ concurrent upload is about to point at.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -17,12 +18,20 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from backend.db.types import Connection
-from backend.errors import Unavailable
+from backend.errors import Forbidden, NotFound, Unavailable
 from backend.media import queries
+from backend.media.links import RENDITION_KEYS, LinkSigning, PhotoLinks, SignedLink, is_valid
 from backend.media.pipeline import PhotoLimits, ProcessedPhoto, process_photo
+from backend.media.quota import UploadQuota, take_upload
 from backend.media.schemas import MediaOut, PhotoOut
-from media_store import Store, StoreUnavailable
+from media_store import MissingObject, Store, StoreUnavailable
 
+_NO_SUCH_PHOTO = NotFound("media.not_found", "找不到该照片", "No such photo")
+_LINK_REFUSED = Forbidden(
+    "media.link_expired",
+    "照片链接无效或已过期，请刷新页面",
+    "The photo link is invalid or has expired; reload the page",
+)
 _STORE_DOWN = Unavailable(
     "media.store_unavailable",
     "照片存储暂时不可用，请稍后重试",
@@ -38,18 +47,22 @@ class PhotoService:
     store: Store
     executor: Executor
     limits: PhotoLimits
+    signing: LinkSigning | None = None
+    # Decodes running at once in this process: each may hold hundreds of megabytes.
+    decodes: asyncio.Semaphore | None = None
+    quota: UploadQuota | None = None
 
 
 def _key(rendition_sha: str, extension: str) -> str:
     return f"{rendition_sha}.{extension}"
 
 
-async def media_out(store: Store, row: asyncpg.Record) -> MediaOut:
-    """The public shape of a stored photo, with URLs the client can fetch."""
+async def media_out(links: PhotoLinks, row: asyncpg.Record) -> MediaOut:
+    """The shape of an uploaded photo, with URLs its uploader can fetch."""
     return MediaOut(
         id=row["id"],
-        url=await store.url(row["display_key"]),
-        thumbnail_url=await store.url(row["thumbnail_key"]),
+        url=await links.url(row, "display", protected=False),
+        thumbnail_url=await links.url(row, "thumbnail", protected=False),
         width=row["width"],
         height=row["height"],
         bytes=row["bytes"],
@@ -66,20 +79,30 @@ async def upload(
     client_key: str | None,
     purpose: str,
     now: datetime,
+    address_block: str | None = None,
 ) -> MediaOut:
-    """Process and store a photo; the same client key from the same uploader returns it again."""
+    """Process and store a photo; the same client key from the same uploader returns it again.
+
+    An upload from the internet (`address_block` given) counts against the upload quota.
+    """
+    links = PhotoLinks(store=photos.store, signing=photos.signing, viewer=uploader_id, now=now)
     if client_key is not None:
         known = await queries.get_by_client_key(
             conn, uploader_id=uploader_id, client_key=client_key
         )
         if known is not None and known["case_id"] is None:
-            return await media_out(photos.store, known)
+            return await media_out(links, known)
         if known is not None:
             # The same picture, already part of an earlier report, sent for a new one: it
             # becomes a photo of its own (the stored files are shared, named by content).
             client_key = None
+    if address_block is not None and photos.quota is not None:
+        await take_upload(
+            conn, photos.quota, uploader_id=uploader_id, address_block=address_block, now=now
+        )
     loop = asyncio.get_running_loop()
-    photo = await loop.run_in_executor(photos.executor, process_photo, data, photos.limits)
+    async with photos.decodes or contextlib.nullcontext():
+        photo = await loop.run_in_executor(photos.executor, process_photo, data, photos.limits)
     row = await _store_and_record(
         conn,
         photos.store,
@@ -89,7 +112,7 @@ async def upload(
         purpose=purpose,
         now=now,
     )
-    return await media_out(photos.store, row)
+    return await media_out(links, row)
 
 
 async def _store_and_record(
@@ -157,16 +180,21 @@ async def sweep_unattached(
 
 
 async def photos_of_case(
-    store: Store, conn: Connection, *, case_id: int
+    links: PhotoLinks, conn: Connection, *, case_id: int
 ) -> dict[str, list[PhotoOut]]:
-    """A case's photos by purpose: "report" (before) and "resolution" (after)."""
+    """A case's photos by purpose: "report" (before) and "resolution" (after).
+
+    Call only once the caller is known to see the case: a confidential case's photos come
+    with links signed for this caller.
+    """
     grouped: dict[str, list[PhotoOut]] = {"report": [], "resolution": []}
     for row in await queries.list_for_case(conn, case_id=case_id):
+        protected = row["confidential"]
         grouped[row["purpose"]].append(
             PhotoOut(
                 id=row["id"],
-                url=await store.url(row["display_key"]),
-                thumbnail_url=await store.url(row["thumbnail_key"]),
+                url=await links.url(row, "display", protected=protected),
+                thumbnail_url=await links.url(row, "thumbnail", protected=protected),
                 width=row["width"],
                 height=row["height"],
             )
@@ -197,3 +225,79 @@ async def attach(
         at=now,
     )
     return attached == len(set(media_ids))
+
+
+async def cover_thumbnails(
+    links: PhotoLinks, conn: Connection, *, case_ids: list[int]
+) -> dict[int, str]:
+    """The first report photo's thumbnail URL of each case that has one (lists of cases)."""
+    rows = await queries.covers(conn, case_ids=case_ids)
+    return {
+        row["case_id"]: await links.url(row, "thumbnail", protected=row["confidential"])
+        for row in rows
+    }
+
+
+async def cover_photos(
+    links: PhotoLinks, conn: Connection, *, case_ids: list[int]
+) -> dict[int, str]:
+    """The first report photo's URL of each case that has one."""
+    rows = await queries.covers(conn, case_ids=case_ids)
+    return {
+        row["case_id"]: await links.url(row, "display", protected=row["confidential"])
+        for row in rows
+    }
+
+
+async def signed_object_key(
+    conn: Connection, signing: LinkSigning, link: SignedLink, *, now: datetime
+) -> tuple[str, int]:
+    """The stored object a signed link names, and how many seconds the link still lasts."""
+    if not is_valid(
+        signing.secret,
+        media_id=link.media_id,
+        rendition=link.rendition,
+        viewer=link.viewer,
+        expires=link.expires,
+        given=link.signature,
+        now=now,
+    ):
+        raise _LINK_REFUSED
+    row = await queries.get_media(conn, media_id=link.media_id)
+    if row is None:
+        raise _NO_SUCH_PHOTO
+    key: str = row[RENDITION_KEYS[link.rendition]]
+    return key, max(0, link.expires - int(now.timestamp()))
+
+
+async def is_public_key(conn: Connection, signing: LinkSigning, *, key: str) -> bool:
+    """Whether a stored object may be served by its name alone, to anyone."""
+    if signing.sign_all:
+        return False
+    return not await queries.key_of_confidential_case(conn, key=key)
+
+
+async def stored_bytes(store: Store, key: str) -> bytes:
+    """A stored object's bytes (a protected photo the API serves from the bucket itself)."""
+    try:
+        return await store.get(key)
+    except MissingObject:
+        raise _NO_SUCH_PHOTO from None
+    except StoreUnavailable:
+        raise _STORE_DOWN from None
+
+
+async def same_report_photos(
+    conn: Connection, *, case_id: int, uploader_id: int, media_ids: list[uuid.UUID]
+) -> list[uuid.UUID] | None:
+    """The case's report photo ids, when these uploads of the uploader show the same pictures.
+
+    A phone that replays a report it already sent may have uploaded its photos again meanwhile;
+    they are stored under the same content, so the report is the same.
+    """
+    row = await queries.report_photo_contents(
+        conn, case_id=case_id, uploader_id=uploader_id, media_ids=media_ids
+    )
+    if list(row["sent_keys"]) != list(row["kept_keys"]):
+        return None
+    return list(row["kept_ids"])

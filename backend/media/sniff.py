@@ -19,6 +19,8 @@ _JPEG_MAGIC: Final = b"\xff\xd8\xff"
 _PNG_MAGIC: Final = b"\x89PNG\r\n\x1a\n"
 
 _MARKUP: Final = (b"<script", b"<html", b"<svg", b"<?php", b"<!doctype")
+# Signatures that archive readers look for: ZIP (local header, end of directory), RAR, 7z.
+_ARCHIVES: Final = (b"PK\x03\x04", b"PK\x05\x06", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c")
 _EDGE_BYTES: Final = 1024
 
 # Some cameras pad a file after its last EOI with zeros or 0xFF; padding carries nothing.
@@ -30,8 +32,10 @@ _JPEG_STANDALONE: Final = frozenset({0x01, 0xD8})  # TEM and SOI carry no length
 # 0xFF (fill) or RSTn (restart markers inside a scan). Skipping to it also skips the
 # entropy-coded data of a scan, and junk between segments as libjpeg and Pillow do.
 _JPEG_MARKER: Final = re.compile(rb"\xff[^\x00\xff\xd0-\xd7]")
-# The APP2 segment by which a Multi-Picture (MPF) JPEG declares the images stored after it.
-_MPF_HEADER: Final = re.compile(rb"\xff\xe2..MPF\x00", re.DOTALL)
+# Segments that carry metadata rather than pixels: APP0 … APP15 and COM.
+_JPEG_METADATA: Final = frozenset({*range(0xE0, 0xF0), 0xFE})
+# PNG chunks whose text is stored as it is (zTXt and compressed iTXt are not read as text).
+_PNG_TEXT: Final = frozenset({b"tEXt", b"iTXt"})
 
 
 def sniff(data: bytes) -> ImageKind:
@@ -76,6 +80,12 @@ def _carries_markup(data: bytes) -> bool:
     return any(marker in edges for marker in _MARKUP)
 
 
+def _names_page_or_archive(metadata: bytes) -> bool:
+    """Whether text a decoder drops holds a page, a script or an archive's signature."""
+    lowered = metadata.lower()
+    return any(m in lowered for m in _MARKUP) or any(a in metadata for a in _ARCHIVES)
+
+
 def _is_padding(data: bytes, start: int) -> bool:
     rest = len(data) - start
     return rest <= _MAX_JPEG_PADDING and _JPEG_PADDING.fullmatch(data, start) is not None
@@ -94,17 +104,20 @@ def _image_end(data: bytes, kind: ImageKind) -> int | None:
 def _jpeg_images_end(data: bytes) -> int | None:
     """End of the last of the JPEG streams stored one after another from the start.
 
-    A Multi-Picture (MPF) camera stores further images (depth maps, gain maps, a second
-    lens), each a whole JPEG stream, after the first one's EOI and declares them in an APP2
-    segment; those belong to the photo. Anything else after the EOI does not.
+    Most phones store further images after the photo's EOI, each a whole JPEG stream: a
+    Multi-Picture (MPF) camera's depth map or second lens, an Ultra HDR or Apple gain map
+    (declared in an APP2 MPF segment, or only in the XMP). They are dropped with the rest of
+    the upload, as long as their metadata carries no page, script or archive: such a stream,
+    and anything else after the EOI, is where this ends.
     """
-    end = _jpeg_stream_end(data, 0)
-    if end is None or _MPF_HEADER.search(data, 0, end) is None:
-        return end
+    end, _ = _jpeg_stream(data, 0)
+    if end is None:
+        return None
     while (following := _next_jpeg_stream(data, end)) is not None:
-        following_end = _jpeg_stream_end(data, following)
-        if following_end is None:
-            return end  # a cut-short appended stream is trailing bytes, not damage to the photo
+        following_end, metadata = _jpeg_stream(data, following)
+        # A cut-short appended stream is trailing bytes, not damage to the photo.
+        if following_end is None or any(_names_page_or_archive(m) for m in metadata):
+            return end
         end = following_end
     return end
 
@@ -118,27 +131,37 @@ def _next_jpeg_stream(data: bytes, end: int) -> int | None:
     return None
 
 
-def _jpeg_stream_end(data: bytes, start: int) -> int | None:
-    """Offset just past the EOI of the JPEG stream whose SOI is at `start`."""
+def _jpeg_stream(data: bytes, start: int) -> tuple[int | None, list[bytes]]:
+    """Offset just past the EOI of the JPEG stream whose SOI is at `start` (None when it is
+    cut short), and the payloads of its metadata segments."""
     position = start + 2
+    metadata: list[bytes] = []
     while (found := _JPEG_MARKER.search(data, position)) is not None:
         marker, position = data[found.start() + 1], found.end()
         if marker == _JPEG_EOI:
-            return position
+            return position, metadata
         if marker not in _JPEG_STANDALONE:
             if position + 2 > len(data):
-                return None
+                return None, metadata
             # A segment (APPn with EXIF and its embedded thumbnail, DQT, SOS header …) is
             # stepped over whole by its length, so markers inside it are never mistaken.
-            position += int.from_bytes(data[position : position + 2], "big")
-    return None
+            length = int.from_bytes(data[position : position + 2], "big")
+            if marker in _JPEG_METADATA:
+                metadata.append(data[position + 2 : position + length])
+            position += length
+    return None, metadata
 
 
 def _png_end(data: bytes) -> int | None:
+    """Offset just past IEND; text chunks (a screenshot's XMP, a comment) are read on the way
+    and may say anything but a page, a script or an archive."""
     position = len(_PNG_MAGIC)
     while position + 12 <= len(data):
         length = int.from_bytes(data[position : position + 4], "big")
         chunk_type = data[position + 4 : position + 8]
+        body = data[position + 8 : position + 8 + length]
+        if chunk_type in _PNG_TEXT and _names_page_or_archive(body):
+            raise refusals.polyglot()
         position += 12 + length  # length, type, data, CRC
         if chunk_type == b"IEND":
             return position if position <= len(data) else None

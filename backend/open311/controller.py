@@ -156,12 +156,13 @@ async def _posting(request: Request[Any, Any, Any], max_bytes: int) -> intake.Po
 @post(
     ["/requests.json", "/requests.xml"],
     operation_id=_by_format("open311PostRequest"),
-    summary="Open311 POST a service request (form-encoded, api_key; optional media file)",
+    summary="Open311 POST a service request (form-encoded, api_key; optional media file "
+    "or https media_url)",
 )
 async def post_request(request: Request[Any, Any, Any], ctx: Ctx, db: DB) -> Response[bytes]:
     posting = await _posting(request, ctx.settings.media_max_bytes)
     created, is_new = await intake.post_request(
-        db, ctx.intake(), ctx.photos(), posting=posting, now=ctx.clock.now()
+        db, ctx.intake(), ctx.photos(), ctx.fetcher(), posting=posting, now=ctx.clock.now()
     )
     status = HTTP_201_CREATED if is_new else HTTP_200_OK
     return render([created], _fmt(request), root="service_requests", status_code=status)
@@ -170,14 +171,19 @@ async def post_request(request: Request[Any, Any, Any], ctx: Ctx, db: DB) -> Res
 @get(
     ["/requests.json", "/requests.xml"],
     operation_id=_by_format("open311Requests"),
-    summary="Open311 service requests: service_request_id, service_code, start_date, "
-    "end_date, status, page, page_size",
+    summary="Open311 service requests (api_key, unless the city's feed is public): "
+    "service_request_id, service_code, start_date, end_date, status, page, page_size",
 )
 async def list_requests(request: Request[Any, Any, Any], ctx: Ctx, db: DB) -> Response[bytes]:
     params = {name: request.query_params.getall(name) for name in request.query_params}
     where = forms.parse_filter(params, now=ctx.clock.now(), zone=ZoneInfo(ctx.settings.timezone))
     found = await service.requests(
-        db, ctx.require_store(), settings=ctx.settings, where=where, locale=_locale(request)
+        db,
+        ctx.require_store(),
+        settings=ctx.settings,
+        where=where,
+        locale=_locale(request),
+        api_key=request.query_params.get("api_key"),
     )
     return render(found, _fmt(request), root="service_requests")
 
@@ -185,7 +191,8 @@ async def list_requests(request: Request[Any, Any, Any], ctx: Ctx, db: DB) -> Re
 @get(
     "/requests/{name:str}",
     operation_id="open311Request",
-    summary="Open311 one service request (requests/{service_request_id}.json or .xml)",
+    summary="Open311 one service request (requests/{service_request_id}.json or .xml; "
+    "api_key, unless the city's feed is public)",
 )
 async def get_request(
     request: Request[Any, Any, Any], ctx: Ctx, db: DB, name: FromPath[str]
@@ -197,6 +204,7 @@ async def get_request(
         settings=ctx.settings,
         request_id=request_id,
         locale=_locale(request),
+        api_key=request.query_params.get("api_key"),
     )
     return render(found, fmt, root="service_requests")
 

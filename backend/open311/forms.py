@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from backend.errors import BadRequest
+from backend.structs import without_bidi
 
 Fields = Mapping[str, list[str]]
 MAX_SPAN: Final = timedelta(days=90)
@@ -28,16 +29,17 @@ ADDRESS_MAX: Final = 200
 DEVICE_ID_MAX: Final = 128
 ATTRIBUTES: Final = ("accuracy_m",)
 INFORMATION_ATTRIBUTES: Final = ("guidance",)
+MEDIA_URL_MAX: Final = 2000
 # Accepted as the spec defines them and then dropped: the key holder is the reporter of
-# record, so the person's name, phone and e-mail are never stored (个人信息保护法), and a
-# media_url is never fetched (a server that fetches client URLs can be aimed at its own
-# network).
+# record, so the person's name, phone and e-mail are never stored (个人信息保护法).
 _DROPPED: Final = frozenset(
     {"api_key", "jurisdiction_id", "address_id", "email", "first_name", "last_name", "phone"}
-    | {"account_id", "media_url"}
+    | {"account_id"}
 )
 _POST_FIELDS: Final = frozenset(
-    {"service_code", "lat", "long", "address_string", "description", "device_id"} | _DROPPED
+    {"service_code", "lat", "long", "address_string", "description", "device_id"}
+    | {"media_url"}
+    | _DROPPED
 )
 _FILTERS: Final = frozenset(
     {"service_request_id", "service_code", "start_date", "end_date", "status", "page"}
@@ -58,11 +60,12 @@ class PostedRequest:
     address: str | None = None
     device_id: str = ""
     accuracy_m: float | None = None
+    media_url: str | None = None  # fetched through the address guard (backend.outbound)
 
     def fingerprint(self, photo_sha256: str | None) -> bytes:
         """The content of the request: a retry with the same content is the same request."""
         content = [self.service_code, self.lat, self.lng, self.description, self.address]
-        content += [self.accuracy_m, photo_sha256]
+        content += [self.accuracy_m, photo_sha256, self.media_url]
         return hashlib.sha256(msgspec.json.encode(content)).digest()
 
 
@@ -111,6 +114,8 @@ class _Reader:
 
     def text(self, name: str, limit: int) -> str | None:
         value = self.one(name)
+        # Stored like every other text: without bidirectional controls (see backend.structs).
+        value = None if value is None else without_bidi(value)
         if value is not None and len(value) > limit:
             self.problems[name] = f"at most {limit} characters"
             return None
@@ -155,6 +160,7 @@ def parse_post(fields: Fields) -> PostedRequest:
     address = reader.text("address_string", ADDRESS_MAX)
     device_id = reader.text("device_id", DEVICE_ID_MAX) or ""
     accuracy = reader.number("attribute[accuracy_m]", 0, 100_000)
+    media_url = reader.text("media_url", MEDIA_URL_MAX)
     reader.check()
     assert code is not None
     assert lat is not None
@@ -167,6 +173,7 @@ def parse_post(fields: Fields) -> PostedRequest:
         address=address,
         device_id=device_id,
         accuracy_m=accuracy,
+        media_url=media_url,
     )
 
 

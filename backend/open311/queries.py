@@ -1,8 +1,9 @@
 """SQL of the Open311 interface: one function per statement.
 
 GET requests is a public read model over cases: every read below keeps to cases whose
-category is not confidential, both as filed and as the category stands now, and selects
-nothing that names or reaches the reporter.
+category is not confidential, both as filed and as the category stands now, and is public
+(or was posted with the reading key), and selects nothing that names or reaches the reporter.
+A case is known here by its random public id, never by its tracking number.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from backend.db.types import Connection
 
 # Cases anyone may read through Open311; `cat` is the case's category as it stands now.
 _PUBLIC = "NOT c.confidential AND NOT cat.confidential"
+# … and those this reader may: public categories, and what its own key posted ($1).
+_READABLE = f"""{_PUBLIC} AND (cat.public OR EXISTS (
+    SELECT 1 FROM open311_requests o WHERE o.case_id = c.id AND o.key_id = $1))"""
 _REQUEST_COLUMNS = """
-    c.tracking_no, c.status, c.category_code, cat.name AS category_name,
+    c.public_id, c.status, c.category_code, cat.name AS category_name,
     cat.name_en AS category_name_en, c.description, c.address, c.lat, c.lng, c.created_at,
-    c.updated_at, c.closed_at, c.resolve_due_at, c.reject_reason, m.tracking_no AS merged_into,
+    c.updated_at, c.closed_at, c.resolve_due_at, c.reject_reason, m.public_id AS merged_into,
     coalesce(d.name, a.name) AS agency, p.accept_minutes, p.resolve_minutes,
     (SELECT md.display_key FROM media md
       WHERE md.case_id = c.id AND md.purpose = 'report'
@@ -101,7 +105,7 @@ async def find_posted(
     """The case an earlier POST of the same request created (under any of these ids)."""
     row: asyncpg.Record | None = await conn.fetchrow(
         """
-        SELECT c.tracking_no, o.token
+        SELECT c.public_id, c.tracking_no, o.token
         FROM open311_requests o JOIN cases c ON c.id = o.case_id
         WHERE o.key_id = $1 AND o.client_id = ANY($2::uuid[])
         ORDER BY o.created_at DESC LIMIT 1
@@ -141,7 +145,7 @@ async def token_request(conn: Connection, *, token: uuid.UUID) -> asyncpg.Record
     """The public case a token was issued for."""
     row: asyncpg.Record | None = await conn.fetchrow(
         f"""
-        SELECT c.tracking_no, o.token
+        SELECT c.public_id, o.token
         FROM open311_requests o
         JOIN cases c ON c.id = o.case_id
         JOIN categories cat ON cat.code = c.category_code
@@ -152,14 +156,17 @@ async def token_request(conn: Connection, *, token: uuid.UUID) -> asyncpg.Record
     return row
 
 
-async def requests_by_ids(conn: Connection, *, ids: list[str]) -> list[asyncpg.Record]:
-    """Public cases by tracking number (the service_request_id), newest first."""
+async def requests_by_ids(
+    conn: Connection, *, ids: list[str], key_id: int | None
+) -> list[asyncpg.Record]:
+    """Readable cases by public id (the service_request_id), newest first."""
     rows: list[asyncpg.Record] = await conn.fetch(
         f"""
         SELECT {_REQUEST_COLUMNS} FROM cases c {_REQUEST_JOINS}
-        WHERE c.tracking_no = ANY($1::text[]) AND {_PUBLIC}
+        WHERE c.public_id = ANY($2::text[]) AND {_READABLE}
         ORDER BY c.created_at DESC, c.id DESC
         """,
+        key_id,
         ids,
     )
     return rows
@@ -174,19 +181,21 @@ async def requests_in_window(
     statuses: list[str] | None,
     limit: int,
     offset: int,
+    key_id: int | None,
 ) -> list[asyncpg.Record]:
-    """A page of public cases filed in [start, end), newest first; filters are optional."""
+    """A page of readable cases filed in [start, end), newest first; filters are optional."""
     # The time window always bounds the scan, so the plan walks the index on the time of
     # receipt whatever filters come with it.
     rows: list[asyncpg.Record] = await conn.fetch(
         f"""
         SELECT {_REQUEST_COLUMNS} FROM cases c {_REQUEST_JOINS}
-        WHERE c.created_at >= $1 AND c.created_at < $2 AND {_PUBLIC}
-          AND ($3::text[] IS NULL OR c.category_code = ANY($3::text[]))
-          AND ($4::text[] IS NULL OR c.status = ANY($4::text[]))
+        WHERE c.created_at >= $2 AND c.created_at < $3 AND {_READABLE}
+          AND ($4::text[] IS NULL OR c.category_code = ANY($4::text[]))
+          AND ($5::text[] IS NULL OR c.status = ANY($5::text[]))
         ORDER BY c.created_at DESC, c.id DESC
-        LIMIT $5 OFFSET $6
+        LIMIT $6 OFFSET $7
         """,
+        key_id,
         start,
         end,
         codes,

@@ -121,12 +121,14 @@ def service_notice(*, accept_minutes: int, resolve_minutes: int, locale: Locale)
 
 
 def photo_notice(*, required: bool, locale: Locale) -> str:
-    """How to send a photo; media_url is never fetched, so the photo itself must be sent."""
+    """How to send a photo: as the file itself, or as an https media_url we fetch."""
     if locale == "zh-CN":
         need = "此类问题必须附照片" if required else "可附一张照片"
-        return f"{need}：以 multipart/form-data 的 media 字段上传（不会读取 media_url）。"
+        return f"{need}：以 multipart/form-data 的 media 字段上传，或给出公网 https 的 media_url。"
     need = "A photo is required" if required else "A photo may be added"
-    return f"{need}: send it as the multipart/form-data field media (media_url is not fetched)."
+    return (
+        f"{need}: send it as the multipart/form-data field media, or as a public https media_url."
+    )
 
 
 def new_api_key() -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import random
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
 from urllib.parse import urlsplit
+
+from backend.outbound.addresses import is_loopback, literal_address
 
 MAX_PAYLOAD_BYTES: Final = 3000
 
@@ -90,17 +91,25 @@ DEFAULT_DELIVERY: Final = (3 * 24 * 3600, "normal")
 def message(
     *, notification_id: int, kind: str, locale: str, role: str, case: dict[str, Any]
 ) -> bytes:
-    """The payload the service worker shows: no personal data, tagged, under 3 KB."""
+    """The payload the service worker shows: no personal data, tagged, under 3 KB.
+
+    A case's pushes can overtake each other on the way; the phone shows one notification per
+    case and keeps the one with the highest `seq`. Notifications of one case are written in the
+    transactions that move it, one after another, so their ids already count in that order.
+    """
     zh_title, en_title, zh_body, en_body = TEXTS.get(kind, ("通知", "Notice", "{no}", "{no}"))
     english = locale.startswith("en")
     number = str(case.get("trackingNo", ""))
-    body = {
+    case_id = case.get("caseId")
+    body: dict[str, object] = {
         "tag": f"n{notification_id}",
         "title": en_title if english else zh_title,
         "body": (en_body if english else zh_body).format(no=number),
-        "url": _url(role, case.get("caseId")),
+        "url": _url(role, case_id),
         "kind": kind,
     }
+    if case_id is not None:
+        body |= {"case": case_id, "seq": notification_id}
     encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     assert len(encoded) <= MAX_PAYLOAD_BYTES
     return encoded
@@ -148,18 +157,26 @@ def verdict(status: int | None) -> Verdict:
 
 
 def endpoint_problem(endpoint: str, *, allow_loopback: bool) -> str | None:
-    """Why the server must not post to this endpoint (it would be a door into our network)."""
-    parts = urlsplit(endpoint)
-    host = parts.hostname or ""
+    """Why the server must not post to this endpoint (it would be a door into our network).
+
+    Only the URL is judged here; the addresses a name resolves to are checked when sending.
+    """
     try:
-        address = ipaddress.ip_address(host)
+        parts = urlsplit(endpoint)
+        host = parts.hostname or ""
+        address = literal_address(host)
     except ValueError:
-        address = None
-    loopback = address is not None and address.is_loopback
+        return "a push endpoint must name a push service"
+    loopback = address is not None and is_loopback(address)
     if allow_loopback and loopback and parts.scheme in {"http", "https"}:
         return None
     if parts.scheme != "https" or not host:
         return "a push endpoint must be an https URL"
-    if address is not None or host == "localhost":
+    if address is not None or _local_name(host):
         return "a push endpoint must name a push service, not an address"
     return None
+
+
+def _local_name(host: str) -> bool:
+    name = host.rstrip(".").lower()
+    return name == "localhost" or name.endswith(".localhost")

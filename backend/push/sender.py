@@ -21,6 +21,7 @@ from pywebpush import WebPushException, webpush_async
 
 from backend.clock import Clock
 from backend.db.pool import ACQUIRE_TIMEOUT_SECONDS
+from backend.outbound.resolver import guarded_session, refusal
 from backend.push import queries, rules
 from backend.settings import Settings
 
@@ -34,6 +35,9 @@ class Attempt:
     status: int | None  # None: no answer (timeout, refused)
     retry_after: float | None
     error: str
+    # The endpoint is, or resolves to, an address we must not connect to: never retried,
+    # and the subscription is removed.
+    forbidden: bool = False
 
 
 @dataclass
@@ -100,8 +104,10 @@ class PushSender:
                 await queries.record_delivery(
                     conn, outbox_id=row["id"], subscription_id=device["id"], at=now
                 )
-            elif verdict.gone:
+            elif verdict.gone or attempt.forbidden:
                 await queries.delete_gone(conn, subscription_id=device["id"])
+                if attempt.forbidden:
+                    refused.append(attempt)
             else:
                 (retry if verdict.retry else refused).append(attempt)
         if retry and row["attempts"] < self.settings.push_max_attempts:
@@ -122,6 +128,11 @@ class PushSender:
         self, device: asyncpg.Record, payload: bytes, kind: str, gate: asyncio.Semaphore
     ) -> Attempt:
         ttl, urgency = rules.delivery(kind)
+        problem = rules.endpoint_problem(
+            device["endpoint"], allow_loopback=self.settings.push_allow_loopback
+        )
+        if problem is not None:
+            return Attempt(None, None, f"endpoint refused: {problem}", forbidden=True)
         info = {
             "endpoint": device["endpoint"],
             "keys": {"p256dh": device["p256dh"], "auth": device["auth"]},
@@ -144,8 +155,17 @@ class PushSender:
             except WebPushException as exc:
                 return _answered(exc.response, str(exc).splitlines()[0])
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                if (refused := refusal(exc)) is not None:
+                    return Attempt(None, None, f"endpoint refused: {refused}", forbidden=True)
                 return Attempt(None, None, f"no answer: {type(exc).__name__}")
         return Attempt(getattr(response, "status", None), None, "")
+
+
+def push_session(
+    settings: Settings, *, trace_configs: list[aiohttp.TraceConfig] | None = None
+) -> aiohttp.ClientSession:
+    """The session pushes are sent over: public addresses only, pinned per connection."""
+    return guarded_session(allow_loopback=settings.push_allow_loopback, trace_configs=trace_configs)
 
 
 def _answered(response: Any, error: str) -> Attempt:

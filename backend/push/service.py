@@ -6,7 +6,7 @@ from datetime import datetime
 
 from backend.accounts.rules import Principal
 from backend.db.types import Connection
-from backend.errors import Invalid, NotFound
+from backend.errors import BadRequest, NotFound
 from backend.push import queries
 from backend.push.rules import endpoint_problem
 from backend.push.schemas import SubscriptionIn
@@ -24,7 +24,12 @@ async def subscribe(
     """Keep a device's subscription; the same endpoint again is the same row."""
     problem = endpoint_problem(data.endpoint, allow_loopback=settings.push_allow_loopback)
     if problem:
-        raise Invalid("push.bad_endpoint", "推送地址无效", problem, fields={"endpoint": problem})
+        raise BadRequest(
+            "push.bad_endpoint",
+            "推送地址无效：必须是推送服务的 https 地址",
+            "Invalid push endpoint",
+            fields={"endpoint": problem},
+        )
     await queries.upsert_subscription(
         conn,
         user_id=principal.user_id,

@@ -105,6 +105,11 @@ class RegionAdminController(Controller):
     async def import_regions(
         self, ctx: Ctx, db: DB, principal: Caller, data: JSONBody[dict[str, Any]]
     ) -> ImportOut:
-        result = await service.import_regions(db, actor_id=principal.user_id, doc=data)
+        result = await service.import_regions(
+            db,
+            actor_id=principal.user_id,
+            doc=data,
+            overlap_share=ctx.settings.region_overlap_share,
+        )
         await ctx.require_routing().refresh(db)
         return result

@@ -24,6 +24,7 @@ from backend.regions.geojson_checks import (
     read_geometry,
     read_properties,
 )
+from backend.regions.geojson_overlaps import OVERLAP_TOLERANCE_SHARE, Sibling, sibling_overlaps
 from backend.regions.levels import LEVELS, Level, depth
 from backend.regions.routing import METRES_PER_DEGREE
 
@@ -62,9 +63,14 @@ class RegionDraft:
 
 
 def parse_region_collection(
-    doc: object, existing: Mapping[str, ExistingRegion]
+    doc: object,
+    existing: Mapping[str, ExistingRegion],
+    *,
+    overlap_tolerance: float = OVERLAP_TOLERANCE_SHARE,
 ) -> list[RegionDraft]:
-    """Check a decoded FeatureCollection for import; parents come before their children."""
+    """Check a decoded FeatureCollection for import; parents come before their children.
+
+    Siblings may overlap by `overlap_tolerance` of the smaller one's area, no more."""
     features = _features(doc)
     problems: Problems = {}
     try:
@@ -72,7 +78,7 @@ def parse_region_collection(
     except FileTooLarge:
         reason = f"holds more than {MAX_POSITIONS} positions; split the file"
         raise _refused({"features": reason}) from None
-    _check_hierarchy(drafts, existing, unreadable, problems)
+    _check_hierarchy(drafts, existing, unreadable, problems, overlap_tolerance)
     if problems:
         raise _refused(problems)
     # A parent is always a shallower level, so sorting by depth puts parents first.
@@ -99,6 +105,7 @@ def _read_features(
     """The features that read as regions, and the codes of those whose properties did not."""
     budget = PositionBudget()
     drafts, unreadable = [], set()
+    first_use: dict[str, int] = {}
     for index, feature in enumerate(features):
         where = f"features[{index}]"
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
@@ -109,12 +116,25 @@ def _read_features(
         if isinstance(geometry, str):
             problems.setdefault(f"{where}.geometry", geometry)
             geometry = _BROKEN
+        # A code used twice is reported whatever else is wrong with either feature.
+        _note_reuse(
+            properties.code if properties else _code_of(feature), index, first_use, problems
+        )
         if properties is not None:
             code, name, level, parent_code = properties
             drafts.append(RegionDraft(code, name, level, parent_code, geometry, index))
         else:
             unreadable.add(_code_of(feature))
     return drafts, unreadable
+
+
+def _note_reuse(code: str, index: int, first_use: dict[str, int], problems: Problems) -> None:
+    if not code:
+        return
+    earlier = first_use.setdefault(code, index)
+    if earlier != index:
+        reason = f"{code} is also used by features[{earlier}]"
+        problems.setdefault(f"features[{index}].properties.code", reason)
 
 
 def _code_of(feature: dict[object, object]) -> str:
@@ -139,8 +159,9 @@ def _check_hierarchy(
     existing: Mapping[str, ExistingRegion],
     unreadable: set[str],
     problems: Problems,
+    overlap_tolerance: float,
 ) -> None:
-    in_file = _first_by_code(drafts, problems)
+    in_file = _first_by_code(drafts)
     tree = dict(existing)
     tree.update((code, _as_stored(draft)) for code, draft in in_file.items())
     containment = _Containment(tree)
@@ -152,16 +173,39 @@ def _check_hierarchy(
         parent = in_file.get(child.parent_code or "")
         if parent is not None and child.code not in in_file:
             _check_existing_child(child, parent, containment, problems)
+    _check_overlaps(tree, in_file, problems, overlap_tolerance)
 
 
-def _first_by_code(drafts: Sequence[RegionDraft], problems: Problems) -> dict[str, RegionDraft]:
+def _first_by_code(drafts: Sequence[RegionDraft]) -> dict[str, RegionDraft]:
+    """Each code's first feature (a later one with the same code is reported on reading)."""
     first: dict[str, RegionDraft] = {}
     for draft in drafts:
-        earlier = first.setdefault(draft.code, draft)
-        if earlier is not draft:
-            reason = f"{draft.code} is also used by features[{earlier.feature_index}]"
-            problems.setdefault(f"features[{draft.feature_index}].properties.code", reason)
+        first.setdefault(draft.code, draft)
     return first
+
+
+def _check_overlaps(
+    tree: Mapping[str, ExistingRegion],
+    in_file: Mapping[str, RegionDraft],
+    problems: Problems,
+    tolerance: float,
+) -> None:
+    siblings = [
+        Sibling(
+            code,
+            region.level,
+            region.parent_code,
+            region.geometry,
+            in_file[code].feature_index if code in in_file else None,
+        )
+        for code, region in tree.items()
+    ]
+    for overlap in sibling_overlaps(siblings, tolerance=tolerance):
+        # Every overlap is listed, also beside another problem with the same outline.
+        key = f"features[{overlap.region.feature_index}].geometry"
+        problems[key] = (
+            f"{problems[key]}; {overlap.reason()}" if key in problems else overlap.reason()
+        )
 
 
 def _as_stored(draft: RegionDraft) -> ExistingRegion:

@@ -16,6 +16,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from backend.regions.levels import LEVELS, Level, is_level
+from backend.structs import without_bidi
 
 # A city's grid layer is a few hundred thousand positions; ten times that is not a grid file.
 MAX_POSITIONS: Final = 2_000_000
@@ -97,11 +98,13 @@ def _code(raw: object) -> str:
 
 
 def _name(raw: object) -> str:
-    if not isinstance(raw, str) or not raw.strip():
+    # Stored like every other text: without bidirectional controls (see backend.structs).
+    name = without_bidi(raw).strip() if isinstance(raw, str) else ""
+    if not name:
         raise _Bad("must be a non-empty string")
-    if len(raw.strip()) > MAX_NAME_LENGTH:
+    if len(name) > MAX_NAME_LENGTH:
         raise _Bad(f"must be at most {MAX_NAME_LENGTH} characters")
-    return raw.strip()
+    return name
 
 
 def _level(raw: object) -> Level:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -13,6 +14,7 @@ from backend.db.types import Connection
 from backend.errors import BadRequest, NotFound
 from backend.regions import queries
 from backend.regions.geojson import ExistingRegion, RegionDraft, parse_region_collection
+from backend.regions.geojson_overlaps import OVERLAP_TOLERANCE_SHARE
 from backend.regions.paths import child_path, codes_of
 from backend.regions.routing import IndexedRegion, RoutingIndex
 from backend.regions.schemas import (
@@ -80,13 +82,21 @@ async def region_id_by_code(conn: Connection, *, code: str) -> int | None:
     return await queries.id_by_code(conn, code=code)
 
 
-async def import_regions(conn: Connection, *, actor_id: int | None, doc: object) -> ImportOut:
+async def import_regions(
+    conn: Connection,
+    *,
+    actor_id: int | None,
+    doc: object,
+    overlap_share: float = OVERLAP_TOLERANCE_SHARE,
+) -> ImportOut:
     """导入: upsert a FeatureCollection by code, all or nothing, and bump the revision."""
     async with conn.transaction():
         await queries.lock_for_import(conn)
         stored = {row["code"]: row for row in await queries.list_all(conn)}
         existing = {code: _existing(row) for code, row in stored.items()}
-        drafts = await asyncio.to_thread(parse_region_collection, doc, existing)
+        drafts = await asyncio.to_thread(
+            partial(parse_region_collection, overlap_tolerance=overlap_share), doc, existing
+        )
         created = await _store(conn, drafts, stored)
         revision = await queries.bump_revision(conn)
         await audit.record(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -21,6 +21,7 @@ from backend.reports.schemas import (
 )
 from backend.structs import CATEGORY_CODE
 from backend.web.auth import logged_in
+from backend.web.client_address import client_address
 from backend.web.deps import DB, Caller, Ctx
 
 
@@ -35,10 +36,20 @@ class ReportController(Controller):
         summary="Send a report (上报); retrying with the same clientId returns the same report",
     )
     async def submit(
-        self, ctx: Ctx, db: DB, principal: Caller, data: JSONBody[ReportIn]
+        self,
+        request: Request,  # type: ignore[type-arg]
+        ctx: Ctx,
+        db: DB,
+        principal: Caller,
+        data: JSONBody[ReportIn],
     ) -> Response[ReportCreatedOut]:
         created, is_new = await service.submit(
-            db, ctx.intake(), principal=principal, data=data, now=ctx.clock.now()
+            db,
+            ctx.intake(),
+            principal=principal,
+            data=data,
+            now=ctx.clock.now(),
+            address=client_address(request, ctx.settings),
         )
         return Response(created, status_code=HTTP_201_CREATED if is_new else HTTP_200_OK)
 
@@ -51,18 +62,21 @@ class ReportController(Controller):
         self,
         ctx: Ctx,
         db: DB,
+        principal: Caller,
         lat: Annotated[float, QueryParameter(ge=-90, le=90)],
         lng: Annotated[float, QueryParameter(ge=-180, le=180)],
         category: Annotated[str, QueryParameter(pattern=CATEGORY_CODE.pattern)],
     ) -> list[NearbyReportOut]:
-        return await nearby_reports(db, ctx.require_store(), lat=lat, lng=lng, category=category)
+        return await nearby_reports(
+            db, ctx.photo_links(principal.user_id), lat=lat, lng=lng, category=category
+        )
 
     @get("/{case_id:int}", operation_id="getMyReport", summary="One of my reports, as I see it")
     async def get_report(
         self, ctx: Ctx, db: DB, principal: Caller, case_id: FromPath[int]
     ) -> ReportOut:
         return await reporter.my_report(
-            db, ctx.require_store(), principal=principal, case_id=case_id
+            db, ctx.photo_links(principal.user_id), principal=principal, case_id=case_id
         )
 
     @post(
@@ -78,7 +92,7 @@ class ReportController(Controller):
             db, principal=principal, case_id=case_id, data=data, now=ctx.clock.now()
         )
         return await reporter.my_report(
-            db, ctx.require_store(), principal=principal, case_id=case_id
+            db, ctx.photo_links(principal.user_id), principal=principal, case_id=case_id
         )
 
     @post(
@@ -115,5 +129,5 @@ class MyReportsController(Controller):
         cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
     ) -> ReportPageOut:
         return await reporter.my_reports(
-            db, ctx.require_store(), principal=principal, cursor=cursor
+            db, ctx.photo_links(principal.user_id), principal=principal, cursor=cursor
         )

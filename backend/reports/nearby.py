@@ -5,16 +5,17 @@ from __future__ import annotations
 from backend.categories import service as categories
 from backend.db.types import Connection
 from backend.errors import NotFound
+from backend.media import service as media
+from backend.media.links import PhotoLinks
 from backend.reports import queries, rules
 from backend.reports.schemas import NearbyReportOut
-from media_store import Store
 
 NEARBY_LIMIT = 10
 
 
 async def nearby_reports(
     conn: Connection,
-    store: Store,
+    links: PhotoLinks,
     *,
     lat: float,
     lng: float,
@@ -37,6 +38,9 @@ async def nearby_reports(
     )
     within = [(rules.metres_between(lat, lng, row["lat"], row["lng"]), row) for row in rows]
     within = sorted((pair for pair in within if pair[0] <= radius), key=lambda pair: pair[0])
+    thumbnails = await media.cover_thumbnails(
+        links, conn, case_ids=[row["id"] for _, row in within[:NEARBY_LIMIT]]
+    )
     return [
         NearbyReportOut(
             id=row["id"],
@@ -46,7 +50,7 @@ async def nearby_reports(
             description=row["description"],
             distance_m=round(distance, 1),
             created_at=row["created_at"],
-            thumbnail_url=await store.url(row["thumbnail_key"]) if row["thumbnail_key"] else None,
+            thumbnail_url=thumbnails.get(row["id"]),
         )
         for distance, row in within[:NEARBY_LIMIT]
     ]

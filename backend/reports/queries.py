@@ -75,37 +75,75 @@ async def get_for_reporter(
     return row
 
 
-async def recent_reports(conn: Connection, *, reporter_id: int, since: datetime) -> asyncpg.Record:
-    """How many reports a user sent since a moment, and the oldest of them."""
-    row = await conn.fetchrow(
-        "SELECT count(*) AS count, min(created_at) AS oldest FROM cases "
-        "WHERE reporter_id = $1 AND created_at > $2",
-        reporter_id,
-        since,
+# The cases a user's own reports were merged into (合并), however many merges up.
+_MERGED_INTO = """
+    merged_into (id, duplicate_id) AS (
+        SELECT master_case_id, id FROM cases WHERE reporter_id = $1 AND master_case_id IS NOT NULL
+        UNION
+        SELECT c.master_case_id, m.duplicate_id FROM cases c JOIN merged_into m ON c.id = m.id
+        WHERE c.master_case_id IS NOT NULL
     )
-    assert row is not None  # an aggregate always yields a row
-    return row
+"""
 
 
-async def list_for_reporter(
-    conn: Connection, *, reporter_id: int, before: tuple[datetime, int] | None, limit: int
+async def list_for_reader(
+    conn: Connection, *, user_id: int, before: tuple[datetime, int] | None, limit: int
 ) -> list[asyncpg.Record]:
-    """A reporter's cases, newest first, from a keyset cursor."""
+    """我的上报: the cases a user reported, had merged into another, or follows, newest first."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        """
+        f"""
+        WITH RECURSIVE {_MERGED_INTO},
+        mine (case_id) AS (
+            SELECT id FROM cases WHERE reporter_id = $1
+            UNION SELECT id FROM merged_into
+            UNION SELECT case_id FROM case_followers WHERE user_id = $1
+        )
         SELECT c.id, c.tracking_no, c.status, c.category_code, c.description, c.created_at,
+               CASE WHEN c.reporter_id = $1 THEN 'own'
+                    WHEN c.id IN (SELECT id FROM merged_into) THEN 'merged'
+                    ELSE 'following' END AS relation,
                (SELECT m.thumbnail_key FROM media m WHERE m.case_id = c.id AND m.purpose = 'report'
                 ORDER BY m.position LIMIT 1) AS thumbnail_key
-        FROM cases c
-        WHERE c.reporter_id = $1 AND ($2::timestamptz IS NULL OR (c.created_at, c.id) < ($2, $3))
+        FROM mine JOIN cases c ON c.id = mine.case_id
+        WHERE $2::timestamptz IS NULL OR (c.created_at, c.id) < ($2, $3)
         ORDER BY c.created_at DESC, c.id DESC LIMIT $4
         """,
-        reporter_id,
+        user_id,
         before[0] if before else None,
         before[1] if before else None,
         limit,
     )
     return rows
+
+
+async def get_for_reader(conn: Connection, *, case_id: int, user_id: int) -> asyncpg.Record | None:
+    """One case as a user may read it: reported, merged into, or followed by them; with how
+    they stand to it and their own rating of it (a merged reporter's sits on their duplicate)."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"""
+        WITH RECURSIVE {_MERGED_INTO}
+        SELECT {_CASE_COLUMNS}, c.master_case_id, c.closed_at,
+               CASE WHEN c.reporter_id = $1 THEN 'own'
+                    WHEN d.id IS NOT NULL THEN 'merged'
+                    ELSE 'following' END AS relation,
+               d.id AS duplicate_id,
+               CASE WHEN c.reporter_id = $1 THEN c.rating ELSE d.rating END AS my_rating,
+               CASE WHEN c.reporter_id = $1 THEN c.rated_at ELSE d.rated_at END AS my_rated_at
+        FROM cases c JOIN regions r ON r.id = c.region_id
+        LEFT JOIN LATERAL (
+            SELECT dc.id, dc.rating, dc.rated_at FROM merged_into mi
+            JOIN cases dc ON dc.id = mi.duplicate_id
+            WHERE mi.id = c.id ORDER BY dc.id LIMIT 1
+        ) d ON true
+        WHERE c.id = $2 AND (
+            c.reporter_id = $1 OR d.id IS NOT NULL
+            OR EXISTS (SELECT 1 FROM case_followers f WHERE f.case_id = c.id AND f.user_id = $1)
+        )
+        """,
+        user_id,
+        case_id,
+    )
+    return row
 
 
 async def nearby_open(
@@ -146,15 +184,49 @@ async def get_open_public(conn: Connection, *, case_id: int) -> asyncpg.Record |
 async def rate(
     conn: Connection, *, case_id: int, reporter_id: int, score: int, comment: str, at: datetime
 ) -> asyncpg.Record | None:
-    """Record the reporter's rating of a closed case, once; None when that is not possible."""
+    """Record the reporter's rating of a closed case, once per closing (a rework that closes
+    again may be rated again); None when that is not possible."""
     row: asyncpg.Record | None = await conn.fetchrow(
         """
         UPDATE cases SET rating = $3, rating_comment = $4, rated_at = $5, status = 'rated',
                          version = version + 1, updated_at = $5
-        WHERE id = $1 AND reporter_id = $2 AND status = 'closed' AND rating IS NULL
+        WHERE id = $1 AND reporter_id = $2 AND status = 'closed'
+          AND (rated_at IS NULL OR rated_at < closed_at)
         RETURNING id, region_id, closed_at
         """,
         case_id,
+        reporter_id,
+        score,
+        comment,
+        at,
+    )
+    return row
+
+
+async def rate_as_merged(
+    conn: Connection,
+    *,
+    duplicate_id: int,
+    master_id: int,
+    reporter_id: int,
+    score: int,
+    comment: str,
+    at: datetime,
+) -> asyncpg.Record | None:
+    """A merged reporter's rating of the master, kept on their own duplicate: once per closing
+    of the master; None when the master is not closed or this closing is already rated."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        """
+        UPDATE cases d SET rating = $4, rating_comment = $5, rated_at = $6,
+                           version = d.version + 1, updated_at = $6
+        FROM cases m
+        WHERE d.id = $1 AND d.reporter_id = $3 AND d.status = 'merged'
+          AND m.id = $2 AND m.status IN ('closed', 'rated') AND m.closed_at IS NOT NULL
+          AND (d.rated_at IS NULL OR d.rated_at < m.closed_at)
+        RETURNING d.id, d.region_id
+        """,
+        duplicate_id,
+        master_id,
         reporter_id,
         score,
         comment,

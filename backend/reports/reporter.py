@@ -11,8 +11,9 @@ from backend.cases import actions as case_actions
 from backend.cases import rules as case_rules
 from backend.cases import service as cases
 from backend.db.types import Connection
-from backend.errors import Conflict, Invalid, NotFound
+from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.media import service as media
+from backend.media.links import PhotoLinks
 from backend.regions.schemas import RegionOut
 from backend.reports import queries, rules
 from backend.reports.schemas import (
@@ -25,26 +26,28 @@ from backend.reports.schemas import (
     ReportSummaryOut,
     TimelineEntryOut,
 )
-from media_store import Store
 
 _NOT_YOURS = NotFound("reports.not_found", "找不到该上报", "No such report")
 PAGE_SIZE = 20
 
 
 async def my_reports(
-    conn: Connection, store: Store, *, principal: Principal, cursor: str | None
+    conn: Connection, links: PhotoLinks, *, principal: Principal, cursor: str | None
 ) -> ReportPageOut:
-    """我的上报: newest first, a page at a time."""
+    """我的上报: mine, those mine were merged into, and those I follow; newest first."""
     after = rules.decode_cursor(cursor) if cursor else None
     if cursor and after is None:
         raise Invalid(
             "reports.bad_cursor", "分页参数无效", "Invalid cursor", fields={"cursor": "invalid"}
         )
-    rows = await queries.list_for_reporter(
+    rows = await queries.list_for_reader(
         conn,
-        reporter_id=principal.user_id,
+        user_id=principal.user_id,
         limit=PAGE_SIZE + 1,
         before=(after.created_at, after.id) if after else None,
+    )
+    thumbnails = await media.cover_thumbnails(
+        links, conn, case_ids=[row["id"] for row in rows[:PAGE_SIZE]]
     )
     items = [
         ReportSummaryOut(
@@ -54,7 +57,8 @@ async def my_reports(
             category=row["category_code"],
             description=row["description"],
             created_at=row["created_at"],
-            thumbnail_url=await store.url(row["thumbnail_key"]) if row["thumbnail_key"] else None,
+            thumbnail_url=thumbnails.get(row["id"]),
+            relation=row["relation"],
         )
         for row in rows[:PAGE_SIZE]
     ]
@@ -67,14 +71,15 @@ async def my_reports(
 
 
 async def my_report(
-    conn: Connection, store: Store, *, principal: Principal, case_id: int
+    conn: Connection, links: PhotoLinks, *, principal: Principal, case_id: int
 ) -> ReportOut:
-    """One of my reports, with its public timeline and before/after photos."""
-    row = await queries.get_for_reporter(conn, case_id=case_id, reporter_id=principal.user_id)
+    """One report I made, had merged into it, or follow: its public timeline and photos."""
+    row = await queries.get_for_reader(conn, case_id=case_id, user_id=principal.user_id)
     if row is None:
         raise _NOT_YOURS
-    photos = await media.photos_of_case(store, conn, case_id=case_id)
+    photos = await media.photos_of_case(links, conn, case_id=case_id)
     timeline = [_entry(event) for event in await cases.public_timeline(conn, case_id=case_id)]
+    relation = row["relation"]
     return ReportOut(
         id=row["id"],
         tracking_no=row["tracking_no"],
@@ -83,8 +88,10 @@ async def my_report(
         description=row["description"],
         lat=row["lat"],
         lng=row["lng"],
-        address=row["address"],
-        anonymous=row["anonymous"],
+        # The address is typed by the reporter (it may be their door); whether they hid their
+        # name is theirs to know. Others get neither.
+        address=row["address"] if relation == "own" else None,
+        anonymous=row["anonymous"] if relation == "own" else False,
         region=RegionOut(
             code=row["region_code"], name=row["region_name"], level=row["region_level"]
         ),
@@ -97,7 +104,15 @@ async def my_report(
         photos=photos["report"],
         after_photos=photos["resolution"],
         timeline=timeline,
-        rating=row["rating"],
+        rating=row["my_rating"],
+        relation=relation,
+        can_rate=rules.may_rate(
+            relation,
+            status=row["status"],
+            closed_at=row["closed_at"],
+            rated_at=row["my_rated_at"],
+        ),
+        master_id=row["master_case_id"],
     )
 
 
@@ -116,7 +131,7 @@ def _entry(event: asyncpg.Record) -> TimelineEntryOut:
 async def rate(
     conn: Connection, *, principal: Principal, case_id: int, data: RatingIn, now: datetime
 ) -> None:
-    """评价: once, by the reporter, after the case is closed."""
+    """评价: once per closing, by the reporter or a reporter merged into the case."""
     async with conn.transaction():
         rated = await queries.rate(
             conn,
@@ -127,16 +142,8 @@ async def rate(
             at=now,
         )
         if rated is None:
-            if (
-                await queries.get_for_reporter(conn, case_id=case_id, reporter_id=principal.user_id)
-                is None
-            ):
-                raise _NOT_YOURS
-            raise Conflict(
-                "reports.not_ratable",
-                "只能在结案后评价一次",
-                "A report can be rated once, after it is closed",
-            )
+            await _rate_as_merged(conn, principal=principal, case_id=case_id, data=data, now=now)
+            return
         await cases.record_event(
             conn,
             case_id=case_id,
@@ -151,6 +158,49 @@ async def rate(
             await case_actions.reopen_after_rating(
                 conn, case_id=case_id, reporter=principal, now=now
             )
+
+
+async def _rate_as_merged(
+    conn: Connection, *, principal: Principal, case_id: int, data: RatingIn, now: datetime
+) -> None:
+    """A merged reporter's score counts as their own report's rating; only the master's
+    reporter's low score sends the case back (one voice reopens, not every duplicate's)."""
+    row = await queries.get_for_reader(conn, case_id=case_id, user_id=principal.user_id)
+    if row is None:
+        raise _NOT_YOURS
+    if row["relation"] == "following":
+        raise Forbidden(
+            "reports.followers_cannot_rate",
+            "关注者不能评价，只有上报人可以评价",
+            "Only those who reported it may rate it, not its followers",
+        )
+    rated = None
+    if row["relation"] == "merged":
+        rated = await queries.rate_as_merged(
+            conn,
+            duplicate_id=row["duplicate_id"],
+            master_id=case_id,
+            reporter_id=principal.user_id,
+            score=data.score,
+            comment=data.comment,
+            at=now,
+        )
+    if rated is None:
+        raise Conflict(
+            "reports.not_ratable",
+            "每次结案后可评价一次",
+            "A report can be rated once each time it is closed",
+        )
+    await cases.record_event(
+        conn,
+        case_id=rated["id"],
+        region_id=rated["region_id"],
+        at=now,
+        actor=principal,
+        action="rate",
+        from_status="merged",
+        to_status="merged",
+    )
 
 
 async def follow(conn: Connection, *, principal: Principal, case_id: int, now: datetime) -> None:

@@ -7,7 +7,7 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Final
+from typing import Final, Literal
 
 import h3
 import msgspec
@@ -54,6 +54,27 @@ def intake_deadlines(
     return Deadlines(accept_by=accept_by, resolve_by=accept_by + timedelta(minutes=resolve_minutes))
 
 
+# How a resident stands to a report in 我的上报: their own, one their report was merged into
+# (已合并), or one they follow (关注).
+Relation = Literal["own", "merged", "following"]
+# A merged reporter rates the master too (it is their problem that was fixed), even after its
+# own reporter has; a mere follower only reads.
+_RATABLE_IN: Final[dict[str, frozenset[str]]] = {
+    "own": frozenset({"closed"}),
+    "merged": frozenset({"closed", "rated"}),
+}
+
+
+def may_rate(
+    relation: str, *, status: str, closed_at: datetime | None, rated_at: datetime | None
+) -> bool:
+    """评价: once per closing (a rework that closes again may be rated again), never by a
+    follower."""
+    if status not in _RATABLE_IN.get(relation, frozenset()):
+        return False
+    return rated_at is None or (closed_at is not None and rated_at < closed_at)
+
+
 def h3_cells(lat: float, lng: float) -> dict[int, int]:
     """The H3 cell (as a signed-64-bit-safe integer) of a position at each stored resolution."""
     return {res: h3.str_to_int(h3.latlng_to_cell(lat, lng, res)) for res in H3_RESOLUTIONS}
@@ -72,15 +93,6 @@ def metres_between(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_METRES * math.asin(min(1.0, math.sqrt(a)))
-
-
-def rate_limit_retry_after(
-    oldest_in_window: datetime | None, *, count: int, limit: int, now: datetime, window: timedelta
-) -> int | None:
-    """Seconds until the device may report again, or None when it is under its limit."""
-    if count < limit or oldest_in_window is None:
-        return None
-    return max(1, math.ceil((oldest_in_window + window - now).total_seconds()))
 
 
 @dataclass(frozen=True, slots=True)

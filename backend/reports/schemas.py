@@ -10,6 +10,7 @@ import msgspec
 
 from backend.media.schemas import PhotoOut
 from backend.regions.schemas import RegionOut
+from backend.reports.rules import Relation
 from backend.structs import CategoryCode, Latitude, Longitude, Model
 
 Description = Annotated[str, msgspec.Meta(max_length=500)]
@@ -74,7 +75,8 @@ class TimelineEntryOut(Model):
 
 
 class ReportOut(Model):
-    """A report as its reporter sees it."""
+    """A report as its reporter, a reporter merged into it or a follower sees it. Others than
+    its reporter read it only: nothing of who reported it, nor the reporter's rating."""
 
     id: int
     tracking_no: str
@@ -91,7 +93,10 @@ class ReportOut(Model):
     photos: list[PhotoOut]
     after_photos: list[PhotoOut]
     timeline: list[TimelineEntryOut]
-    rating: int | None = None
+    rating: int | None = None  # the caller's own rating, for this closing or an earlier one
+    relation: Relation = "own"
+    can_rate: bool = False
+    master_id: int | None = None  # the case a merged (已合并) report lives on in
 
 
 class ReportSummaryOut(Model):
@@ -102,6 +107,7 @@ class ReportSummaryOut(Model):
     description: str
     created_at: datetime
     thumbnail_url: str | None = None
+    relation: Relation = "own"
 
 
 class ReportPageOut(Model):

@@ -8,11 +8,14 @@ written in the same transaction as the case and its photos.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import msgspec
 
 from backend.accounts.rules import Principal
 from backend.cases import actions as case_actions
@@ -22,12 +25,15 @@ from backend.categories.schemas import CategoryOut
 from backend.db.types import Connection
 from backend.errors import Conflict, Invalid, NotFound, TooManyRequests
 from backend.media import service as media
+from backend.media.links import PhotoLinks
 from backend.regions.routing import Placement, RoutingIndex
 from backend.regions.schemas import RegionOut
 from backend.reports import queries, rules
 from backend.reports.nearby import nearby_reports
 from backend.reports.schemas import DeadlinesOut, ReportCreatedOut, ReportIn
 from backend.settings import Settings
+from backend.throttle import service as throttle
+from backend.web.client_address import address_block
 from media_store import Store
 
 
@@ -38,6 +44,10 @@ class Intake:
     settings: Settings
     routing: RoutingIndex
     store: Store
+    # Where reports come from: the app, or Open311 (a hotline call, which has no photo).
+    channel: Literal["app", "open311"] = "app"
+    # Photo URLs for one viewer, signed where the deployment signs them.
+    photo_links: Callable[[int], PhotoLinks] | None = None
 
 
 _CONFLICT = Conflict(
@@ -48,17 +58,28 @@ _CONFLICT = Conflict(
 
 
 async def submit(
-    conn: Connection, intake: Intake, *, principal: Principal, data: ReportIn, now: datetime
+    conn: Connection,
+    intake: Intake,
+    *,
+    principal: Principal,
+    data: ReportIn,
+    now: datetime,
+    address: str | None = None,
 ) -> tuple[ReportCreatedOut, bool]:
-    """上报: create the case once; returns it and whether it was created by this call."""
+    """上报: create the case once; returns it and whether it was created by this call.
+
+    `address` is the client address of a report from the internet, limited per address too.
+    """
     fingerprint = rules.body_hash(data)
     existing = await queries.get_by_client_id(
         conn, reporter_id=principal.user_id, client_id=data.client_id
     )
     if existing is not None:
-        return await _replayed(conn, intake, existing, fingerprint), False
-    await _check_rate(conn, intake.settings, principal=principal, now=now)
-    category = await _category(conn, data)
+        return await _replayed(conn, intake, existing, data, fingerprint), False
+    await _take_report_slots(
+        conn, intake.settings, principal=principal, address=address, now=now, peek=True
+    )
+    category = await _category(conn, data, channel=intake.channel)
     placement = _placement(intake.routing, data)
     case_id = await _create(
         conn,
@@ -69,48 +90,81 @@ async def submit(
         placement=placement,
         fingerprint=fingerprint,
         now=now,
+        address=address,
     )
     if case_id is None:  # a concurrent retry of the same submission won the race
         winner = await queries.get_by_client_id(
             conn, reporter_id=principal.user_id, client_id=data.client_id
         )
         assert winner is not None
-        return await _replayed(conn, intake, winner, fingerprint), False
+        return await _replayed(conn, intake, winner, data, fingerprint), False
     row = await queries.get_for_reporter(conn, case_id=case_id, reporter_id=principal.user_id)
     assert row is not None
     return await _created_out(conn, intake, row), True
 
 
 async def _replayed(
-    conn: Connection, intake: Intake, row: asyncpg.Record, fingerprint: bytes
+    conn: Connection, intake: Intake, row: asyncpg.Record, data: ReportIn, fingerprint: bytes
 ) -> ReportCreatedOut:
-    if bytes(row["body_hash"]) != fingerprint:
+    kept = bytes(row["body_hash"])
+    if kept != fingerprint and not await _same_with_photos_sent_again(conn, row, data, kept):
         raise _CONFLICT
     return await _created_out(conn, intake, row)
 
 
-async def _check_rate(
-    conn: Connection, settings: Settings, *, principal: Principal, now: datetime
-) -> None:
-    window = timedelta(hours=1)
-    recent = await queries.recent_reports(conn, reporter_id=principal.user_id, since=now - window)
-    wait = rules.rate_limit_retry_after(
-        recent["oldest"],
-        count=recent["count"],
-        limit=settings.reports_per_hour,
-        now=now,
-        window=window,
+async def _same_with_photos_sent_again(
+    conn: Connection, row: asyncpg.Record, data: ReportIn, kept: bytes
+) -> bool:
+    """The same report whose photos a replay uploaded again after the report had landed."""
+    if not data.media_ids:
+        return False
+    photos = await media.same_report_photos(
+        conn, case_id=row["id"], uploader_id=row["reporter_id"], media_ids=data.media_ids
     )
-    if wait is not None:
-        raise TooManyRequests(
-            "reports.rate_limited",
-            "上报过于频繁，请稍后再试",
-            "Too many reports from this device; try again later",
-            retry_after=wait,
+    if photos is None:
+        return False
+    return rules.body_hash(msgspec.structs.replace(data, media_ids=photos)) == kept
+
+
+async def _take_report_slots(
+    conn: Connection,
+    settings: Settings,
+    *,
+    principal: Principal,
+    address: str | None,
+    now: datetime,
+    peek: bool = False,
+) -> None:
+    """Count a new report against its device's hourly limit and its address's ceiling.
+
+    Called inside the case's transaction, once the case is written: a refusal rolls the case
+    back, and the counters' row locks make parallel reports from one device take their turn,
+    so never more than the limit are created. With `peek`, nothing is counted: a device
+    already at its limit is refused before any work (or tracking number) is spent on it.
+    """
+    limits = [("report.device", str(principal.user_id), settings.reports_per_hour, "device")]
+    if address is not None:
+        key = address_block(address)
+        limits.append(("report.address", key, settings.reports_per_hour_per_address, "network"))
+    for scope, key, limit, source in limits:
+        counter = throttle.peek if peek else throttle.take
+        wait = await counter(
+            conn, scope=scope, key=key, limit=limit, window=timedelta(hours=1), now=now
         )
+        if wait is not None:
+            raise TooManyRequests(
+                "reports.rate_limited",
+                "此设备上报过于频繁，请稍后再试"
+                if source == "device"
+                else "此网络上报过于频繁，请稍后再试",
+                f"Too many reports from this {source}; try again later",
+                retry_after=wait,
+            )
 
 
-async def _category(conn: Connection, data: ReportIn) -> CategoryOut:
+async def _category(
+    conn: Connection, data: ReportIn, *, channel: Literal["app", "open311"]
+) -> CategoryOut:
     try:
         category = await categories.get_category(conn, code=data.category)
     except NotFound:
@@ -122,7 +176,10 @@ async def _category(conn: Connection, data: ReportIn) -> CategoryOut:
             "Unknown category",
             fields={"category": "unknown"},
         )
-    if category.photo_required and not data.media_ids:
+    needs_photo = (
+        category.photo_required_open311 if channel == "open311" else category.photo_required
+    )
+    if needs_photo and not data.media_ids:
         raise Invalid(
             "reports.photo_required",
             "此类问题需要至少一张照片",
@@ -161,6 +218,7 @@ async def _create(
     placement: Placement,
     fingerprint: bytes,
     now: datetime,
+    address: str | None,
 ) -> int | None:
     local_day = now.astimezone(ZoneInfo(intake.settings.timezone)).date()
     number = await queries.next_tracking_number(conn, day=local_day)
@@ -181,7 +239,7 @@ async def _create(
                 "body_hash": fingerprint,
                 "source": "resident" if principal.role == "resident" else "patrol",
                 "category_code": category.code,
-                "confidential": category.confidential,
+                "confidential": await categories.confidential_for_filing(conn, code=category.code),
                 "priority": "emergency" if category.deadlines.preset == "emergency" else "normal",
                 "description": data.description,
                 "lat": data.lat,
@@ -205,6 +263,9 @@ async def _create(
         )
         if case_id is None:
             return None
+        await _take_report_slots(
+            conn, intake.settings, principal=principal, address=address, now=now
+        )
         if not await media.attach(
             conn,
             media_ids=data.media_ids,
@@ -235,9 +296,15 @@ async def _create(
 
 
 async def _created_out(conn: Connection, intake: Intake, row: asyncpg.Record) -> ReportCreatedOut:
+    viewer = row["reporter_id"]
+    links = (
+        intake.photo_links(viewer)
+        if intake.photo_links is not None
+        else PhotoLinks(store=intake.store, signing=None, viewer=viewer, now=datetime.now(UTC))
+    )
     duplicates = await nearby_reports(
         conn,
-        intake.store,
+        links,
         lat=row["lat"],
         lng=row["lng"],
         category=row["category_code"],

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from backend.cases.rules import REOPEN_AT_OR_BELOW
-from backend.errors import Invalid
+from backend.errors import BadRequest, Invalid
 from backend.stats.schemas import MetricsOut
 
 PeriodKind = Literal["day", "week", "month", "quarter", "year", "custom"]
@@ -57,11 +57,24 @@ class Period:
         return (self.last_day - self.first_day).days + 1
 
 
+def _out_of_range(label: str) -> BadRequest:
+    return BadRequest(
+        "stats.period_out_of_range",
+        "统计周期超出可统计的年份",
+        f"The period {label[:40]} lies outside the years statistics can cover",
+        fields={"period": "out of range"},
+    )
+
+
 def _period(kind: PeriodKind, label: str, first: date, last: date, zone: str) -> Period:
     tz = ZoneInfo(zone)
-    # In UTC: arithmetic on two local times of one zone would ignore a daylight-saving change.
-    start = datetime.combine(first, time(), tz).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
+    try:
+        # In UTC: arithmetic on two local times of one zone would ignore a daylight-saving
+        # change. The first and last days of the calendar have no instant on one side.
+        start = datetime.combine(first, time(), tz).astimezone(UTC)
+        end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
+    except OverflowError:
+        raise _out_of_range(label) from None
     return Period(kind, label, first, last, start, end)
 
 
@@ -75,6 +88,8 @@ def parse_period(text: str, *, zone: str) -> Period:
             first, last = _bounds(kind, *(int(g) for g in match.groups()))
         except ValueError:
             raise _bad_period(f"no such {kind}: {text}") from None
+        except OverflowError:
+            raise _out_of_range(text) from None
         return _period(kind, text.strip(), first, last, zone)
     raise _bad_period(f"unreadable: {text[:40]}")
 

@@ -23,7 +23,7 @@ from backend.errors import NotFound
 _CSP = (
     "default-src 'self'; img-src 'self' data: blob:{tiles}; connect-src 'self'; "
     "style-src 'self'; script-src 'self'; worker-src 'self'; manifest-src 'self'; "
-    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
 )
 _ROOT_FILES = {"sw.js": "text/javascript", "manifest.webmanifest": "application/manifest+json"}
 
@@ -56,7 +56,8 @@ def pwa_handlers(dist: Path, *, tile_url: str | None = None) -> list[HTTPRouteHa
     def page(relative: str) -> Response[Any]:
         return File(
             dist / relative,
-            media_type="text/html; charset=utf-8",
+            # The framework appends the charset to every text/* type itself.
+            media_type="text/html",
             content_disposition_type="inline",
             headers=page_headers,
         )

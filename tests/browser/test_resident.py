@@ -9,9 +9,9 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import HOME
+from tests.browser.conftest import HOME, PHONE
 from tests.http import case_helpers
 from tests.http.photos import jpeg
 
@@ -132,3 +132,26 @@ async def test_an_open_report_nearby_is_offered_and_can_be_followed(
     finally:
         await conn.close()
     assert followers == 1
+
+
+async def test_without_location_permission_the_phone_says_why_and_the_map_still_places(
+    browser: Browser, api: str
+) -> None:
+    context = await browser.new_context(
+        viewport=PHONE, base_url=api, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    phone = await context.new_page()
+    await phone.goto("/")
+    location = phone.get_by_test_id("location")
+    await expect(location).to_have_attribute("data-kind", "failed", timeout=15_000)
+    await expect(location).to_contain_text("定位权限")
+    # Our own words in the page's language, not the browser's English.
+    assert not re.search(r"[A-Za-z]", await location.inner_text())
+    the_map = phone.get_by_test_id("report-map")
+    await expect(the_map).to_have_attribute("data-state", "ready", timeout=15_000)
+    await the_map.scroll_into_view_if_needed()
+    box = await the_map.bounding_box()
+    assert box is not None
+    await phone.mouse.click(box["x"] + box["width"] / 2 + 40, box["y"] + box["height"] / 2)
+    await expect(location).to_have_attribute("data-kind", "placed")
+    await context.close()

@@ -100,3 +100,53 @@ def test_cli_errors_are_clear(database: str, tmp_path: Path) -> None:
         stdin="short\n",
     )
     assert short.returncode == 2
+
+
+async def test_deactivate_and_reactivate_a_staff_account(demo_database: str) -> None:
+    conn = await asyncpg.connect(demo_database)
+    try:
+        user_id = await conn.fetchval("SELECT id FROM users WHERE username = 'demo-worker'")
+        await conn.execute(
+            "INSERT INTO auth_tokens (token_hash, user_id, created_at, expires_at) "
+            "VALUES ('\\x01', $1, now(), now() + interval '1 hour')",
+            user_id,
+        )
+        off = gridreport(demo_database, "deactivate-user", "--username", "demo-worker")
+        assert off.returncode == 0, off.stderr
+        assert "deactivated worker demo-worker" in off.stdout
+        disabled = await conn.fetchval("SELECT disabled_at FROM users WHERE id = $1", user_id)
+        revoked = await conn.fetchval(
+            "SELECT revoked_at FROM auth_tokens WHERE user_id = $1", user_id
+        )
+        on = gridreport(demo_database, "reactivate-user", "--username", "demo-worker")
+        assert on.returncode == 0, on.stderr
+        enabled = await conn.fetchval(
+            "SELECT disabled_at IS NULL FROM users WHERE id = $1", user_id
+        )
+        actions = await conn.fetch(
+            "SELECT action, actor_id FROM audit_log WHERE subject_type = 'user' "
+            "AND subject_id = $1 AND action <> 'user.create' ORDER BY id",
+            str(user_id),
+        )
+    finally:
+        await conn.close()
+    assert disabled is not None and revoked is not None and enabled
+    assert [(a["action"], a["actor_id"]) for a in actions] == [
+        ("user.deactivate", None),
+        ("user.reactivate", None),
+    ]
+
+
+def test_switching_an_unknown_or_resident_account_is_a_clear_error(demo_database: str) -> None:
+    unknown = gridreport(demo_database, "deactivate-user", "--username", "nobody-here")
+    assert unknown.returncode == 1
+    assert "No such staff account" in unknown.stderr
+    short = gridreport(
+        demo_database,
+        "reset-password",
+        "--username",
+        "demo-worker",
+        "--password-stdin",
+        stdin="short\n",
+    )
+    assert short.returncode == 2

@@ -45,7 +45,8 @@ async def clone(
     try:
         names = await conn.fetch(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'cases' "
-            "AND column_name NOT IN ('id', 'tracking_no', 'client_id') ORDER BY ordinal_position"
+            "AND column_name NOT IN ('id', 'tracking_no', 'client_id', 'public_id') "
+            "ORDER BY ordinal_position"
         )
         columns = [row["column_name"] for row in names]
         place = {}
@@ -170,7 +171,7 @@ async def test_no_personal_columns_unless_revealed(
     assert "张三" not in (await client.get(EXPORT, headers=await login("demo-supervisor"))).text
 
     refused = await client.get(
-        EXPORT, headers=dispatcher, params={"reveal": "true", "reason": "回访核实情况"}
+        EXPORT, headers=dispatcher, params={"reveal": "true", "reason": "回访核实现场处置情况"}
     )
     assert refused.status_code == 403
     assert refused.json()["code"] == "exports.reveal_forbidden"
@@ -203,7 +204,7 @@ async def test_a_permitted_reveal_shows_contacts_and_is_audited_per_case(
     assert missing.status_code == 422
     assert missing.json()["fields"] == {"reason": "required"}
 
-    rows = await export(client, supervisor, reveal="true", reason="回访核实情况")
+    rows = await export(client, supervisor, reveal="true", reason="回访核实现场处置情况")
     assert rows[0][-2:] == ["举报人 Reporter", "联系电话 Phone"]
     by_number = {row[0]: row for row in rows[1:]}
     assert by_number[shown["trackingNo"]][-2:] == ["张三", "13812345678"]
@@ -211,7 +212,7 @@ async def test_a_permitted_reveal_shows_contacts_and_is_audited_per_case(
     for made in (shown, hidden):
         audits = await reveal_audits(demo_database, made["id"])
         assert len(audits) == 1
-        assert "回访核实情况" in audits[0]["detail"]
+        assert "回访核实现场处置情况" in audits[0]["detail"]
         assert '"via": "export"' in audits[0]["detail"]
 
 

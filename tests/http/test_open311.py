@@ -2,7 +2,8 @@
 
 Round trips (discover → services → post → token → request) in JSON and in XML, the XML read
 with xml.etree and held to the spec's element names; filters and paging; the spec's errors;
-confidential categories and reporters' identities never shown.
+confidential categories and reporters' identities never shown. Requests are read with a key
+(the city's public feed is off by default).
 """
 
 from __future__ import annotations
@@ -154,13 +155,17 @@ async def test_round_trip_in_json(
         "token": created["token"],
     }
 
-    [request] = (await client.get(f"{BASE}/requests/{created['service_request_id']}.json")).json()
+    [request] = (
+        await client.get(
+            f"{BASE}/requests/{created['service_request_id']}.json", params={"api_key": api_key}
+        )
+    ).json()
     assert list(request) == REQUEST_FIELDS
     assert request["status"] == "open"
     assert request["status_notes"] == "已受理，待派遣"
     assert request["service_code"] == "dispute"
     assert request["description"] == "邻里噪音纠纷"
-    assert (request["lat"], request["long"]) == (HOME["lat"], HOME["lng"])
+    assert (request["lat"], request["long"]) == (round(HOME["lat"], 3), round(HOME["lng"], 3))
     assert request["requested_datetime"] == "2026-11-23T16:00:00+08:00"
     assert request["media_url"] is None
     for value in PERSON.values():
@@ -168,9 +173,8 @@ async def test_round_trip_in_json(
 
     # The request is a case like any other, in the grid's queue with its tracking number.
     dispatcher = await login("demo-dispatcher")
-    queue = await client.get(
-        "/api/v1/cases/", headers=dispatcher, params={"q": created["service_request_id"]}
-    )
+    tracking_no = await _tracking_no(demo_database, created["service_request_id"])
+    queue = await client.get("/api/v1/cases/", headers=dispatcher, params={"q": tracking_no})
     [case] = queue.json()["items"]
     assert case["status"] == "submitted"
     staff_view = (await client.get(f"/api/v1/cases/{case['id']}", headers=dispatcher)).text
@@ -221,7 +225,9 @@ async def test_round_trip_in_xml_with_a_photo(
     assert children(by_token[0]) == ["service_request_id", "token"]
     assert by_token.findtext("request/service_request_id") == request_id
 
-    found = parse(await client.get(f"{BASE}/requests/{request_id}.xml"))
+    found = parse(
+        await client.get(f"{BASE}/requests/{request_id}.xml", params={"api_key": api_key})
+    )
     assert found.tag == "service_requests"
     request = found[0]
     assert children(request) == REQUEST_FIELDS
@@ -238,10 +244,30 @@ async def test_round_trip_in_xml_with_a_photo(
     assert await outbox(demo_database, case_id)
 
 
-async def _case_id(dsn: str, tracking_no: str) -> int:
+async def _case_id(dsn: str, public_id: str) -> int:
     conn = await asyncpg.connect(dsn)
     try:
-        found: int = await conn.fetchval("SELECT id FROM cases WHERE tracking_no = $1", tracking_no)
+        found: int = await conn.fetchval("SELECT id FROM cases WHERE public_id = $1", public_id)
+        return found
+    finally:
+        await conn.close()
+
+
+async def _public_id(dsn: str, case_id: int) -> str:
+    conn = await asyncpg.connect(dsn)
+    try:
+        found: str = await conn.fetchval("SELECT public_id FROM cases WHERE id = $1", case_id)
+        return found
+    finally:
+        await conn.close()
+
+
+async def _tracking_no(dsn: str, public_id: str) -> str:
+    conn = await asyncpg.connect(dsn)
+    try:
+        found: str = await conn.fetchval(
+            "SELECT tracking_no FROM cases WHERE public_id = $1", public_id
+        )
         return found
     finally:
         await conn.close()
@@ -303,37 +329,33 @@ async def test_filters_and_paging(
         assert response.status_code == 200, response.text
         return [r["service_request_id"] for r in response.json()]
 
-    listed = await client.get(f"{BASE}/requests.json")
+    async def requests(params: dict[str, Any] | None = None, **kw: Any) -> Any:
+        return await client.get(
+            f"{BASE}/requests.json", params={**(params or {}), "api_key": api_key}, **kw
+        )
+
+    listed = await requests()
     assert ids(listed) == made[::-1]  # newest first
-    closed = await client.get(f"{BASE}/requests.json", params={"status": "closed"})
+    closed = await requests({"status": "closed"})
     assert ids(closed) == [made[1]]
     assert closed.json()[0]["status_notes"] == "不予受理：不属于受理范围"
-    english = await client.get(
-        f"{BASE}/requests.json", params={"status": "closed"}, headers={"Accept-Language": "en"}
-    )
+    english = await requests({"status": "closed"}, headers={"Accept-Language": "en"})
     assert english.json()[0]["status_notes"] == "Not accepted: Not our remit"
-    open_ = await client.get(f"{BASE}/requests.json", params={"status": "open"})
+    open_ = await requests({"status": "open"})
     assert ids(open_) == [made[4], made[3], made[2], made[0]]
-    both = await client.get(f"{BASE}/requests.json", params={"status": "open,closed"})
+    both = await requests({"status": "open,closed"})
     assert ids(both) == made[::-1]
-    disputes = await client.get(f"{BASE}/requests.json", params={"service_code": "dispute"})
+    disputes = await requests({"service_code": "dispute"})
     assert ids(disputes) == [made[4], made[2], made[0]]
-    window = await client.get(
-        f"{BASE}/requests.json",
-        params={"start_date": "2026-11-23T09:00:00Z", "end_date": "2026-11-23T11:00:00+00:00"},
+    window = await requests(
+        {"start_date": "2026-11-23T09:00:00Z", "end_date": "2026-11-23T11:00:00+00:00"}
     )
     assert ids(window) == [made[3], made[2], made[1]]  # the end is included
-    by_id = await client.get(
-        f"{BASE}/requests.json",
-        params={"service_request_id": f"{made[0]},{made[3]}", "status": "closed"},
-    )
+    by_id = await requests({"service_request_id": f"{made[0]},{made[3]}", "status": "closed"})
     assert ids(by_id) == [made[3], made[0]]  # ids override every other filter
-    pages = [
-        ids(await client.get(f"{BASE}/requests.json", params={"page": p, "page_size": 2}))
-        for p in (1, 2, 3, 4)
-    ]
+    pages = [ids(await requests({"page": p, "page_size": 2})) for p in (1, 2, 3, 4)]
     assert pages == [made[4:2:-1], made[2:0:-1], made[:1], []]
-    old = await client.get(f"{BASE}/requests.json", params={"end_date": "2026-08-01"})
+    old = await requests({"end_date": "2026-08-01"})
     assert ids(old) == []
 
 
@@ -424,10 +446,6 @@ async def test_requests_the_city_cannot_take_are_400(client: Client, api_key: st
     far_away = await post(client, form(api_key, lat="39.9", long="116.4"))
     assert far_away.status_code == 400
     assert "outside the service area" in far_away.text
-    no_photo = await post(client, form(api_key, "sanitation"))
-    assert no_photo.status_code == 400
-    assert "photo" in no_photo.json()[0]["description"]
-    assert no_photo.json()[1]["description"] == "media: required"
     not_a_photo = await post(
         client, form(api_key, "sanitation"), files={"media": ("a.jpg", b"GIF89a...", "image/jpeg")}
     )
@@ -451,7 +469,7 @@ async def test_unknown_services_and_requests_are_404(client: Client, api_key: st
         "/services.csv",
         "/potholes/near/me.json",
     ):
-        response = await client.get(BASE + path)
+        response = await client.get(BASE + path, params={"api_key": api_key})
         assert response.status_code == 404, path
         [error] = response.json()
         assert error["code"] == 404
@@ -465,7 +483,9 @@ async def test_unknown_services_and_requests_are_404(client: Client, api_key: st
     assert confidential.status_code == 404
 
 
-async def test_confidential_cases_and_reporters_never_appear(client: Client) -> None:
+async def test_confidential_cases_and_reporters_never_appear(
+    client: Client, api_key: str, demo_database: str
+) -> None:
     services = (await client.get(f"{BASE}/services.json")).json()
     listed = {s["service_code"] for s in services}
     assert "sanitation" in listed
@@ -482,16 +502,22 @@ async def test_confidential_cases_and_reporters_never_appear(client: Client) -> 
     assert secret.status_code == 201, secret.text
     secret_no = secret.json()["trackingNo"]
 
-    listed_requests = await client.get(f"{BASE}/requests.json")
-    numbers = [r["service_request_id"] for r in listed_requests.json()]
-    assert numbers == [public["trackingNo"]]
-    assert listed_requests.json()[0]["address"] == "文三路 90 号"
+    keyed = {"api_key": api_key}
+    listed_requests = await client.get(f"{BASE}/requests.json", params=keyed)
+    [listed] = listed_requests.json()
+    assert listed["address"] == "文三路 90 号"
+    assert await _case_id(demo_database, listed["service_request_id"]) == public["id"]
     for text in ("王小明", "13912345678"):
         assert text not in listed_requests.text
-        assert text not in (await client.get(f"{BASE}/requests.xml")).text
-    assert (await client.get(f"{BASE}/requests/{secret_no}.json")).status_code == 404
-    by_id = await client.get(f"{BASE}/requests.json", params={"service_request_id": secret_no})
-    assert by_id.json() == []
+        assert text not in (await client.get(f"{BASE}/requests.xml", params=keyed)).text
+    secret_id = await _public_id(demo_database, secret.json()["id"])
+    for request_id in (secret_no, secret_id):
+        found = await client.get(f"{BASE}/requests/{request_id}.json", params=keyed)
+        assert found.status_code == 404
+        by_id = await client.get(
+            f"{BASE}/requests.json", params={"service_request_id": request_id, **keyed}
+        )
+        assert by_id.json() == []
 
 
 async def test_a_key_has_its_own_hourly_limit(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import zipfile
+from collections.abc import Callable
 from datetime import timedelta
 
 import asyncpg
@@ -100,3 +102,76 @@ async def test_unattached_photos_are_swept_after_a_day(
     assert left == {kept["id"]}
     assert (await client.get(orphan["url"])).status_code == 404
     assert (await client.get(kept["url"])).status_code == 200
+
+
+async def stored_bytes(client: Client, data: bytes) -> bytes:
+    response = await client.post(MEDIA, headers=await resident(client), files=multipart_file(data))
+    assert response.status_code == 201, response.text
+    served = await client.get(response.json()["url"])
+    assert served.status_code == 200
+    return served.content
+
+
+def assert_nothing_of_the_phone(stored: bytes) -> Image.Image:
+    for trace in (samples.SERIAL, samples.MAKER, "Screenshot", "hdrgm", "xmpmeta", "Exif\0\0"):
+        assert trace.encode() not in stored, trace
+    image = Image.open(io.BytesIO(stored))
+    assert not image.getexif()
+    assert not {"exif", "icc_profile", "xmp", "XML:com.adobe.xmp", "comment"} & set(image.info)
+    return image.convert("RGB")
+
+
+PHONE_FILES = {
+    "screenshot png (iTXt XMP, tEXt, zTXt, eXIf)": samples.screenshot_png,
+    "ultra hdr jpeg (gain map after the photo)": samples.ultra_hdr,
+    "multi-picture jpeg (APP2 MPF, second jpeg)": lambda image: samples.multi_picture(
+        image, samples.textured((200, 150))
+    ),
+}
+
+
+@pytest.mark.parametrize("make", PHONE_FILES.values(), ids=PHONE_FILES.keys())
+async def test_ordinary_phone_files_are_stored_as_their_first_picture_alone(
+    client: Client, make: Callable[[Image.Image], bytes]
+) -> None:
+    stored = await stored_bytes(client, make(samples.marked((400, 300))))
+    image = assert_nothing_of_the_phone(stored)
+    assert image.size == (400, 300)
+    assert near(image.getpixel((6, 4)), RED)  # type: ignore[arg-type]
+    assert near(image.getpixel((390, 290)), GREY)  # type: ignore[arg-type]
+
+
+def zip_archive() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("index.html", "<html><script>alert(1)</script></html>")
+    return out.getvalue()
+
+
+HIDING_FILES = {
+    "png + html": lambda: (
+        samples.screenshot_png(samples.textured((400, 300)))
+        + b"<html><script>alert(1)</script></html>"
+    ),
+    "png + zip": lambda: samples.screenshot_png(samples.textured((400, 300))) + zip_archive(),
+    "png with a page in its text": lambda: samples.png_with_text(
+        samples.textured((400, 300)), b"<script>alert(1)</script>"
+    ),
+    "jpeg + html": lambda: jpeg() + b"<!DOCTYPE html><script>alert(1)</script>",
+    "ultra hdr + zip": lambda: samples.ultra_hdr(samples.textured((400, 300))) + zip_archive(),
+    "jpeg + jpeg carrying a zip": lambda: (
+        jpeg() + samples.encoded(samples.textured((200, 150)), "JPEG", xmp=zip_archive())
+    ),
+}
+
+
+@pytest.mark.parametrize("make", HIDING_FILES.values(), ids=HIDING_FILES.keys())
+async def test_pages_and_archives_hidden_in_photos_are_still_refused(
+    client: Client, make: Callable[[], bytes]
+) -> None:
+    response = await client.post(
+        MEDIA, headers=await resident(client), files=multipart_file(make())
+    )
+    assert response.status_code == 415, response.text
+    assert response.json()["code"] == "media.polyglot"
+    assert response.json()["message"] and response.json()["messageEn"]

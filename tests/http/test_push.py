@@ -7,7 +7,6 @@ import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiohttp
 import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
@@ -15,12 +14,13 @@ from litestar.testing import AsyncTestClient
 from backend.app import create_app
 from backend.clock import ManualClock
 from backend.db.pool import create_pool
-from backend.push.sender import PushSender
+from backend.push.sender import PushSender, push_session
 from backend.push.vapid import load_vapid, public_key_b64
 from backend.settings import Settings
 from tests.http.case_helpers import move, report, resident
 from tests.http.conftest import Client, Login
-from tests.push.emulator import PushEmulator, TestSubscription
+from tests.http.listeners import ConnectionRecorder
+from tests.push.emulator import PushEmulator, TestSubscription, make_subscription
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ async def sender(
     settings: Settings, demo_database: str, clock: ManualClock
 ) -> AsyncIterator[PushSender]:
     pool = await create_pool(settings, demo_database)
-    async with aiohttp.ClientSession() as session:
+    async with push_session(settings) as session:
         yield PushSender(
             pool=pool, vapid=load_vapid(settings), settings=settings, clock=clock, session=session
         )
@@ -200,8 +200,100 @@ async def test_subscriptions_are_one_per_endpoint_and_validated(
                 headers=first,
                 json={**device.info, "endpoint": endpoint},
             )
-            assert bad.status_code == 422, endpoint
+            assert bad.status_code == 400, endpoint
+            assert bad.json()["fields"]["endpoint"], endpoint
     key = (await client.get("/api/v1/push/key")).json()["publicKey"]
     assert (
         key == (await client.get("/api/v1/push/key")).json()["publicKey"] == push.expected_vapid_key
     )
+
+
+async def test_endpoints_at_addresses_are_refused_in_every_notation(
+    client: Client, push: PushEmulator, settings: Settings, demo_database: str, clock: ManualClock
+) -> None:
+    device = push.subscribe()
+    strict = dataclasses.replace(settings, push_allow_loopback=False)
+    async with AsyncTestClient(app=create_app(strict, dsn=demo_database, clock=clock)) as other:
+        headers = await resident(other)
+        refused = ["0x7f.1", "2130706433", "0177.0.0.1", "[::1]", "[::ffff:7f00:1]"]
+        refused += ["169.254.169.254", "localhost", "push.localhost", "999.1.1.1"]
+        for host in refused:
+            bad = await other.post(
+                "/api/v1/push/subscriptions",
+                headers=headers,
+                json={**device.info, "endpoint": f"https://{host}:8443/push/x"},
+            )
+            assert bad.status_code == 400, host
+            body = bad.json()
+            assert body["code"] == "push.bad_endpoint"
+            assert body["message"] and body["messageEn"]
+
+
+async def stored_subscriptions(dsn: str, endpoints: list[str]) -> None:
+    """Subscriptions of the newest resident, written as if before endpoints were checked."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        user_id = await conn.fetchval("SELECT max(id) FROM users WHERE role = 'resident'")
+        for endpoint in endpoints:
+            keys = make_subscription("https://push.example.com").info["keys"]
+            await conn.execute(
+                "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at) "
+                "VALUES ($1, $2, $3, $4, now())",
+                user_id,
+                endpoint,
+                keys["p256dh"],
+                keys["auth"],
+            )
+    finally:
+        await conn.close()
+
+
+async def test_a_push_is_never_sent_to_an_endpoint_that_reaches_loopback(
+    client: Client, settings: Settings, demo_database: str, clock: ManualClock
+) -> None:
+    strict = dataclasses.replace(settings, push_allow_loopback=False)
+    hosts = ["0x7f.1", "localhost", "2130706433", "[::ffff:127.0.0.1]", "127.0.0.1"]
+    reporter = await resident(client)
+    pool = await create_pool(strict, demo_database)
+    try:
+        with ConnectionRecorder() as listener:
+            endpoints = [f"https://{h}:{listener.port}/push/{n}" for n, h in enumerate(hosts)]
+            await stored_subscriptions(demo_database, endpoints)
+            await report(client, reporter)
+            async with push_session(strict) as session:
+                sender = PushSender(
+                    pool=pool,
+                    vapid=load_vapid(strict),
+                    settings=strict,
+                    clock=clock,
+                    session=session,
+                )
+                await sender.drain_once()
+                clock.advance(hours=2)
+                assert await sender.drain_once() == 0  # failed for good, not retried
+    finally:
+        await pool.close()
+    assert listener.connections == []
+    assert ("dispatched", "dead") in await outbox_states(demo_database)
+    conn = await asyncpg.connect(demo_database)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM push_subscriptions") == 0
+    finally:
+        await conn.close()
+
+
+async def test_the_pushes_of_one_case_carry_its_order(
+    client: Client, push: PushEmulator, sender: PushSender, login: Login
+) -> None:
+    reporter = await resident(client)
+    phone = await subscribed(client, push, reporter)
+    made = await report(client, reporter)
+    await move(client, await login("demo-worker"), made["id"], "accept")
+    await sender.drain_once()
+    # Sent side by side, they may arrive in either order: their sequence tells the phone which
+    # is newer.
+    messages = sorted(
+        (d.payload_json for d in push.deliveries_for(phone.id)), key=lambda m: m["seq"]
+    )
+    assert [m["title"] for m in messages] == ["已受理", "已签收"]
+    assert [m["case"] for m in messages] == [made["id"], made["id"]]

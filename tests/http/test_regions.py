@@ -178,6 +178,33 @@ async def test_bad_geojson_is_refused_whole_and_names_the_feature(
         await conn.close()
 
 
+async def test_overlapping_grids_and_a_reused_code_are_all_listed(
+    client: Client, admin: dict[str, str], small_city: None
+) -> None:
+    community = "900001001001"
+    reused_code = "900001001001010"
+    over_two = feature(
+        f"{community}009", "grid", community, polygon(box(120.01, 30.0, 120.03, 30.05))
+    )
+    new_grid = feature(reused_code, "grid", community, polygon(box(120.0, 30.09, 120.01, 30.1)))
+    twin = feature(reused_code, "town", community, polygon(box(120.01, 30.09, 120.02, 30.1)))
+    doc = {"type": "FeatureCollection", "features": [over_two, new_grid, twin]}
+    response = await client.post(IMPORT, json=doc, headers=admin)
+    assert response.status_code == 422
+    body = response.json()
+    assert "未导入任何区域" in body["message"] and "nothing was imported" in body["messageEn"]
+    assert set(body["fields"]) == {
+        "features[0].geometry",
+        "features[2].properties.code",
+        "features[2].properties.level",
+    }
+    overlap = body["fields"]["features[0].geometry"]
+    assert f"grid {community}009 overlaps grid {community}001 by" in overlap
+    assert f"grid {community}009 overlaps grid {community}002 by" in overlap
+    assert reused_code in body["fields"]["features[2].properties.code"]
+    assert (await client.post(IMPORT, json=SMALL_CITY, headers=admin)).json()["created"] == 0
+
+
 async def test_import_is_idempotent_and_only_for_admins(
     client: Client, admin: dict[str, str], login: Login
 ) -> None:

@@ -114,3 +114,13 @@ async def test_the_built_pwa_is_served_by_role(
         assert (await client.get("/assets/../index.html")).status_code == 404
         assert (await client.get("/secrets.txt")).status_code == 404
         assert (await client.get("/api/v1/categories/")).status_code == 200
+
+
+async def test_the_pages_name_their_charset_once(
+    settings: Settings, demo_database: str, built_pwa: Path
+) -> None:
+    app = create_app(settings, dsn=demo_database, clock=ManualClock(), pwa_dist=built_pwa)
+    async with AsyncTestClient(app=app) as client:
+        for path in ["/", "/w/", "/d/"]:
+            content_type = (await client.get(path)).headers["content-type"]
+            assert content_type.replace(" ", "").lower() == "text/html;charset=utf-8", path

@@ -13,6 +13,13 @@ import psutil
 from tests.seaweedfs import BUCKET, S3Server
 from tests.servers import Server, free_port
 
+# Every phone of a drill calls from 127.0.0.1: per-address limits sized for a whole city.
+ONE_ADDRESS_FOR_EVERY_PHONE = {
+    "GRIDREPORT_DEVICES_PER_HOUR_PER_ADDRESS": "1000000",
+    "GRIDREPORT_REPORTS_PER_HOUR_PER_ADDRESS": "1000000",
+    "GRIDREPORT_UPLOADS_PER_HOUR_PER_ADDRESS": "10000000",
+}
+
 
 def s3_env(s3: S3Server) -> dict[str, str]:
     """The settings that put an API process's photos in this S3 server's test bucket."""
@@ -32,7 +39,7 @@ def api_processes(
     count: int, data_dir: Path, env: dict[str, str], *, demo: bool = False
 ) -> Iterator[list[Server]]:
     """`count` API processes sharing one data directory, database and store; all stopped after."""
-    base_env = {"GRIDREPORT_LOG_LEVEL": "warning", **env}
+    base_env = {"GRIDREPORT_LOG_LEVEL": "warning", **ONE_ADDRESS_FOR_EVERY_PHONE, **env}
     servers = [Server(data_dir, free_port(), base_env, demo=demo and i == 0) for i in range(count)]
     try:
         for server in servers:

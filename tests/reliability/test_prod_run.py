@@ -72,7 +72,9 @@ def jpeg(seed: int) -> bytes:
     return out.getvalue()
 
 
-def send_report(client: httpx.Client, photo: bytes) -> tuple[dict[str, str], int]:
+def send_report(
+    client: httpx.Client, photo: bytes, category: str = "sanitation"
+) -> tuple[dict[str, str], int]:
     """What the phone's outbox does: the photo, then the report naming it."""
     token = client.post("/api/v1/auth/device", json={}).json()["token"]
     auth = {"Authorization": f"Bearer {token}"}
@@ -85,7 +87,7 @@ def send_report(client: httpx.Client, photo: bytes) -> tuple[dict[str, str], int
     assert media.status_code == 201, media.text
     body = {
         "clientId": str(uuid.uuid4()),
-        "category": "sanitation",
+        "category": category,
         "description": "垃圾堆积",
         "lat": HOME[0],
         "lng": HOME[1],
@@ -120,6 +122,20 @@ def test_a_report_with_a_photo_goes_through_nginx_to_the_store_and_the_database(
     for key in keys:
         head = s3.head_object(Bucket=seaweedfs.BUCKET, Key=key)
         assert head["ContentType"] == "image/webp"
+
+
+def test_a_lead_photo_is_served_only_by_its_signed_link(prod: run.Deployment) -> None:
+    with httpx.Client(base_url=prod.url, timeout=30) as client:
+        auth, report_id = send_report(client, jpeg(2), category="vice_clue")
+        [photo] = client.get(f"/api/v1/reports/{report_id}", headers=auth).json()["photos"]
+        assert photo["url"].startswith("/media/signed/")
+        shown = client.get(photo["url"])
+        assert shown.status_code == 200
+        assert shown.headers["content-type"] == "image/webp"
+        assert shown.headers["cache-control"].startswith("private")
+        keys = asyncio.run(stored_keys(prod.database_url, report_id))
+        for key in keys:  # its stored name, had anyone learned it, opens nothing
+            assert client.get(f"/photos/{key}").status_code == 404
 
 
 async def stored_keys(dsn: str, case_id: int) -> list[str]:

@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Iterator
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, PngImagePlugin
 
 RED = (230, 20, 20)
 GREY = (128, 128, 128)
@@ -235,3 +235,53 @@ def _duplicate(data: bytearray, rng: random.Random) -> bytes:
     position = rng.randrange(len(data))
     data[position:position] = piece
     return bytes(data)
+
+
+def gain_map_xmp(semantic: str) -> bytes:
+    """XMP as an Ultra HDR camera writes it: the primary names its gain map, the map its gain."""
+    return (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+        b'xmlns:hdrgm="http://ns.adobe.com/hdr-gain-map/1.0/" '
+        b'xmlns:Container="http://ns.google.com/photos/1.0/container/" hdrgm:Version="1.0" '
+        b'Item:Semantic="' + semantic.encode() + b'"/></rdf:RDF></x:xmpmeta>'
+    )
+
+
+def ultra_hdr(primary: Image.Image, *, gain_map: bytes | None = None) -> bytes:
+    """A new phone's camera file: the photo (EXIF with GPS, XMP), then its gain map stored
+    after the photo's EOI as a second whole JPEG, declared in the XMP only."""
+    photo = encoded(primary, "JPEG", quality=90, exif=camera_exif(), xmp=gain_map_xmp("Primary"))
+    if gain_map is None:
+        small = (primary.width // 4, primary.height // 4)
+        gain_map = encoded(Image.new("L", small, 128), "JPEG", xmp=gain_map_xmp("GainMap"))
+    return photo + gain_map
+
+
+def multi_picture(primary: Image.Image, second: Image.Image) -> bytes:
+    """A Multi-Picture (MPF) JPEG: the photo with an APP2 "MPF\\0" index, then a second JPEG."""
+    return encoded(primary, "MPO", save_all=True, append_images=[second], exif=camera_exif())
+
+
+def screenshot_png(image: Image.Image) -> bytes:
+    """A phone screenshot: PNG with EXIF, XMP in iTXt, and tEXt and zTXt comments."""
+    info = PngImagePlugin.PngInfo()
+    xmp = (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="XMP Core 6.0.0"><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+        'xmlns:exif="http://ns.adobe.com/exif/1.0/"><exif:UserComment>Screenshot'
+        f"</exif:UserComment><exif:BodySerialNumber>{SERIAL}</exif:BodySerialNumber>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
+    info.add_itxt("XML:com.adobe.xmp", xmp)
+    info.add_text("Software", MAKER)
+    info.add_text("Comment", f"captured on {SERIAL} " * 20, zip=True)
+    return encoded(image, "PNG", pnginfo=info, exif=camera_exif())
+
+
+def png_with_text(image: Image.Image, text: bytes) -> bytes:
+    """A PNG whose tEXt chunk says `text`, stored before the pixels, past the file's first KiB."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Description", "a street corner after the rain; " * 64)
+    info.add(b"tEXt", b"Comment\x00" + text)
+    return encoded(image, "PNG", pnginfo=info)

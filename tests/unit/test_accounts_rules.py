@@ -1,4 +1,4 @@
-"""Pure account rules: tokens, scopes, throttling windows."""
+"""Pure account rules: tokens, scopes, login waits and throttling windows."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from backend.accounts import rules
 from backend.accounts.passwords import hash_password, verify_password
 from backend.regions.paths import child_path, codes_of, subtree_bounds
+from backend.throttle.rules import login_wait_seconds, window_retry_after
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=15)
@@ -21,15 +22,29 @@ def test_tokens_are_random_and_hashed() -> None:
     assert len(rules.token_digest(first)) == 32
 
 
-def test_throttle_only_after_the_limit_and_only_inside_the_window() -> None:
-    under = rules.FailureWindow(NOW, 4)
-    at = rules.FailureWindow(NOW, 5)
-    assert rules.retry_after_seconds(None, now=NOW, limit=5, length=WINDOW) is None
-    assert rules.retry_after_seconds(under, now=NOW, limit=5, length=WINDOW) is None
-    assert rules.retry_after_seconds(at, now=NOW, limit=5, length=WINDOW) == 900
+def test_login_waits_start_after_the_free_tries_and_double_up_to_the_longest() -> None:
+    waits = [
+        login_wait_seconds(tries, free=3, first_wait=1.0, longest_wait=900.0)
+        for tries in range(1, 16)
+    ]
+    assert waits[:5] == [0.0, 0.0, 1.0, 2.0, 4.0]
+    assert waits[-1] == 900.0
+    assert waits == sorted(waits)
+    assert login_wait_seconds(10_000, free=3, first_wait=1.0, longest_wait=900.0) == 900.0
+
+
+def test_a_full_window_waits_until_it_ends() -> None:
+    assert window_retry_after(NOW, now=NOW, window=WINDOW) == 900
     later = NOW + timedelta(minutes=14, seconds=59, microseconds=500)
-    assert rules.retry_after_seconds(at, now=later, limit=5, length=WINDOW) == 1
-    assert rules.retry_after_seconds(at, now=NOW + WINDOW, limit=5, length=WINDOW) is None
+    assert window_retry_after(NOW, now=later, window=WINDOW) == 1
+    assert window_retry_after(None, now=NOW, window=WINDOW) == 900
+
+
+def test_a_known_device_counts_its_own_tries() -> None:
+    device = rules.token_digest(rules.new_device_token())
+    assert rules.login_source("203.0.113.9", known_device=None) == "address:203.0.113.9"
+    assert rules.login_source("203.0.113.9", known_device=device) == f"device:{device.hex()}"
+    assert rules.new_device_token().startswith(rules.DEVICE_TOKEN_PREFIX)
 
 
 def test_scope_must_fit_the_role() -> None:

@@ -454,8 +454,8 @@ STREET = "/330106/330106001/"
     [
         ("department", None, 7, Scope(False, None, 7, True)),
         ("department", DISTRICT, 7, Scope(False, None, 7, True)),
-        ("admin", None, None, Scope(True, None, None, True)),
-        ("admin", DISTRICT, None, Scope(False, DISTRICT, None, True)),
+        ("admin", None, None, Scope(True, None, None, False)),
+        ("admin", DISTRICT, None, Scope(False, DISTRICT, None, False)),
         ("supervisor", DISTRICT, None, Scope(False, DISTRICT, None, True)),
         ("dispatcher", DISTRICT, None, Scope(False, DISTRICT, None, False)),
         ("dispatcher", STREET, None, Scope(False, STREET, None, False)),
@@ -470,8 +470,8 @@ def test_scope_of(
     )
 
 
-@pytest.mark.parametrize("role", ["dispatcher", "worker"])
-def test_dispatchers_and_workers_never_see_confidential_cases(role: str) -> None:
+@pytest.mark.parametrize("role", ["dispatcher", "worker", "admin"])
+def test_dispatchers_workers_and_admins_never_see_confidential_cases(role: str) -> None:
     for path in (None, DISTRICT, STREET):
         assert not rules.scope_of(role=role, region_path=path, department_id=None).confidential
 
@@ -575,3 +575,25 @@ def test_supervision_belongs_to_the_step_that_is_running() -> None:
     assert rules.under_supervision("accepted", "resolve")
     assert not rules.under_supervision("closed", "verify")
     assert not rules.under_supervision("submitted", None)
+
+
+@pytest.mark.parametrize(
+    ("confidential", "owner_kind", "department_kind", "allowed"),
+    [
+        (False, "police", None, True),
+        (False, "police", "chengguan", True),
+        (True, "police", "police", True),
+        (True, "police", "chengguan", False),
+        (True, "police", None, False),
+        (True, "grid", None, False),
+    ],
+)
+def test_a_lead_is_held_only_by_a_department_of_its_category(
+    confidential: bool, owner_kind: str, department_kind: str | None, allowed: bool
+) -> None:
+    assert (
+        rules.may_hold(
+            confidential=confidential, owner_kind=owner_kind, department_kind=department_kind
+        )
+        is allowed
+    )

@@ -5,16 +5,19 @@ nginx configuration is accepted by nginx with limits that match the API's own.""
 from __future__ import annotations
 
 import re
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from backend.settings import FIELDS, Settings
+from backend.settings import FIELDS, Settings, load_settings
 from backend.web.health import healthz, readyz
 from infra.prod import nginx
-from infra.prod.layout import Layout
+from infra.prod.environment import product_env
+from infra.prod.layout import Layout, Secrets
+from infra.prod.ports import HOST
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"
 IMAGE = "gridreport/gridreport"
@@ -195,3 +198,36 @@ def test_the_generated_configuration_says_what_the_app_needs(tmp_path: Path) -> 
     assert f"root {tmp_path / 'dist'};" in assets
     assert "proxy_set_header X-Request-ID $gridreport_request_id;" in site
     assert not re.search(r"\$\{GRIDREPORT_[A-Z_]+\}", site)
+
+
+def test_every_answer_tells_browsers_to_keep_to_https(tmp_path: Path) -> None:
+    _, _, site = rendered(tmp_path)
+    hsts = 'add_header Strict-Transport-Security "max-age=31536000" always;'
+    server = site[site.index("server {") :]
+    assert hsts in server[: server.index("\n    location ")]
+    # A location that adds any header of its own drops the server's: it must repeat HSTS.
+    for location in re.findall(r"location ([^{]+?) \{", site):
+        body = block(site, location)
+        if "add_header" in body:
+            assert hsts in body, location
+
+
+def test_the_proxy_names_the_client_and_the_production_run_trusts_only_that_proxy(
+    tmp_path: Path,
+) -> None:
+    _, _, site = rendered(tmp_path)
+    assert "proxy_set_header X-Real-IP $remote_addr;" in site
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in site
+    env = product_env(
+        Layout(tmp_path / "run"),
+        Secrets("database-password", "ACCESSKEY", "secret-key", "vapid-key"),
+        dsn="postgresql://gridreport@127.0.0.1:5432/gridreport",
+        s3_url="http://127.0.0.1:8333",
+        public_url="http://127.0.0.1:8080",
+        extra={},
+    )
+    trusted = [ip_network(cidr) for cidr in load_settings(env).trusted_proxies]
+    assert any(ip_address(HOST) in network for network in trusted)  # nginx's own address
+    assert not any(ip_address("203.0.113.9") in network for network in trusted)
+    assert "GRIDREPORT_TRUSTED_PROXIES" in compose()["x-app"]["environment"]
+    assert "GRIDREPORT_TRUSTED_PROXIES" in one("ConfigMap", "gridreport-config")["data"]

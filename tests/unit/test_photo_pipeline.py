@@ -125,7 +125,24 @@ POLYGLOTS: dict[str, Callable[[], bytes]] = {
     "jpeg + zip": lambda: photo_jpeg() + zip_archive(),
     "jpeg + long text + fake eoi": lambda: photo_jpeg() + b"A" * 5000 + b"\xff\xd9",
     "jpeg + padding + php": lambda: photo_jpeg() + bytes(16) + b"<?php system($_GET[1]); ?>",
-    "jpeg + jpeg, no mpf": lambda: photo_jpeg() + photo_jpeg((64, 48)),
+    "jpeg + jpeg + html": lambda: (
+        photo_jpeg() + photo_jpeg((64, 48)) + b"<html><script>alert(1)</script></html>"
+    ),
+    "jpeg + jpeg carrying html": lambda: (
+        photo_jpeg() + photo_jpeg((320, 240), comment=b"<html><script>alert(1)</script>")
+    ),
+    "jpeg + jpeg carrying a zip": lambda: photo_jpeg() + photo_jpeg((320, 240), xmp=zip_archive()),
+    "ultra hdr + zip": lambda: samples.ultra_hdr(samples.textured((640, 480))) + zip_archive(),
+    "mpo + jpeg carrying a page": lambda: (
+        samples.multi_picture(samples.textured((640, 480)), samples.marked((320, 240)))
+        + photo_jpeg((320, 240), comment=b"<!DOCTYPE html><p>hi")
+    ),
+    "png with a page in a text chunk": lambda: samples.png_with_text(
+        samples.textured((640, 480)), b"<html><script>alert(1)</script></html>"
+    ),
+    "png with a zip in a text chunk": lambda: samples.png_with_text(
+        samples.textured((640, 480)), zip_archive()
+    ),
     "mpo + zip": lambda: (
         encoded(
             samples.textured((64, 48)),
@@ -168,6 +185,39 @@ def test_multi_picture_jpeg_is_one_photo() -> None:
     photo = process_photo(data)
     assert (photo.display.width, photo.display.height) == (640, 480)
     assert_colour(colour_at(decoded(photo.display), (10, 10)), RED)
+
+
+def test_ultra_hdr_photo_with_its_gain_map_is_the_photo_alone() -> None:
+    # Ultra HDR and Apple gain maps: a second whole JPEG after the photo's EOI, which some
+    # encoders declare in the XMP only, with no MPF index.
+    data = samples.ultra_hdr(samples.marked((640, 480)))
+    assert data.count(b"\xff\xd8\xff") >= 2
+    photo = process_photo(data)
+    assert (photo.display.width, photo.display.height) == (640, 480)
+    assert_colour(colour_at(decoded(photo.display), (10, 10)), RED)
+    for rendition in (photo.display, photo.thumbnail):
+        assert_carries_nothing_of_the_phone(rendition)
+        assert b"hdrgm" not in rendition.data
+
+
+def test_multi_picture_jpeg_with_mpf_index_keeps_only_the_first_picture() -> None:
+    data = samples.multi_picture(samples.marked((640, 480)), samples.textured((320, 240)))
+    assert b"MPF\x00" in data
+    photo = process_photo(data)
+    assert (photo.display.width, photo.display.height) == (640, 480)
+    assert_colour(colour_at(decoded(photo.display), (10, 10)), RED)
+    assert_carries_nothing_of_the_phone(photo.display)
+
+
+def test_screenshot_png_with_text_chunks_is_accepted_and_stripped() -> None:
+    data = samples.screenshot_png(samples.textured((640, 480)))
+    for chunk in (b"iTXt", b"tEXt", b"zTXt", b"eXIf"):
+        assert chunk in data
+    photo = process_photo(data)
+    assert photo.source_type == "png"
+    for rendition in (photo.display, photo.thumbnail):
+        assert_carries_nothing_of_the_phone(rendition)
+        assert b"Screenshot" not in rendition.data
 
 
 def test_progressive_jpeg_with_restart_markers_is_accepted() -> None:

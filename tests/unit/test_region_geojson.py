@@ -4,6 +4,7 @@ that a good file comes back parents first."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from shapely.geometry import MultiPolygon, box
@@ -286,3 +287,59 @@ def test_redrawn_parent_must_still_hold_its_stored_children() -> None:
     shrunk_street = feature("330106001", "street", "330106", [ring_m(500, 500, 2000, 2000)])
     fields = refusal(collection(shrunk_street), stored)
     assert "stored community 330106001001" in fields["features[0].geometry"]
+
+
+def test_a_reused_code_is_reported_beside_the_feature_s_other_problems() -> None:
+    twin = feature("330106001", "town", "330106", [ring_m(2000, 0, 4000, 2000)])
+    broken_first = feature("G9", "grid", "330106001", [ring_m(0, 0, 100, 100)], name=" ")
+    broken_twin = feature("G9", "grid", "330106001", [ring_m(100, 0, 200, 100)])
+    fields = refusal(collection(DISTRICT, STREET, twin, broken_first, broken_twin))
+    assert fields["features[2].properties.code"] == "330106001 is also used by features[1]"
+    assert "features[2].properties.level" in fields
+    assert "features[3].properties.name" in fields
+    assert fields["features[4].properties.code"] == "G9 is also used by features[3]"
+
+
+def grid(code: str, west: float, east: float) -> dict[str, object]:
+    return feature(code, "grid", "330106001", [ring_m(west, 0, east, 500)])
+
+
+def test_overlapping_sibling_grids_are_refused_naming_both() -> None:
+    doc = collection(DISTRICT, STREET, grid("G1", 0, 500), grid("G2", 400, 900))
+    fields = refusal(doc)
+    reason = fields["features[3].geometry"]
+    assert "grid G2 overlaps grid G1 (features[2])" in reason
+    assert "20.0% of the smaller" in reason
+    square_metres = re.search(r"by ([\d,]+) m²", reason)
+    assert square_metres is not None
+    assert float(square_metres[1].replace(",", "")) == pytest.approx(100 * 500, rel=0.01)
+    assert set(fields) == {"features[3].geometry"}
+
+
+def test_a_grid_drawn_over_a_stored_sibling_is_refused() -> None:
+    stored = {
+        "330106001": ExistingRegion(
+            "330106001", "street", "330106", box(LNG, LAT, LNG + 0.03, LAT + 0.03)
+        ),
+        "G1": ExistingRegion("G1", "grid", "330106001", box(LNG, LAT, LNG + 0.001, LAT + 0.001)),
+    }
+    fields = refusal(collection(grid("G2", 0, 500)), stored)
+    assert "grid G2 overlaps grid G1 by" in fields["features[0].geometry"]
+
+
+def test_siblings_sharing_a_border_or_a_sliver_are_accepted() -> None:
+    # Touching grids, and a 2 m sliver along a 500 m border (0.4 % of either): digitising.
+    doc = collection(
+        DISTRICT, STREET, grid("G1", 0, 500), grid("G2", 500, 1000), grid("G3", 998, 1500)
+    )
+    assert [d.code for d in parse_region_collection(doc, {})][2:] == ["G1", "G2", "G3"]
+    with pytest.raises(Invalid):
+        parse_region_collection(doc, {}, overlap_tolerance=0.001)
+
+
+def test_regions_under_different_parents_are_not_siblings() -> None:
+    other_street = feature("330106002", "street", "330106", [ring_m(2000, 0, 4000, 2000)])
+    community = feature("C1", "community", "330106001", [ring_m(0, 0, 2000, 2000)])
+    other_community = feature("C2", "community", "330106002", [ring_m(2000, 0, 4000, 2000)])
+    doc = collection(DISTRICT, STREET, other_street, community, other_community)
+    assert len(parse_region_collection(doc, {})) == 5

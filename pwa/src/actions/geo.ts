@@ -13,15 +13,32 @@ export function isPoor(fix: Fix | null): boolean {
   return fix === null || fix.accuracyM > POOR_ACCURACY_M;
 }
 
+/** Why there is no fix; the browser's own message is English whatever the page's language. */
+export type LocateFailure = 'denied' | 'unavailable' | 'timeout' | 'unsupported';
+
+export class LocateError extends Error {
+  constructor(readonly reason: LocateFailure, browserMessage: string) {
+    super(browserMessage);
+    this.name = 'LocateError';
+  }
+}
+
+/** GeolocationPositionError's codes: 1 PERMISSION_DENIED, 2 POSITION_UNAVAILABLE, 3 TIMEOUT. */
+export function failureOf(code: number): LocateFailure {
+  if (code === 1) return 'denied';
+  if (code === 3) return 'timeout';
+  return 'unavailable';
+}
+
 export function locate(timeoutMs = 15000): Promise<Fix> {
   return new Promise((resolve, reject) => {
     if (!('geolocation' in navigator)) {
-      reject(new Error('geolocation unavailable'));
+      reject(new LocateError('unsupported', 'geolocation unavailable'));
       return;
     }
     navigator.geolocation.getCurrentPosition(
       (p) => resolve({ lat: p.coords.latitude, lng: p.coords.longitude, accuracyM: p.coords.accuracy }),
-      (e) => reject(new Error(e.message)),
+      (e) => reject(new LocateError(failureOf(e.code), e.message)),
       { enableHighAccuracy: true, timeout: timeoutMs, maximumAge: 30000 },
     );
   });

@@ -2,9 +2,10 @@
 import { listCategories } from '../api/resident';
 import type { CategoryOut } from '../api/types';
 import { deleteValue, setValue } from '../db/kv';
-import { STAFF_TOKEN_KEY } from './outbox-runner';
+import { STAFF_TOKEN_KEY, STAFF_USER_KEY } from './outbox-runner';
 
 const STAFF_TOKEN = 'gridreport.staffToken';
+const STAFF_USER = 'gridreport.staffUser';
 const CATEGORIES = 'gridreport.categories';
 
 export function staffToken(): string | null {
@@ -17,6 +18,20 @@ export function setStaffToken(token: string | null): void {
   // The service worker sends queued patrol reports and cannot read localStorage.
   const mirrored = token ? setValue(STAFF_TOKEN_KEY, token) : deleteValue(STAFF_TOKEN_KEY);
   mirrored.catch((error: unknown) => console.warn('staff token not mirrored for the service worker', error));
+}
+
+/** The signed-in staff member's user id: queued moves and patrol reports carry it. */
+export function staffUserId(): number | null {
+  const id = Number(localStorage.getItem(STAFF_USER) ?? '');
+  return Number.isInteger(id) && id > 0 ? id : null;
+}
+
+export function setStaffUserId(id: number | null): void {
+  if (id === null) localStorage.removeItem(STAFF_USER);
+  else localStorage.setItem(STAFF_USER, String(id));
+  // The service worker checks a patrol report's author against it before sending.
+  const mirrored = id === null ? deleteValue(STAFF_USER_KEY) : setValue(STAFF_USER_KEY, String(id));
+  mirrored.catch((error: unknown) => console.warn('staff user not mirrored for the service worker', error));
 }
 
 /** Categories cached for offline starts; refreshed from the API when it answers. */

@@ -37,6 +37,10 @@ export interface Draft {
   reportId?: number;
   /** 巡查上报: filed by a signed-in grid worker on patrol, sent with the staff token. */
   patrol?: boolean;
+  /** Who uploaded the photos whose media ids are kept (a digest of the sender's token). */
+  uploadedBy?: string;
+  /** The staff user who filed a patrol report: it is never sent under someone else's sign-in. */
+  staffUserId?: number;
 }
 
 /** What one attempt at a draft came to. */
@@ -56,8 +60,12 @@ export function classifyStatus(status: number): Attempt['kind'] {
   return 'later';
 }
 
-/** The draft after an attempt. A sent draft drops its photo bytes; a rejected one keeps them. */
+/**
+ * The draft after an attempt. A sent draft drops its photo bytes; a rejected one keeps them.
+ * A draft that another replay already sent stays sent, whatever this attempt came to.
+ */
 export function applyAttempt(draft: Draft, attempt: Attempt): Draft {
+  if (draft.state === 'sent') return draft;
   switch (attempt.kind) {
     case 'done':
       return {

@@ -3,6 +3,7 @@ import { registerDevice, submitReport, uploadPhoto } from '../api/resident';
 import { deleteValue, getValue, setValue } from '../db/kv';
 import { listDrafts, putDraft } from '../db/outbox';
 import { ApiError } from '../api/http';
+import { sha256Hex } from './ids';
 import { sendQueue, type Draft } from './outbox-rules';
 import { replayOutbox, type ReplayApi, type ReplayResult } from './replay';
 
@@ -10,34 +11,49 @@ export { SYNC_TAG } from './constants';
 export const TOKEN_KEY = 'residentToken';
 /** The signed-in staff member's token, mirrored here so the service worker can send patrol reports. */
 export const STAFF_TOKEN_KEY = 'staffToken';
+/** Whose that token is: a patrol report is sent only under its author's own sign-in. */
+export const STAFF_USER_KEY = 'staffUser';
 const CHANNEL = 'gridreport-outbox';
 
-/** The resident's device token: stored, or registered now. */
+/**
+ * The resident's device token: stored, or registered now. Pages and the service worker ask at
+ * once (start-up, the nearby offer, the replay): one registers, the others wait for its token,
+ * or photos uploaded as one device would be submitted as another.
+ */
 export async function ensureResidentToken(locale = 'zh-CN'): Promise<string> {
-  const known = await getValue(TOKEN_KEY);
-  if (known) return known;
-  const { token } = await registerDevice(locale);
-  await setValue(TOKEN_KEY, token);
-  announce('token');
-  return token;
+  const register = async (): Promise<string> => {
+    const known = await getValue(TOKEN_KEY);
+    if (known) return known;
+    const { token } = await registerDevice(locale);
+    await setValue(TOKEN_KEY, token);
+    announce('token');
+    return token;
+  };
+  if (typeof navigator !== 'undefined' && 'locks' in navigator && navigator.locks) {
+    return navigator.locks.request('gridreport-device', register);
+  }
+  return register();
 }
 
 /** A patrol report goes with the worker's token; a resident's with the device token. */
 async function tokenFor(draft: Draft): Promise<string> {
   if (!draft.patrol) return ensureResidentToken();
-  const staff = await getValue(STAFF_TOKEN_KEY);
-  if (!staff) throw new ApiError(401, 'auth.signed_out', '请重新登录后发送巡查上报', 'Sign in again to send patrol reports');
+  const [staff, user] = await Promise.all([getValue(STAFF_TOKEN_KEY), getValue(STAFF_USER_KEY)]);
+  const theirs = draft.staffUserId === undefined || String(draft.staffUserId) === user;
+  if (!staff || !theirs) throw new ApiError(401, 'auth.signed_out', '请重新登录后发送巡查上报', 'Sign in again to send patrol reports');
   return staff;
 }
 
 function replayApi(): ReplayApi {
   return {
-    async uploadPhoto(photo, draft) {
+    async sender(draft) {
       const token = await tokenFor(draft);
+      return { token, id: (await sha256Hex(new TextEncoder().encode(token).buffer)).slice(0, 32) };
+    },
+    async uploadPhoto({ token }, photo) {
       return (await uploadPhoto(token, photo.bytes, photo.type, photo.clientKey)).id;
     },
-    async submit(draft, mediaIds) {
-      const token = await tokenFor(draft);
+    async submit({ token }, draft, mediaIds) {
       const f = draft.fields;
       return submitReport(token, {
         clientId: draft.clientId,

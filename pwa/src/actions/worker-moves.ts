@@ -20,6 +20,8 @@ export type WorkerMove =
 
 export interface QueuedMove {
   seq?: number;
+  /** The worker who made the move: it is only ever sent under that worker's sign-in. */
+  userId?: number;
   caseId: number;
   version: number;
   move: WorkerMove;
@@ -68,10 +70,16 @@ export interface MoveApi {
 
 export type MoveReplay = 'idle' | 'later' | 'reauth';
 
-/** Send queued moves oldest first; stop at the first network or server failure (try later). */
-export async function replayMoves(store: MoveStore, api: MoveApi): Promise<MoveReplay> {
+/**
+ * Send the signed-in worker's queued moves oldest first; stop at the first network or server
+ * failure (try later). `worker` is that worker's id (null for a session from before moves carried
+ * one); a move made by anyone else is never sent with this worker's token.
+ */
+export async function replayMoves(store: MoveStore, api: MoveApi, worker: number | null): Promise<MoveReplay> {
   const versions = new Map<number, number>();
-  const queue = (await store.list()).filter((q) => q.state === 'pending').sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  const queue = (await store.list())
+    .filter((q) => q.state === 'pending' && (q.userId ?? null) === worker)
+    .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
   for (const queued of queue) {
     const version = versions.get(queued.caseId) ?? queued.version;
     try {

@@ -3,6 +3,7 @@ import { accept, getCase, requestExtension, resolve, returnCase, uploadResolutio
 import { listMyTasks } from '../api/staff';
 import type { CaseOut, CaseSummaryOut } from '../api/types';
 import { addMove, deleteMove, listMoves, putMove, readCache, writeCache } from '../db/staff';
+import { staffToken, staffUserId } from './local';
 import { isNetworkFailure, projectAll, replayMoves, type MoveReplay, type QueuedMove, type WorkerMove } from './worker-moves';
 
 const TASKS = 'tasks';
@@ -11,6 +12,14 @@ export const MOVES_CHANGED = 'gridreport-moves-changed';
 const caseKey = (id: number) => `case:${id}`;
 /** Details fetched ahead for offline reading; a worker's open tasks rarely pass this. */
 const PREFETCH_LIMIT = 40;
+
+/**
+ * Keep a case for offline reading, unless its reader signed out meanwhile: an answer that
+ * arrives after sign-out must not put the cases back on the phone.
+ */
+async function keep(token: string, key: string, value: unknown): Promise<void> {
+  if (staffToken() === token) await writeCache(key, value);
+}
 
 async function send(token: string, caseId: number, version: number, move: WorkerMove): Promise<CaseOut | null> {
   switch (move.kind) {
@@ -41,13 +50,14 @@ export async function performMove(token: string, item: CaseOut, move: WorkerMove
   if (!waiting && navigator.onLine) {
     try {
       const result = await send(token, item.id, item.version, move);
-      if (result) await writeCache(caseKey(item.id), result);
+      if (result) await keep(token, caseKey(item.id), result);
       return { item: result, queued: false };
     } catch (error) {
       if (!isNetworkFailure(error)) throw error;
     }
   }
-  await addMove({ caseId: item.id, version: item.version, move, queuedAt: Date.now(), state: 'pending' });
+  const userId = staffUserId() ?? undefined;
+  await addMove({ caseId: item.id, version: item.version, move, queuedAt: Date.now(), state: 'pending', userId });
   window.dispatchEvent(new Event(MOVES_CHANGED));
   return { item: projectAll(item, await listMoves()), queued: true };
 }
@@ -59,8 +69,9 @@ export async function replayWorkerMoves(token: string): Promise<MoveReplay> {
       { list: listMoves, put: putMove, remove: deleteMove },
       {
         send: (caseId, version, move) => send(token, caseId, version, move),
-        landed: async (caseId, result) => (result ? writeCache(caseKey(caseId), result) : undefined),
+        landed: async (caseId, result) => (result ? keep(token, caseKey(caseId), result) : undefined),
       },
+      staffUserId(),
     );
   if ('locks' in navigator && navigator.locks) {
     return navigator.locks.request('gridreport-worker-moves', { ifAvailable: true }, (lock) => (lock ? run() : ('later' as const)));
@@ -89,7 +100,7 @@ export async function loadTasks(token: string): Promise<TaskList> {
   const queue = await listMoves();
   try {
     const items = await listMyTasks(token);
-    await writeCache(TASKS, { items, at: Date.now() });
+    await keep(token, TASKS, { items, at: Date.now() });
     const kept = prefetch(token, items);
     return { items: items.map((c) => projectAll(c, queue)), offlineSince: null, kept };
   } catch (error) {
@@ -105,7 +116,7 @@ async function prefetch(token: string, items: CaseSummaryOut[]): Promise<void> {
     const known = await readCache<CaseOut>(caseKey(item.id));
     if (known && known.version === item.version) continue;
     try {
-      await writeCache(caseKey(item.id), await getCase(token, item.id));
+      await keep(token, caseKey(item.id), await getCase(token, item.id));
     } catch (error) {
       console.info('task not cached for offline reading', item.id, error);
       return;
@@ -118,7 +129,7 @@ export async function loadCase(token: string, id: number): Promise<{ item: CaseO
   const queue = await listMoves();
   try {
     const item = await getCase(token, id);
-    await writeCache(caseKey(id), item);
+    await keep(token, caseKey(id), item);
     return { item: projectAll(item, queue), offline: false };
   } catch (error) {
     if (!isNetworkFailure(error)) throw error;

@@ -18,6 +18,8 @@ export interface RequestOptions {
   json?: unknown;
   form?: FormData;
   query?: Query;
+  /** Send and keep the known-device cookie (staff login only; no other call needs cookies). */
+  knownDevice?: boolean;
 }
 
 /** Query values; a list repeats the key (`status=a&status=b`). */
@@ -57,7 +59,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     method: options.method ?? (body ? 'POST' : 'GET'),
     headers,
     body,
-    credentials: 'omit',
+    credentials: options.knownDevice ? 'same-origin' : 'omit',
     cache: 'no-store',
   });
   const text = await response.text();

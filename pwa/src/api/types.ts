@@ -70,7 +70,11 @@ export interface ReportSummaryOut {
   description: string;
   createdAt: string;
   thumbnailUrl?: string | null;
+  /** own: I reported it; merged: mine was merged into it (已合并); following: I follow it (关注). */
+  relation?: ReportRelation;
 }
+
+export type ReportRelation = 'own' | 'merged' | 'following';
 
 export interface ReportPageOut {
   items: ReportSummaryOut[];
@@ -108,6 +112,9 @@ export interface ReportOut {
   afterPhotos: PhotoOut[];
   timeline: TimelineEntryOut[];
   rating?: number | null;
+  relation?: ReportRelation;
+  canRate?: boolean;
+  masterId?: number | null;
 }
 
 export interface RegionNodeOut {

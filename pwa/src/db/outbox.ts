@@ -20,3 +20,12 @@ export async function putDraft(draft: Draft): Promise<void> {
 export async function deleteDraft(seq: number): Promise<void> {
   await (await database()).delete('drafts', seq);
 }
+
+/** Delete the patrol reports (巡查上报) a staff member left in the outbox. */
+export async function deletePatrolDrafts(): Promise<void> {
+  const tx = (await database()).transaction('drafts', 'readwrite');
+  for (const draft of await tx.store.getAll()) {
+    if (draft.patrol && draft.seq !== undefined) await tx.store.delete(draft.seq);
+  }
+  await tx.done;
+}

@@ -26,3 +26,9 @@ export async function readCache<T>(key: string): Promise<T | undefined> {
 export async function writeCache(key: string, value: unknown): Promise<void> {
   await (await database()).put('caseCache', value, key);
 }
+
+/** Forget every cached case and queued move, in one transaction. */
+export async function clearStaffStores(): Promise<void> {
+  const tx = (await database()).transaction(['caseCache', 'staffMoves'], 'readwrite');
+  await Promise.all([tx.objectStore('caseCache').clear(), tx.objectStore('staffMoves').clear(), tx.done]);
+}

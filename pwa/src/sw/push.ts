@@ -1,12 +1,7 @@
-/** Web Push: show each notification once (tag = notification id); a tap opens or focuses its page. */
+/** Web Push: one notification per case, the newest by its sequence; a tap opens or focuses its page. */
+import type { PushPayload } from './show';
 
-interface PushPayload {
-  title?: string;
-  body?: string;
-  tag?: string;
-  url?: string;
-  kind?: string;
-}
+export { showPush } from './show';
 
 export function readPayload(data: PushMessageData | null): PushPayload {
   if (!data) return {};
@@ -15,16 +10,6 @@ export function readPayload(data: PushMessageData | null): PushPayload {
   } catch {
     return { body: data.text() };
   }
-}
-
-export function showPush(sw: ServiceWorkerGlobalScope, payload: PushPayload): Promise<void> {
-  return sw.registration.showNotification(payload.title ?? '随手拍', {
-    body: payload.body ?? '',
-    tag: payload.tag,
-    icon: '/icons/icon-192.png',
-    badge: '/icons/icon-192.png',
-    data: { url: payload.url ?? '/', kind: payload.kind },
-  });
 }
 
 export async function openFromNotification(sw: ServiceWorkerGlobalScope, notification: Notification): Promise<void> {

@@ -69,6 +69,13 @@ function heatColour(count: number, max: number): string {
   return HEAT[step] ?? HEAT[0]!;
 }
 
+/** A label shown as the very characters given: Leaflet reads a string tooltip as HTML. */
+function textLabel(text: string): HTMLElement {
+  const label = document.createElement('span');
+  label.textContent = text;
+  return label;
+}
+
 function caseIcon(tone: CaseMarker['tone']): L.DivIcon {
   return L.divIcon({ className: `case-marker tone-${tone}`, iconSize: [22, 22], iconAnchor: [11, 11] });
 }
@@ -88,7 +95,8 @@ export function createMap(el: HTMLElement, config: MapConfig, options: MapOption
 
   const outlines = L.geoJSON(undefined, {
     style: { color: '#5f6368', weight: 1.5, fill: false },
-    onEachFeature: (f, layer) => layer.bindTooltip(String(f.properties?.name ?? '')),
+    // Region names come from admins' imports: text, never markup.
+    onEachFeature: (f, layer) => layer.bindTooltip(textLabel(String(f.properties?.name ?? ''))),
   }).addTo(map);
   const heat = L.geoJSON(undefined);
   const hotspots = L.geoJSON(undefined);

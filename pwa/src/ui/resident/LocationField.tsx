@@ -1,6 +1,6 @@
 /** 位置: the GPS fix with its accuracy, a pin to drag (or tap the map) when GPS is poor, an address. */
 import type { LatLng } from '../../actions/coords';
-import { isPoor, type Fix } from '../../actions/geo';
+import { isPoor, type Fix, type LocateFailure } from '../../actions/geo';
 import { t } from '../../i18n';
 import { MapView } from '../map/MapView';
 
@@ -9,7 +9,7 @@ export type Spot =
   | { kind: 'fixed'; fix: Fix }
   /** Placed by hand on the map: as exact as the person's eye, so no GPS accuracy is claimed. */
   | { kind: 'placed'; at: LatLng; fix: Fix | null }
-  | { kind: 'failed'; error: string };
+  | { kind: 'failed'; reason: LocateFailure };
 
 /** Where the map starts when GPS gives nothing: the demo city's centre until a fix arrives. */
 const FALLBACK_CENTRE = { lat: 30.2741, lng: 120.1551 };
@@ -73,7 +73,7 @@ function describe(spot: Spot): string {
     case 'locating':
       return t('form.locating');
     case 'failed':
-      return `${t('form.locationFailed', { error: spot.error })} — ${t('form.placeOnMap')}`;
+      return `${t(`geo.${spot.reason}`)} — ${t('form.placeOnMap')}`;
     case 'placed':
       return t('form.placed');
     case 'fixed': {

@@ -1,10 +1,17 @@
-/** 我的上报: the reporter's own reports, newest first, with their status. */
+/** 我的上报: my reports, those mine were merged into (已合并) and those I follow (关注), newest first. */
 import { useEffect, useState } from 'preact/hooks';
 import { listMyReports } from '../../api/resident';
-import type { ReportSummaryOut } from '../../api/types';
+import type { ReportRelation, ReportSummaryOut } from '../../api/types';
 import { statusLabel, t } from '../../i18n';
 import { errorMessage } from '../common';
 import { onLinkClick, reportPath } from '../route';
+
+/** 关注 or 已合并 beside a report that is not the caller's own. */
+export function RelationBadge(props: { relation?: ReportRelation | undefined }) {
+  if (props.relation === 'following') return <span class="badge" data-testid="report-relation">{t('mine.following')}</span>;
+  if (props.relation === 'merged') return <span class="badge" data-testid="report-relation">{t('mine.merged')}</span>;
+  return null;
+}
 
 interface Props {
   token: () => Promise<string>;
@@ -43,6 +50,7 @@ export function MyReports(props: Props) {
                 <span class={`status status-${r.status}`} data-testid="report-status" data-status={r.status}>
                   {statusLabel(r.status)}
                 </span>
+                <RelationBadge relation={r.relation} />
                 <span class="muted">
                   {r.trackingNo} · {new Date(r.createdAt).toLocaleString()}
                 </span>

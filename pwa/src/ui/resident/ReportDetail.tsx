@@ -1,11 +1,13 @@
-/** One report as its reporter sees it: status, photos, public timeline. */
+/** One report as its reporter, a reporter merged into it or a follower sees it: status, photos,
+ * public timeline; only those who may rate it now get the rating form. */
 import { useEffect, useState } from 'preact/hooks';
 import { getReport } from '../../api/resident';
 import type { ReportOut } from '../../api/types';
 import { lang, statusLabel, t } from '../../i18n';
 import { errorMessage } from '../common';
 import { Photos, Timeline } from '../case-parts';
-import { onLinkClick } from '../route';
+import { onLinkClick, reportPath } from '../route';
+import { RelationBadge } from './MyReports';
 import { PushOptIn } from './PushOptIn';
 import { Rating } from './Rating';
 
@@ -39,14 +41,22 @@ export function ReportDetail(props: Props) {
         </span>{' '}
         <span class="muted" data-testid="detail-tracking-no">
           {t('detail.trackingNo', { trackingNo: report.trackingNo })}
-        </span>
+        </span>{' '}
+        <RelationBadge relation={report.relation} />
       </p>
+      {report.masterId ? (
+        <p>
+          <a class="link" href={reportPath(report.masterId)} onClick={onLinkClick} data-testid="merged-into">
+            {t('detail.mergedInto')}
+          </a>
+        </p>
+      ) : null}
       {report.description ? <p class="desc">{report.description}</p> : null}
       {report.address ? <p class="muted">{t('detail.address', { address: report.address })}</p> : null}
       <p class="muted">{t('detail.region', { region: report.region.name })}</p>
       <Photos title={t('detail.photos')} photos={report.photos} />
       <Photos title={t('detail.afterPhotos')} photos={report.afterPhotos} />
-      {report.status === 'closed' ? <Rating report={report} token={props.token} onRated={setReport} /> : null}
+      {(report.canRate ?? report.status === 'closed') ? <Rating report={report} token={props.token} onRated={setReport} /> : null}
       {report.rating ? (
         <p class="ok" data-testid="rated">
           {t('rate.yours', { score: report.rating })}

@@ -1,6 +1,7 @@
 /** 随手拍: pick a category, take photos, confirm the spot, describe, send (into the outbox). */
 import { useEffect, useState } from 'preact/hooks';
-import { locate } from '../../actions/geo';
+import { locate, LocateError } from '../../actions/geo';
+import { staffUserId } from '../../actions/local';
 import { newClientId, sha256Hex } from '../../actions/ids';
 import { shrinkPhoto } from '../../actions/image';
 import type { Draft, DraftPhoto } from '../../actions/outbox-rules';
@@ -40,7 +41,7 @@ export function ReportForm(props: Props) {
     setSpot({ kind: 'locating' });
     locate().then(
       (fix) => setSpot({ kind: 'fixed', fix }),
-      (e: unknown) => setSpot({ kind: 'failed', error: errorMessage(e) }),
+      (e: unknown) => setSpot({ kind: 'failed', reason: e instanceof LocateError ? e.reason : 'unavailable' }),
     );
   };
   const place = (at: { lat: number; lng: number }) =>
@@ -81,7 +82,7 @@ export function ReportForm(props: Props) {
         anonymous: anonymous && !props.patrol,
       },
       photos: photos.map(({ clientKey, type, bytes, size }) => ({ clientKey, type, bytes, size })),
-      ...(props.patrol ? { patrol: true } : {}),
+      ...(props.patrol ? { patrol: true, staffUserId: staffUserId() ?? undefined } : {}),
     };
     try {
       await addDraft(draft);

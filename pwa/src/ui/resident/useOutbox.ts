@@ -56,9 +56,11 @@ export function useOutbox(): Outbox {
   }, [reload, replay]);
 
   const retryFailed = useCallback(() => {
-    const failed = drafts.filter((d) => d.state === 'failed');
-    Promise.all(failed.map((d) => putDraft(retryDraft(d)))).then(replay, replay);
-  }, [drafts, replay]);
+    // From IndexedDB, not the list on screen: a replay may have written the drafts since.
+    listDrafts()
+      .then((found) => Promise.all(found.filter((d) => d.state === 'failed').map((d) => putDraft(retryDraft(d)))))
+      .then(replay, replay);
+  }, [replay]);
 
   const remove = useCallback(
     (draft: Draft) => {

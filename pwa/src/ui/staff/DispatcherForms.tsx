@@ -100,7 +100,9 @@ export function RevealForm({ item, token }: MoveProps) {
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async () => {
-    if (reason.trim().length < 5) return setProblem(t('reveal.needReason'));
+    // The server's rule: at least 10 characters, not one character repeated.
+    const typed = reason.replace(/\s+/g, '');
+    if (reason.trim().length < 10 || new Set(typed).size < 2) return setProblem(t('reveal.needReason'));
     setBusy(true);
     setProblem(null);
     try {

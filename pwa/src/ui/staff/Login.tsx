@@ -1,10 +1,11 @@
 /** Staff sign-in form shared by the worker and dispatcher views. */
 import { useState } from 'preact/hooks';
 import { login } from '../../api/staff';
+import type { TokenOut } from '../../api/types';
 import { t } from '../../i18n';
 import { errorMessage } from '../common';
 
-export function Login(props: { onToken: (token: string) => void }) {
+export function Login(props: { onSignIn: (session: TokenOut) => Promise<void> }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -13,8 +14,7 @@ export function Login(props: { onToken: (token: string) => void }) {
   const submit = async () => {
     setBusy(true);
     try {
-      const { token } = await login(username.trim(), password);
-      props.onToken(token);
+      await props.onSignIn(await login(username.trim(), password));
     } catch (e) {
       setError(t('login.failed', { message: errorMessage(e) }));
     } finally {

@@ -1,0 +1,1 @@
+"""Rate limits counted atomically in PostgreSQL, shared by every API process."""

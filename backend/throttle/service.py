@@ -1,0 +1,45 @@
+"""Fixed-window rate limits: take a hit, or learn how long to wait."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from backend.db.types import Connection
+from backend.throttle import queries, rules
+
+
+async def take(
+    conn: Connection, *, scope: str, key: str, limit: int, window: timedelta, now: datetime
+) -> int | None:
+    """Count one hit of `key` in `scope`; None when taken, else seconds until one may be."""
+    if await queries.take_hit(
+        conn, scope=scope, key=key, now=now, window_start_after=now - window, limit=limit
+    ):
+        return None
+    started = await queries.window_start(conn, scope=scope, key=key)
+    return rules.window_retry_after(started, now=now, window=window)
+
+
+async def give_back(conn: Connection, *, scope: str, key: str) -> None:
+    """Uncount a hit that turned out not to be one (a login that succeeded)."""
+    await queries.give_back_hit(conn, scope=scope, key=key)
+
+
+async def reset(conn: Connection, *, scope: str, key: str) -> None:
+    """Start a key's limit afresh (an administrator's unlock)."""
+    await queries.delete_window(conn, scope=scope, key=key)
+
+
+async def forget_old(conn: Connection, *, now: datetime, older_than: timedelta) -> int:
+    """Delete windows long over, so the table holds only keys seen lately."""
+    return await queries.delete_windows_before(conn, before=now - older_than)
+
+
+async def peek(
+    conn: Connection, *, scope: str, key: str, limit: int, window: timedelta, now: datetime
+) -> int | None:
+    """Like `take` without counting: seconds to wait when the key is already at its limit."""
+    row = await queries.get_window(conn, scope=scope, key=key)
+    if row is None or row["window_start"] <= now - window or row["hits"] < limit:
+        return None
+    return rules.window_retry_after(row["window_start"], now=now, window=window)
