@@ -112,9 +112,7 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> str:
         },
         StaffIn,
     )
-    user = _with_database(
-        settings, lambda conn: accounts.create_staff(conn, actor_id=None, data=data)
-    )
+    user = _with_database(settings, lambda conn: accounts.create_staff(conn, actor=None, data=data))
     return f"created {user.role} {user.username} (id {user.id})"
 
 

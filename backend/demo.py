@@ -79,7 +79,7 @@ async def _ensure_user(conn: Connection, login: DemoLogin, password: str) -> Non
     role = login.role
     await accounts.create_staff(
         conn,
-        actor_id=None,
+        actor=None,
         data=StaffIn(
             username=login.username,
             password=password,

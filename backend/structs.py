@@ -7,10 +7,12 @@ default so that phones running an older app keep working.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Annotated, Any, Final
 
 import msgspec
+import msgspec.inspect
 
 # Bidirectional controls (U+202A-U+202E, U+2066-U+2069, LRM, RLM, ALM) change the order in
 # which the text around them is drawn: a name could show as something other than what it
@@ -41,11 +43,41 @@ class Model(msgspec.Struct, forbid_unknown_fields=True, rename="camel", kw_only=
     """
 
     def __post_init__(self) -> None:
-        for name in self.__struct_fields__:
+        for index, name in enumerate(self.__struct_fields__):
             value = getattr(self, name)
             cleaned = _cleaned(value)
             if cleaned is not value:
+                _check_min_length(type(self), index, cleaned)
                 setattr(self, name, cleaned)
+
+
+def _check_min_length(cls: type[Model], index: int, cleaned: Any) -> None:
+    # Decoding checked the length before the controls were removed: a required name sent as
+    # controls alone would otherwise be stored empty.
+    wire_name, shortest = _text_min_lengths(cls)[index]
+    texts = cleaned if isinstance(cleaned, list) else [cleaned]
+    if any(isinstance(text, str) and len(text) < shortest for text in texts):
+        raise msgspec.ValidationError(
+            f"Expected `str` of length >= {shortest} - at `$.{wire_name}`"
+        )
+
+
+@functools.cache
+def _text_min_lengths(cls: type[Model]) -> tuple[tuple[str, int], ...]:
+    """Per field, in order: its name on the wire and the shortest text it accepts."""
+    info = msgspec.inspect.type_info(cls)
+    assert isinstance(info, msgspec.inspect.StructType)
+    return tuple((field.encode_name, _text_min_length(field.type)) for field in info.fields)
+
+
+def _text_min_length(kind: msgspec.inspect.Type) -> int:
+    if isinstance(kind, msgspec.inspect.StrType):
+        return kind.min_length or 0
+    if isinstance(kind, msgspec.inspect.UnionType):
+        return max((_text_min_length(member) for member in kind.types), default=0)
+    if isinstance(kind, msgspec.inspect.ListType):
+        return _text_min_length(kind.item_type)
+    return 0
 
 
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90, description="WGS-84 latitude")]

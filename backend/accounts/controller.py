@@ -125,7 +125,7 @@ class UserAdminController(Controller):
 
     @post("/", operation_id="createStaff", summary="Create a staff account with its scope")
     async def create(self, db: DB, principal: Caller, data: JSONBody[StaffIn]) -> UserOut:
-        return await service.create_staff(db, actor_id=principal.user_id, data=data)
+        return await service.create_staff(db, actor=principal, data=data)
 
     @post(
         "/{user_id:int}/deactivate",

@@ -77,6 +77,16 @@ async def get_user(conn: Connection, *, user_id: int) -> asyncpg.Record | None:
     return row
 
 
+async def get_active_user(conn: Connection, *, user_id: int) -> asyncpg.Record | None:
+    """A user with scope, by id, unless their account is deactivated."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"SELECT {_USER_COLUMNS} FROM users u {_USER_JOINS} "
+        "WHERE u.id = $1 AND u.disabled_at IS NULL",
+        user_id,
+    )
+    return row
+
+
 async def set_password_hash(conn: Connection, *, user_id: int, password_hash: str) -> None:
     """Replace a staff user's password hash."""
     await conn.execute("UPDATE users SET password_hash = $2 WHERE id = $1", user_id, password_hash)

@@ -18,6 +18,7 @@ from backend.audit import service as audit
 from backend.db.types import Connection
 from backend.errors import Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized
 from backend.regions import service as regions
+from backend.regions.paths import subtree_bounds
 from backend.settings import Settings
 from backend.throttle import service as throttle
 from backend.web.client_address import address_block
@@ -168,6 +169,12 @@ async def authenticate(conn: Connection, *, token: str, now: datetime) -> Princi
     return principal_from(row)
 
 
+async def active_principal(conn: Connection, *, user_id: int) -> Principal | None:
+    """A user and their scope while their account is active; None once deactivated or unknown."""
+    row = await queries.get_active_user(conn, user_id=user_id)
+    return principal_from(row) if row is not None else None
+
+
 async def logout(conn: Connection, *, token: str, now: datetime) -> None:
     """注销: the token stops working at once, and so do the live streams opened with it."""
     digest = rules.token_digest(token)
@@ -206,7 +213,7 @@ async def update_profile(conn: Connection, *, principal: Principal, data: Profil
     return await profile(conn, principal=principal)
 
 
-async def create_staff(conn: Connection, *, actor_id: int | None, data: StaffIn) -> UserOut:
+async def create_staff(conn: Connection, *, actor: Principal | None, data: StaffIn) -> UserOut:
     """Create a staff account with its scope (admin endpoint and `gridreport create-user`)."""
     async with conn.transaction():
         region_id = await _region_id(conn, data.region_code)
@@ -228,9 +235,10 @@ async def create_staff(conn: Connection, *, actor_id: int | None, data: StaffIn)
         )
         if created is None:
             raise Conflict("accounts.username_taken", "用户名已被使用", "That username is taken")
+        await _within_actor_scope(conn, actor, created["id"], data)
         await audit.record(
             conn,
-            actor_id=actor_id,
+            actor_id=actor.user_id if actor is not None else None,
             action="user.create",
             subject=("user", str(created["id"])),
             region_id=region_id,
@@ -239,6 +247,26 @@ async def create_staff(conn: Connection, *, actor_id: int | None, data: StaffIn)
         row = await queries.get_user(conn, user_id=created["id"])
         assert row is not None
         return user_out(row)
+
+
+async def _within_actor_scope(
+    conn: Connection, actor: Principal | None, user_id: int, data: StaffIn
+) -> None:
+    # The same subtree rule an admin's other staff actions obey, checked on the new row
+    # (its region, or its department's region) so the two can never disagree; raising
+    # inside the caller's transaction takes the row back.
+    if actor is None or actor.region_path is None:
+        return
+    lo, hi = subtree_bounds(actor.region_path)
+    if await queries.get_staff_in_scope(conn, user_id=user_id, scope_lo=lo, scope_hi=hi):
+        return
+    field = "departmentCode" if data.department_code is not None else "regionCode"
+    raise Forbidden(
+        "accounts.out_of_scope",
+        "只能在自己的管辖范围内创建工作人员账号",
+        "You may create staff accounts only within your own area",
+        fields={field: "out_of_scope"},
+    )
 
 
 async def _region_id(conn: Connection, code: str | None) -> int | None:

@@ -418,7 +418,8 @@ async def reject(
 async def merge(
     conn: Connection, principal: Principal, case_id: int, data: MergeIn, now: datetime
 ) -> None:
-    """合并: a duplicate joins its master; its reporter follows the master from now on."""
+    """合并: a duplicate joins its master; its reporter and followers follow the master from
+    now on, unless the master is confidential."""
     async with conn.transaction():
         case = await _checked(conn, principal, case_id, "merge")
         master = await queries.get_in_scope(
@@ -431,20 +432,8 @@ async def merge(
                 "Merge into another open case",
                 fields={"masterId": "not an open case"},
             )
-        await queries.add_follower(
-            conn,
-            case_id=master["id"],
-            user_id=case["reporter_id"],
-            region_id=master["region_id"],
-            at=now,
-        )
-        await queries.copy_followers(
-            conn,
-            from_case_id=case["id"],
-            to_case_id=master["id"],
-            region_id=master["region_id"],
-            at=now,
-        )
+        if not master["confidential"]:
+            await _hand_over_followers(conn, case, master, now=now)
         changes = {
             **_deadline("merged", now, await _preset(conn, case)),
             "master_case_id": master["id"],
@@ -459,6 +448,27 @@ async def merge(
             notify=notify,
         )
         await write(conn, case, step, actor=principal, version=data.version, now=now)
+
+
+async def _hand_over_followers(
+    conn: Connection, case: asyncpg.Record, master: asyncpg.Record, *, now: datetime
+) -> None:
+    """The duplicate's reporter and followers follow the master; never a confidential one,
+    which no resident but its own reporter may read."""
+    await queries.add_follower(
+        conn,
+        case_id=master["id"],
+        user_id=case["reporter_id"],
+        region_id=master["region_id"],
+        at=now,
+    )
+    await queries.copy_followers(
+        conn,
+        from_case_id=case["id"],
+        to_case_id=master["id"],
+        region_id=master["region_id"],
+        at=now,
+    )
 
 
 async def request_extension(

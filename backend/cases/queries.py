@@ -105,11 +105,18 @@ async def reporter_contact(conn: Connection, *, case_id: int) -> asyncpg.Record 
 
 
 async def followers(conn: Connection, *, case_id: int) -> list[int]:
-    """The reporter and everyone following a case (and cases merged into it)."""
+    """The reporter and everyone following a case (and cases merged into it).
+
+    A confidential case is told only to its own reporter: followers and the reporters of
+    merged duplicates may not read it, so they hear nothing of it either.
+    """
     rows = await conn.fetch(
         """
-        SELECT reporter_id AS user_id FROM cases WHERE id = $1 OR master_case_id = $1
-        UNION SELECT user_id FROM case_followers WHERE case_id = $1
+        SELECT c.reporter_id AS user_id FROM cases c WHERE c.id = $1
+        UNION SELECT d.reporter_id FROM cases d JOIN cases m ON m.id = d.master_case_id
+              WHERE d.master_case_id = $1 AND NOT m.confidential
+        UNION SELECT f.user_id FROM case_followers f JOIN cases c ON c.id = f.case_id
+              WHERE f.case_id = $1 AND NOT c.confidential
         """,
         case_id,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -72,19 +73,27 @@ async def _events(
                 sent = event["eventId"]
                 yield _message(event)
         yield ServerSentEventMessage(comment="live", data=None)
+        checked = time.monotonic()
         while not (listener.overflowed or listener.ended):
+            arrived: dict[str, Any] | None
             try:
-                event = await asyncio.wait_for(listener.queue.get(), KEEPALIVE_SECONDS)
+                arrived = await asyncio.wait_for(listener.queue.get(), KEEPALIVE_SECONDS)
             except TimeoutError:
+                arrived = None
+            # Re-checked by the clock, not only when idle: a busy console would otherwise
+            # never notice an expired token or an end of session whose notification was missed.
+            if arrived is None or time.monotonic() - checked >= KEEPALIVE_SECONDS:
                 if not await _signed_in(ctx, token):
                     break
+                checked = time.monotonic()
+            if arrived is None:
                 yield ServerSentEventMessage(comment="keep-alive", data=None)
                 continue
             if listener.ended:
                 break
-            if event["eventId"] > sent:  # the replay may already have sent it
-                sent = event["eventId"]
-                yield _message(event)
+            if arrived["eventId"] > sent:  # the replay may already have sent it
+                sent = arrived["eventId"]
+                yield _message(arrived)
     finally:
         feed.close(listener)
 

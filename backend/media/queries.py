@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from backend.cases.sql import Where
 from backend.db.types import Connection
 
 _COLUMNS = """
@@ -108,6 +109,60 @@ async def get_media(conn: Connection, *, media_id: uuid.UUID) -> asyncpg.Record 
         f"SELECT {_COLUMNS} FROM media WHERE id = $1", media_id
     )
     return row
+
+
+async def shown_to(
+    conn: Connection,
+    *,
+    media_id: uuid.UUID,
+    viewer: int,
+    rendition: str,
+    staff_scope: Where,
+    open_statuses: list[str],
+) -> bool:
+    """Whether a user may still see a photo: their own upload not yet sent; a photo of a case
+    in their staff scope, or of a case they reported; of a non-confidential case, one merged
+    into or followed by them, or the cover thumbnail of an open one (shown to all nearby)."""
+    first = len(staff_scope.args)
+    media, user, shown_as, open_ = (f"${first + n}" for n in range(1, 5))
+    found: bool = await conn.fetchval(
+        f"""
+        WITH RECURSIVE merged_into (id) AS (
+            SELECT master_case_id FROM cases
+            WHERE reporter_id = {user} AND master_case_id IS NOT NULL
+            UNION
+            SELECT c.master_case_id FROM cases c JOIN merged_into mi ON c.id = mi.id
+            WHERE c.master_case_id IS NOT NULL
+        )
+        SELECT EXISTS (
+            SELECT 1 FROM media m LEFT JOIN cases c ON c.id = m.case_id
+            WHERE m.id = {media} AND (
+                (m.case_id IS NULL AND m.uploader_id = {user})
+                OR (c.id IS NOT NULL AND {staff_scope.sql()})
+                OR c.reporter_id = {user}
+                OR (NOT c.confidential AND (
+                    c.id IN (SELECT id FROM merged_into)
+                    OR EXISTS (
+                        SELECT 1 FROM case_followers f WHERE f.case_id = c.id AND f.user_id = {user}
+                    )
+                    OR ({shown_as} = 'thumbnail' AND m.purpose = 'report'
+                        AND c.status = ANY({open_}::text[])
+                        AND NOT EXISTS (
+                            SELECT 1 FROM media p
+                            WHERE p.case_id = c.id AND p.purpose = 'report'
+                              AND p.position < m.position
+                        ))
+                ))
+            )
+        )
+        """,
+        *staff_scope.args,
+        media_id,
+        viewer,
+        rendition,
+        open_statuses,
+    )
+    return found
 
 
 async def key_of_confidential_case(conn: Connection, *, key: str) -> bool:

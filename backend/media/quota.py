@@ -35,12 +35,16 @@ async def take_upload(
         ("upload.device", str(uploader_id), quota.per_device, "device", "此设备"),
         ("upload.address", address_block, quota.per_address, "network", "此网络"),
     )
-    for scope, key, limit, source, source_zh in limits:
-        wait = await throttle.take(conn, scope=scope, key=key, limit=limit, window=_HOUR, now=now)
-        if wait is not None:
-            raise TooManyRequests(
-                "media.rate_limited",
-                f"{source_zh}上传照片过于频繁，请稍后再试",
-                f"Too many photo uploads from this {source}; try again later",
-                retry_after=wait,
+    # Both hits or neither: an upload its network refuses must not use up the device's.
+    async with conn.transaction():
+        for scope, key, limit, source, source_zh in limits:
+            wait = await throttle.take(
+                conn, scope=scope, key=key, limit=limit, window=_HOUR, now=now
             )
+            if wait is not None:
+                raise TooManyRequests(
+                    "media.rate_limited",
+                    f"{source_zh}上传照片过于频繁，请稍后再试",
+                    f"Too many photo uploads from this {source}; try again later",
+                    retry_after=wait,
+                )

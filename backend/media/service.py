@@ -20,6 +20,7 @@ import asyncpg
 from backend.db.types import Connection
 from backend.errors import Forbidden, NotFound, Unavailable
 from backend.media import queries
+from backend.media.access import viewer_still_sees
 from backend.media.links import RENDITION_KEYS, LinkSigning, PhotoLinks, SignedLink, is_valid
 from backend.media.pipeline import PhotoLimits, ProcessedPhoto, process_photo
 from backend.media.quota import UploadQuota, take_upload
@@ -252,7 +253,10 @@ async def cover_photos(
 async def signed_object_key(
     conn: Connection, signing: LinkSigning, link: SignedLink, *, now: datetime
 ) -> tuple[str, int]:
-    """The stored object a signed link names, and how many seconds the link still lasts."""
+    """The stored object a signed link names, and how many seconds the link still lasts.
+
+    Refused once the link's viewer is deactivated or no longer sees the photo's case.
+    """
     if not is_valid(
         signing.secret,
         media_id=link.media_id,
@@ -266,6 +270,8 @@ async def signed_object_key(
     row = await queries.get_media(conn, media_id=link.media_id)
     if row is None:
         raise _NO_SUCH_PHOTO
+    if not await viewer_still_sees(conn, link):
+        raise _LINK_REFUSED
     key: str = row[RENDITION_KEYS[link.rendition]]
     return key, max(0, link.expires - int(now.timestamp()))
 

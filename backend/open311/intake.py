@@ -95,15 +95,17 @@ async def post_request(
     )
     is_new = False
     if await queries.find_posted(conn, key_id=key_id, client_ids=earlier) is None:
-        photo = posting.photo or await _fetched(fetcher, posting, intake.settings.media_max_bytes)
-        report = await _report_in(
-            conn, photos, posting, photo, category.code, reporter, client_id, now
-        )
         # The key's own hourly limit replaces a phone's: a partner speaks for many people.
         limited = dataclasses.replace(
             intake,
             settings=dataclasses.replace(intake.settings, reports_per_hour=per_hour),
             channel="open311",
+        )
+        # A key at its limit is refused before a photo is fetched, decoded and stored for it.
+        await reports.check_report_limit(conn, limited.settings, principal=reporter, now=now)
+        photo = posting.photo or await _fetched(fetcher, posting, intake.settings.media_max_bytes)
+        report = await _report_in(
+            conn, photos, posting, photo, category.code, reporter, client_id, now
         )
         is_new = await _submit(
             conn, limited, reporter=reporter, report=report, key_id=key_id, now=now

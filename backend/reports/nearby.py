@@ -7,6 +7,7 @@ from backend.db.types import Connection
 from backend.errors import NotFound
 from backend.media import service as media
 from backend.media.links import PhotoLinks
+from backend.open311.redaction import mask_personal_numbers
 from backend.reports import queries, rules
 from backend.reports.schemas import NearbyReportOut
 
@@ -24,13 +25,18 @@ async def nearby_reports(
 ) -> list[NearbyReportOut]:
     """Open reports of this category within its duplicate radius, nearest first.
 
-    Confidential categories never appear, and nothing identifies a reporter.
+    Confidential and non-public categories never appear, and nothing identifies a reporter:
+    phone and ID numbers in a description are masked.
     """
     try:
         found = await categories.get_category(conn, code=category)
     except NotFound:
         return []
-    if found.confidential or found.duplicate_radius_m <= 0:
+    if not rules.offered_nearby(
+        public=found.public,
+        confidential=found.confidential,
+        duplicate_radius_m=found.duplicate_radius_m,
+    ):
         return []
     radius = found.duplicate_radius_m
     rows = await queries.nearby_open(
@@ -47,7 +53,7 @@ async def nearby_reports(
             tracking_no=row["tracking_no"],
             category=row["category_code"],
             status=row["status"],
-            description=row["description"],
+            description=mask_personal_numbers(row["description"]),
             distance_m=round(distance, 1),
             created_at=row["created_at"],
             thumbnail_url=thumbnails.get(row["id"]),

@@ -89,7 +89,8 @@ _MERGED_INTO = """
 async def list_for_reader(
     conn: Connection, *, user_id: int, before: tuple[datetime, int] | None, limit: int
 ) -> list[asyncpg.Record]:
-    """我的上报: the cases a user reported, had merged into another, or follows, newest first."""
+    """我的上报: the cases a user reported, and the non-confidential ones they had merged into
+    another or follow, newest first."""
     rows: list[asyncpg.Record] = await conn.fetch(
         f"""
         WITH RECURSIVE {_MERGED_INTO},
@@ -105,7 +106,8 @@ async def list_for_reader(
                (SELECT m.thumbnail_key FROM media m WHERE m.case_id = c.id AND m.purpose = 'report'
                 ORDER BY m.position LIMIT 1) AS thumbnail_key
         FROM mine JOIN cases c ON c.id = mine.case_id
-        WHERE $2::timestamptz IS NULL OR (c.created_at, c.id) < ($2, $3)
+        WHERE (c.reporter_id = $1 OR NOT c.confidential)
+          AND ($2::timestamptz IS NULL OR (c.created_at, c.id) < ($2, $3))
         ORDER BY c.created_at DESC, c.id DESC LIMIT $4
         """,
         user_id,
@@ -117,8 +119,9 @@ async def list_for_reader(
 
 
 async def get_for_reader(conn: Connection, *, case_id: int, user_id: int) -> asyncpg.Record | None:
-    """One case as a user may read it: reported, merged into, or followed by them; with how
-    they stand to it and their own rating of it (a merged reporter's sits on their duplicate)."""
+    """One case as a user may read it: reported, or merged into or followed by them while it is
+    not confidential; with how they stand to it and their own rating of it (a merged
+    reporter's sits on their duplicate)."""
     row: asyncpg.Record | None = await conn.fetchrow(
         f"""
         WITH RECURSIVE {_MERGED_INTO}
@@ -136,8 +139,13 @@ async def get_for_reader(conn: Connection, *, case_id: int, user_id: int) -> asy
             WHERE mi.id = c.id ORDER BY dc.id LIMIT 1
         ) d ON true
         WHERE c.id = $2 AND (
-            c.reporter_id = $1 OR d.id IS NOT NULL
-            OR EXISTS (SELECT 1 FROM case_followers f WHERE f.case_id = c.id AND f.user_id = $1)
+            c.reporter_id = $1
+            OR NOT c.confidential AND (
+                d.id IS NOT NULL
+                OR EXISTS (
+                    SELECT 1 FROM case_followers f WHERE f.case_id = c.id AND f.user_id = $1
+                )
+            )
         )
         """,
         user_id,
@@ -171,9 +179,9 @@ async def nearby_open(
 
 
 async def get_open_public(conn: Connection, *, case_id: int) -> asyncpg.Record | None:
-    """An open, non-confidential case anyone may follow."""
+    """An open, non-confidential case, with its category (which decides who may follow it)."""
     row: asyncpg.Record | None = await conn.fetchrow(
-        "SELECT id, region_id, reporter_id FROM cases "
+        "SELECT id, region_id, reporter_id, category_code FROM cases "
         "WHERE id = $1 AND status = ANY($2::text[]) AND NOT confidential",
         case_id,
         _OPEN,

@@ -10,10 +10,12 @@ from backend.accounts.rules import Principal
 from backend.cases import actions as case_actions
 from backend.cases import rules as case_rules
 from backend.cases import service as cases
+from backend.categories import service as categories
 from backend.db.types import Connection
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.media import service as media
 from backend.media.links import PhotoLinks
+from backend.open311.redaction import blurred, mask_personal_numbers
 from backend.regions.schemas import RegionOut
 from backend.reports import queries, rules
 from backend.reports.schemas import (
@@ -52,10 +54,10 @@ async def my_reports(
     items = [
         ReportSummaryOut(
             id=row["id"],
-            tracking_no=row["tracking_no"],
+            tracking_no=row["tracking_no"] if row["relation"] == "own" else None,
             status=row["status"],
             category=row["category_code"],
-            description=row["description"],
+            description=_description(row["relation"], row["description"]),
             created_at=row["created_at"],
             thumbnail_url=thumbnails.get(row["id"]),
             relation=row["relation"],
@@ -80,14 +82,17 @@ async def my_report(
     photos = await media.photos_of_case(links, conn, case_id=case_id)
     timeline = [_entry(event) for event in await cases.public_timeline(conn, case_id=case_id)]
     relation = row["relation"]
+    own = relation == "own"
     return ReportOut(
         id=row["id"],
-        tracking_no=row["tracking_no"],
+        # Others read what a neighbour is shown: a position to about 100 m, no phone or ID
+        # number, and not the tracking number a reporter quotes on the 12345 line.
+        tracking_no=row["tracking_no"] if own else None,
         status=row["status"],
         category=row["category_code"],
-        description=row["description"],
-        lat=row["lat"],
-        lng=row["lng"],
+        description=_description(relation, row["description"]),
+        lat=row["lat"] if own else blurred(row["lat"]),
+        lng=row["lng"] if own else blurred(row["lng"]),
         # The address is typed by the reporter (it may be their door); whether they hid their
         # name is theirs to know. Others get neither.
         address=row["address"] if relation == "own" else None,
@@ -114,6 +119,10 @@ async def my_report(
         ),
         master_id=row["master_case_id"],
     )
+
+
+def _description(relation: str, text: str) -> str:
+    return text if relation == "own" else mask_personal_numbers(text)
 
 
 def _entry(event: asyncpg.Record) -> TimelineEntryOut:
@@ -204,14 +213,30 @@ async def _rate_as_merged(
 
 
 async def follow(conn: Connection, *, principal: Principal, case_id: int, now: datetime) -> None:
-    """关注: a resident subscribes to an open report somebody else made."""
+    """关注: a resident subscribes to an open report of a kind offered to them nearby."""
+    if principal.is_staff:
+        raise Forbidden(
+            "reports.residents_only",
+            "只有居民可以关注上报",
+            "Only residents may follow a report",
+        )
     row = await queries.get_open_public(conn, case_id=case_id)
-    if row is None:
-        raise NotFound("reports.not_found", "找不到该上报", "No such report")
+    # Ids run in sequence: a case not offered nearby is answered as if it did not exist.
+    if row is None or not await _offered_nearby(conn, category=row["category_code"]):
+        raise _NOT_YOURS
     if row["reporter_id"] != principal.user_id:
         await cases.follow(
             conn, case_id=case_id, user_id=principal.user_id, region_id=row["region_id"], at=now
         )
+
+
+async def _offered_nearby(conn: Connection, *, category: str) -> bool:
+    found = await categories.get_category(conn, code=category)
+    return rules.offered_nearby(
+        public=found.public,
+        confidential=found.confidential,
+        duplicate_radius_m=found.duplicate_radius_m,
+    )
 
 
 async def my_points(conn: Connection, *, principal: Principal) -> PointsOut:

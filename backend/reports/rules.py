@@ -75,6 +75,13 @@ def may_rate(
     return rated_at is None or (closed_at is not None and rated_at < closed_at)
 
 
+def offered_nearby(*, public: bool, confidential: bool, duplicate_radius_m: int) -> bool:
+    """Whether a category's open reports are shown to residents close by (已有人反映), and so
+    may be followed: never a confidential or non-public one (disputes, leads), whose text names
+    people, nor one that asks for no duplicate check."""
+    return public and not confidential and duplicate_radius_m > 0
+
+
 def h3_cells(lat: float, lng: float) -> dict[int, int]:
     """The H3 cell (as a signed-64-bit-safe integer) of a position at each stored resolution."""
     return {res: h3.str_to_int(h3.latlng_to_cell(lat, lng, res)) for res in H3_RESOLUTIONS}

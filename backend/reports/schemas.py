@@ -76,10 +76,11 @@ class TimelineEntryOut(Model):
 
 class ReportOut(Model):
     """A report as its reporter, a reporter merged into it or a follower sees it. Others than
-    its reporter read it only: nothing of who reported it, nor the reporter's rating."""
+    its reporter read it only: nothing of who reported it, nor the reporter's rating, nor its
+    tracking number; its position to about 100 m, phone and ID numbers masked."""
 
     id: int
-    tracking_no: str
+    tracking_no: str | None  # the reporter's own only
     status: str
     category: str
     description: str
@@ -101,7 +102,7 @@ class ReportOut(Model):
 
 class ReportSummaryOut(Model):
     id: int
-    tracking_no: str
+    tracking_no: str | None  # the reporter's own only
     status: str
     category: str
     description: str

@@ -103,6 +103,13 @@ async def submit(
     return await _created_out(conn, intake, row), True
 
 
+async def check_report_limit(
+    conn: Connection, settings: Settings, *, principal: Principal, now: datetime
+) -> None:
+    """Refuse (429) a reporter already at its hourly limit, counting nothing."""
+    await _take_report_slots(conn, settings, principal=principal, address=None, now=now, peek=True)
+
+
 async def _replayed(
     conn: Connection, intake: Intake, row: asyncpg.Record, data: ReportIn, fingerprint: bytes
 ) -> ReportCreatedOut:

@@ -135,6 +135,25 @@ async def test_uploads_are_limited_per_device_and_per_address(
     assert await count(demo_database, "media") == 4
 
 
+async def test_an_upload_its_network_refuses_does_not_count_against_the_device(
+    settings: Settings, demo_database: str, clock: ManualClock
+) -> None:
+    settings = behind_nginx(settings, uploads_per_hour=2, uploads_per_hour_per_address=1)
+    async with concurrent_client(settings, demo_database, clock) as client:
+        phone = await device(client, CAMPUS)
+        sent = await client.post(MEDIA, headers=phone, files=multipart_file(jpeg(seed=0)))
+        assert sent.status_code == 201, sent.text
+        for seed in (1, 2):
+            network = await client.post(MEDIA, headers=phone, files=multipart_file(jpeg(seed=seed)))
+            assert_throttled(network, "media.rate_limited")
+            assert "network" in network.json()["messageEn"]
+        # The same phone on another network still has the upload its campus refused.
+        roaming = {**phone, **relayed_from(ELSEWHERE)}
+        moved = await client.post(MEDIA, headers=roaming, files=multipart_file(jpeg(seed=3)))
+        assert moved.status_code == 201, moved.text
+    assert await count(demo_database, "media") == 2
+
+
 def blank_png(width: int, height: int) -> bytes:
     """A real, fully decodable blank PNG: tiny on the wire, huge once decoded."""
     out = io.BytesIO()

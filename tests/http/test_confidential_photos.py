@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -15,7 +16,8 @@ from litestar.testing import AsyncTestClient
 from backend.app import create_app
 from backend.clock import ManualClock
 from backend.settings import Settings
-from tests.http.case_helpers import case, photo, report, resident
+from tests.conftest import DEMO_PASSWORD
+from tests.http.case_helpers import HOME, case, move, photo, report, resident, user_id
 from tests.http.conftest import Client, Login
 from tests.http.photos import jpeg, multipart_file
 from tests.http.test_confidential_cases import make_confidential
@@ -110,6 +112,41 @@ async def test_ordinary_photos_stay_public_until_their_category_turns_confidenti
     )
 
 
+async def assert_link_refused(client: Client, url: str) -> None:
+    refused = await fetch(client, url)
+    assert refused.status_code == 403, refused.text
+    body = refused.json()
+    assert body["code"] == "media.link_expired" and body["message"] and body["messageEn"]
+
+
+async def test_a_link_stops_working_once_its_viewer_is_deactivated(
+    client: Client, login: Login, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    reporter = await resident(client)
+    lead = await report(client, reporter, category="vice_clue")
+    supervisor = await login("demo-supervisor")
+    shown = (await case(client, supervisor, lead["id"]))["photos"][0]
+    await assert_private_photo(client, shown["url"])
+
+    gone = await user_id(client, supervisor)
+    off = await client.post(
+        f"/api/v1/admin/users/{gone}/deactivate", headers=await login("demo-admin")
+    )
+    assert off.status_code == 200, off.text
+
+    await assert_link_refused(client, shown["url"])
+    await assert_link_refused(client, shown["thumbnailUrl"])
+    mine = (await client.get(f"/api/v1/reports/{lead['id']}", headers=reporter)).json()
+    await assert_private_photo(client, mine["photos"][0]["url"])  # the reporter's still opens
+    # A link opens the photo by itself, so it never reaches a log line of the API (the test's
+    # own HTTP client logs the URLs it asks for, and is left out).
+    signature = parse_qs(urlsplit(shown["url"]).query)["signature"][0]
+    logged = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+    assert any(record.name == "gridreport.access" for record in logged)
+    assert all(signature not in record.getMessage() for record in logged)
+
+
 @pytest.fixture
 async def all_signed(
     settings: Settings, demo_database: str, clock: ManualClock
@@ -120,6 +157,52 @@ async def all_signed(
     )
     async with AsyncTestClient(app=app) as c:
         yield c
+
+
+async def log_in(client: Client, username: str) -> dict[str, str]:
+    response = await client.post(
+        "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+async def test_a_link_stops_working_once_its_case_leaves_the_viewers_reach(
+    all_signed: Client,
+) -> None:
+    made = await report(all_signed, await resident(all_signed))
+    dispatcher = await log_in(all_signed, "demo-dispatcher")
+    await move(
+        all_signed, dispatcher, made["id"], "transfer", target={"departmentCode": "330106-cg"}
+    )
+    department = await log_in(all_signed, "demo-department")
+    shown = (await case(all_signed, department, made["id"]))["photos"][0]
+    await assert_private_photo(all_signed, shown["url"])
+
+    await move(all_signed, dispatcher, made["id"], "transfer", target={"regionCode": "330106002"})
+
+    gone = await all_signed.get(f"/api/v1/cases/{made['id']}", headers=department)
+    assert gone.status_code == 404
+    await assert_link_refused(all_signed, shown["url"])
+    still = (await case(all_signed, dispatcher, made["id"]))["photos"][0]
+    await assert_private_photo(all_signed, still["url"])
+
+
+async def test_a_signed_city_still_shows_residents_close_by_and_followers_their_photos(
+    all_signed: Client,
+) -> None:
+    made = await report(all_signed, await resident(all_signed))
+    neighbour = await resident(all_signed)
+    [near] = (
+        await all_signed.get(
+            "/api/v1/reports/nearby", headers=neighbour, params={**HOME, "category": "sanitation"}
+        )
+    ).json()
+    await assert_private_photo(all_signed, near["thumbnailUrl"])
+    followed = await all_signed.post(f"/api/v1/reports/{made['id']}/follow", headers=neighbour)
+    assert followed.status_code == 204, followed.text
+    seen = (await all_signed.get(f"/api/v1/reports/{made['id']}", headers=neighbour)).json()
+    await assert_private_photo(all_signed, seen["photos"][0]["url"])
 
 
 async def stored_names(dsn: str) -> list[str]:

@@ -111,3 +111,17 @@ async def test_admin_text_carries_no_bidirectional_controls(client: Client, logi
     assert renamed.status_code == 200, renamed.text
     listed = {c["code"]: c for c in (await client.get("/api/v1/categories/")).json()}
     assert listed["streetlight"]["name"] == "路灯损坏"
+
+
+async def test_a_name_made_only_of_bidirectional_controls_is_refused(
+    client: Client, login: Login
+) -> None:
+    admin = await login("demo-admin")
+    renamed = await client.patch(
+        "/api/v1/admin/categories/streetlight", headers=admin, json={"name": BIDI}
+    )
+    assert renamed.status_code == 400, renamed.text
+    assert "name" in renamed.json()["fields"]
+    assert renamed.json()["message"] and renamed.json()["messageEn"]
+    listed = {c["code"]: c for c in (await client.get("/api/v1/categories/")).json()}
+    assert listed["streetlight"]["name"]

@@ -20,6 +20,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -94,12 +95,13 @@ class PhotoSite:
 
     port: int
     fetcher: Fetcher
+    fetched: list[str]  # the paths the site was asked for
 
     def url(self, path: str) -> str:
         return f"https://{PHOTO_HOST}:{self.port}{path}"
 
 
-def photo_app(released: asyncio.Event) -> web.Application:
+def photo_app(released: asyncio.Event, fetched: list[str]) -> web.Application:
     async def photo(_: web.Request) -> web.Response:
         return web.Response(body=jpeg(seed=11), content_type="image/jpeg")
 
@@ -116,7 +118,12 @@ def photo_app(released: asyncio.Event) -> web.Application:
     async def to_plain_http(_: web.Request) -> web.Response:
         raise web.HTTPFound(f"http://{PHOTO_HOST}/photo.jpg")
 
-    app = web.Application()
+    @web.middleware
+    async def record(request: web.Request, handler: Handler) -> web.StreamResponse:
+        fetched.append(request.path)
+        return await handler(request)
+
+    app = web.Application(middlewares=[record])
     for path, handler in {
         "/photo.jpg": photo,
         "/page.html": page,
@@ -133,12 +140,13 @@ def photo_site(tmp_path: Path) -> Iterator[PhotoSite]:
     """The site runs on a loop of its own: the test client blocks the test's loop meanwhile."""
     server_tls, client_tls = certificate(tmp_path)
     loop = asyncio.new_event_loop()
+    fetched: list[str] = []
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
 
     async def start() -> tuple[web.AppRunner, asyncio.Event, int]:
         released = asyncio.Event()
-        runner = web.AppRunner(photo_app(released), shutdown_timeout=0.1)
+        runner = web.AppRunner(photo_app(released, fetched), shutdown_timeout=0.1)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0, ssl_context=server_tls).start()
         return runner, released, runner.addresses[0][1]
@@ -158,7 +166,7 @@ def photo_site(tmp_path: Path) -> Iterator[PhotoSite]:
     # of loopback are shown with the product's own fetcher below.
     fetcher = Fetcher(timeout_seconds=2.0, allow_loopback=True, lookup=dns, ssl=client_tls)
     try:
-        yield PhotoSite(port=port, fetcher=fetcher)
+        yield PhotoSite(port=port, fetcher=fetcher, fetched=fetched)
     finally:
         asyncio.run_coroutine_threadsafe(stop(runner, released), loop).result(30)
         loop.call_soon_threadsafe(loop.stop)
@@ -239,6 +247,21 @@ async def test_a_media_url_goes_through_the_photo_pipeline(
     assert b"SERIAL-123456789" not in stored.content  # re-encoded: no EXIF survives
     again = await post(hotline, form(api_key, "sanitation", media_url=photo_site.url("/photo.jpg")))
     assert (again.status_code, again.json()) == (200, posted.json())
+
+
+async def test_a_key_at_its_hourly_limit_is_refused_before_its_photo_is_fetched(
+    hotline: Client, photo_site: PhotoSite, admin: dict[str, str], demo_database: str
+) -> None:
+    key = await issue_key(hotline, admin, reportsPerHour=1)
+    first = form(key, "sanitation", media_url=photo_site.url("/photo.jpg"))
+    assert (await post(hotline, first)).status_code == 201
+    assert photo_site.fetched == ["/photo.jpg"]
+    second = form(key, "sanitation", description="第二件", media_url=photo_site.url("/photo.jpg"))
+    throttled = await post(hotline, second, "xml")
+    assert throttled.status_code == 429, throttled.text
+    assert int(throttled.headers["retry-after"]) > 0
+    assert photo_site.fetched == ["/photo.jpg"]
+    assert await cases_count(demo_database) == 1
 
 
 @pytest.mark.parametrize(

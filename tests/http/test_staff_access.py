@@ -153,6 +153,57 @@ async def test_only_an_admin_switches_staff_and_only_within_their_scope(
     assert inside.status_code == 200
 
 
+async def test_a_scoped_admin_creates_staff_only_within_their_area(
+    client: Client, login: Login
+) -> None:
+    admin = await login("demo-admin")
+    grid = (await client.get("/api/v1/me", headers=await login("demo-worker"))).json()
+    district = (await client.get("/api/v1/me", headers=await login("demo-dispatcher"))).json()
+    made = await client.post(
+        USERS,
+        headers=admin,
+        json={
+            "username": "area-admin",
+            "password": "a-long-password",
+            "role": "admin",
+            "regionCode": grid["regionCode"],
+        },
+    )
+    assert made.status_code == 201, made.text
+    session = await client.post(
+        LOGIN, json={"username": "area-admin", "password": "a-long-password"}
+    )
+    area_admin = {"Authorization": f"Bearer {session.json()['token']}"}
+    beyond = [
+        {"username": "city-admin-2", "role": "admin"},
+        {
+            "username": "district-dispatcher-2",
+            "role": "dispatcher",
+            "regionCode": district["regionCode"],
+        },
+    ]
+    for account in beyond:
+        refused = await client.post(
+            USERS, headers=area_admin, json={**account, "password": "a-long-password"}
+        )
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["code"] == "accounts.out_of_scope"
+        assert refused.json()["message"] and refused.json()["messageEn"]
+        assert await log_in(client, account["username"], "a-long-password") == 401
+    inside = await client.post(
+        USERS,
+        headers=area_admin,
+        json={
+            "username": "grid-worker-2",
+            "password": "a-long-password",
+            "role": "worker",
+            "regionCode": grid["regionCode"],
+        },
+    )
+    assert inside.status_code == 201, inside.text
+    assert await log_in(client, "grid-worker-2", "a-long-password") == 200
+
+
 async def test_residents_unknown_ids_and_oneself_are_not_switched(
     client: Client, login: Login
 ) -> None:

@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
+from backend.accounts.rules import token_digest
 from tests.conftest import DEMO_PASSWORD
 from tests.servers import Server, free_port
 
@@ -33,6 +35,7 @@ pytestmark = pytest.mark.slow
 HOME = (30.2741, 120.1551)
 STREAMS_PER_USER = 2
 CLOSED_WITHIN_SECONDS = 10  # below the 15 s token re-check: only the notification is this fast
+RECHECK_SECONDS = 15  # how often an open stream re-checks its token, busy or idle
 
 
 @dataclass
@@ -217,6 +220,48 @@ async def test_one_stream_more_than_the_limit_is_refused_until_one_closes(api: s
         async with asyncio.timeout(15):
             while (await stream_status(api, dispatcher)).status_code == 429:
                 pass
+
+
+async def test_a_busy_stream_notices_an_ended_session_without_its_notification(
+    api: str, demo_database: str
+) -> None:
+    async with httpx.AsyncClient(base_url=api) as client:
+        console_login = await login(client, "demo-dispatcher")
+        desk = await login(client, "demo-dispatcher")
+        case_id = await submit(client)
+        async with feed(api, console_login) as console:
+            await revoke_without_notice(demo_database, console_login)
+            # News keeps arriving far more often than the 15 s idle re-check would fire; the
+            # stream must still end once its token's re-check is due.
+            async with asyncio.timeout(2 * RECHECK_SECONDS + CLOSED_WITHIN_SECONDS):
+                while not console.ended.is_set():
+                    commented = await client.post(
+                        f"/api/v1/cases/{case_id}/comments", headers=desk, json={"note": "跟进"}
+                    )
+                    assert commented.status_code == 200, commented.text
+                    await next_event_or_end(console)
+        assert (await client.get("/api/v1/me", headers=console_login)).status_code == 401
+        assert (await client.get("/api/v1/me", headers=desk)).status_code == 200
+
+
+async def revoke_without_notice(dsn: str, headers: dict[str, str]) -> None:
+    """End one login in the database alone, as if its notification had been missed."""
+    token = headers["Authorization"].removeprefix("Bearer ")
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(
+            "UPDATE auth_tokens SET revoked_at = now() WHERE token_hash = $1", token_digest(token)
+        )
+    finally:
+        await conn.close()
+
+
+async def next_event_or_end(opened: Feed) -> None:
+    """Wait for the stream's next event, or for the stream to end."""
+    waits = {asyncio.ensure_future(opened.events.get()), asyncio.ensure_future(opened.ended.wait())}
+    _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for waiting in pending:
+        waiting.cancel()
 
 
 async def submit(client: httpx.AsyncClient) -> int:

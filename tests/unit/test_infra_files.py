@@ -217,7 +217,11 @@ def test_the_proxy_names_the_client_and_the_production_run_trusts_only_that_prox
 ) -> None:
     _, _, site = rendered(tmp_path)
     assert "proxy_set_header X-Real-IP $remote_addr;" in site
-    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in site
+    # nginx is the edge: it forwards only the address it saw, never a client's own header,
+    # which a client on a private network the API trusts could otherwise forge.
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in site
+    assert "$proxy_add_x_forwarded_for" not in site
+    assert "$http_x_forwarded_for" not in site
     env = product_env(
         Layout(tmp_path / "run"),
         Secrets("database-password", "ACCESSKEY", "secret-key", "vapid-key"),

@@ -64,7 +64,8 @@ export interface ReportCreatedOut {
 
 export interface ReportSummaryOut {
   id: number;
-  trackingNo: string;
+  /** Only on the caller's own reports: followers and merged reporters are not told it. */
+  trackingNo: string | null;
   status: string;
   category: string;
   description: string;
@@ -100,7 +101,8 @@ export interface TimelineEntryOut {
 
 export interface ReportOut {
   id: number;
-  trackingNo: string;
+  /** Only on the caller's own report: followers and merged reporters are not told it. */
+  trackingNo: string | null;
   status: string;
   category: string;
   description: string;

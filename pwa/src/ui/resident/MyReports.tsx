@@ -43,7 +43,7 @@ export function MyReports(props: Props) {
       <ul class="cards" data-testid="my-reports-list">
         {items.map((r) => (
           <li key={r.id}>
-            <a class="card" href={reportPath(r.id)} onClick={onLinkClick} data-testid="report-item" data-tracking-no={r.trackingNo}>
+            <a class="card" href={reportPath(r.id)} onClick={onLinkClick} data-testid="report-item" data-tracking-no={r.trackingNo ?? undefined}>
               {r.thumbnailUrl ? <img class="thumb" src={r.thumbnailUrl} alt="" /> : null}
               <span class="card-main">
                 <strong>{props.categoryName(r.category)}</strong>
@@ -52,7 +52,8 @@ export function MyReports(props: Props) {
                 </span>
                 <RelationBadge relation={r.relation} />
                 <span class="muted">
-                  {r.trackingNo} · {new Date(r.createdAt).toLocaleString()}
+                  {r.trackingNo ? `${r.trackingNo} · ` : ''}
+                  {new Date(r.createdAt).toLocaleString()}
                 </span>
                 {r.description ? <span class="desc">{r.description}</span> : null}
               </span>

@@ -39,9 +39,13 @@ export function ReportDetail(props: Props) {
         <span class={`status status-${report.status}`} data-testid="report-status" data-status={report.status}>
           {statusLabel(report.status)}
         </span>{' '}
-        <span class="muted" data-testid="detail-tracking-no">
-          {t('detail.trackingNo', { trackingNo: report.trackingNo })}
-        </span>{' '}
+        {report.trackingNo ? (
+          <>
+            <span class="muted" data-testid="detail-tracking-no">
+              {t('detail.trackingNo', { trackingNo: report.trackingNo })}
+            </span>{' '}
+          </>
+        ) : null}
         <RelationBadge relation={report.relation} />
       </p>
       {report.masterId ? (
