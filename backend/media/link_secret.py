@@ -39,9 +39,8 @@ def _create(path: Path) -> None:
     try:
         # A hard link appears whole or not at all: of several processes starting together,
         # one secret wins and every process reads that one, never a half-written file.
-        os.link(temp, path)
-    except FileExistsError:
-        pass
+        with contextlib.suppress(FileExistsError):
+            os.link(temp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
