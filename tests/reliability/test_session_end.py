@@ -109,6 +109,14 @@ async def closed_at_once(opened: Feed) -> None:
         await opened.ended.wait()
 
 
+async def next_about(opened: Feed, case_id: int) -> dict[str, Any]:
+    """The first event about `case_id` (events about other cases are passed over)."""
+    event = await opened.events.get()
+    while event["caseId"] != case_id:
+        event = await opened.events.get()
+    return event
+
+
 async def stream_status(base: str, headers: dict[str, str]) -> httpx.Response:
     """The answer to opening one more stream, read up to its first line and closed."""
     async with (
@@ -157,8 +165,8 @@ async def test_deactivating_a_dispatcher_closes_their_open_stream(api: str) -> N
         on = await client.post(f"/api/v1/admin/users/{target}/reactivate", headers=admin)
         assert on.status_code == 200, on.text
         again = await login(client, "demo-dispatcher")
-        async with feed(api, again):
-            pass
+        async with feed(api, again) as reopened:
+            assert reopened.live.is_set() and not reopened.ended.is_set()
 
 
 async def test_a_password_reset_from_the_command_line_closes_the_stream(
@@ -196,8 +204,7 @@ async def test_logout_closes_the_streams_of_that_login_only(api: str) -> None:
             await closed_at_once(on_desk)
             case_id = await submit(client)
             async with asyncio.timeout(15):  # the other login's console still gets news
-                while (await on_laptop.events.get())["caseId"] != case_id:
-                    pass
+                await next_about(on_laptop, case_id)
             assert not on_laptop.ended.is_set()
 
 
@@ -214,12 +221,14 @@ async def test_one_stream_more_than_the_limit_is_refused_until_one_closes(api: s
             assert refused.json()["message"] and refused.json()["messageEn"]
             assert not first.ended.is_set()  # the limit refuses the newcomer, closes nobody
             supervisor = await login(client, "demo-supervisor")  # another account is not held back
-            async with feed(api, supervisor):
-                pass
+            async with feed(api, supervisor) as others:
+                assert others.live.is_set() and not others.ended.is_set()
         # Once the consoles are closed the server frees their places as it notices.
         async with asyncio.timeout(15):
-            while (await stream_status(api, dispatcher)).status_code == 429:
-                pass
+            answer = await stream_status(api, dispatcher)
+            while answer.status_code == 429:
+                answer = await stream_status(api, dispatcher)
+        assert answer.status_code == 200
 
 
 async def test_a_busy_stream_notices_an_ended_session_without_its_notification(
