@@ -24,10 +24,18 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.types import Message, Scope
 
 from backend.accounts.controller import AuthController, MeController, UserAdminController
+from backend.areas.controller import AreaController, AreaTaskController
+from backend.areas.followup_controller import (
+    AreaFiguresController,
+    AreaFollowupController,
+    RegionStandingController,
+)
+from backend.areas.meeting_controller import AreaMeetingController
 from backend.cases.controller import CaseController, TaskController
 from backend.categories.controller import CategoryAdminController, CategoryController
 from backend.clock import Clock, SystemClock
 from backend.db.pool import ACQUIRE_TIMEOUT_SECONDS, create_pool
+from backend.duties.controller import DutyController
 from backend.exports.controller import CaseExportController, StatsReportController
 from backend.hotspots.controller import HotspotController
 from backend.live.controller import stream
@@ -52,6 +60,7 @@ from backend.reports.controller import MyPointsController, MyReportsController, 
 from backend.settings import Settings
 from backend.stats.controller import StatsController
 from backend.supervision.controller import FlagController, RegionFlagController
+from backend.surveys.controller import SurveyController
 from backend.web.auth import provide_principal
 from backend.web.client_config import client_config
 from backend.web.context import AppContext, context_of, provide_ctx
@@ -151,6 +160,10 @@ def create_app(
             RegionAdminController,
             RegionFlagController,
             FlagController,
+            AreaFollowupController,
+            AreaFiguresController,
+            RegionStandingController,
+            SurveyController,
             HotspotController,
             CategoryController,
             CategoryAdminController,
@@ -169,6 +182,10 @@ def create_app(
             CaseController,
             CaseExportController,
             TaskController,
+            DutyController,
+            AreaController,
+            AreaTaskController,
+            AreaMeetingController,
             PushController,
             StatsController,
             StatsReportController,

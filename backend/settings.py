@@ -78,6 +78,7 @@ class Settings:
     media_max_bytes: int = 15 * 1024 * 1024
     json_max_bytes: int = 64 * 1024
     media_unattached_hours: float = 24.0
+    duty_supervise_after_hours: float = 24.0
     hotspot_window_days: int = 30
     hotspot_red_percentile: float = 95.0
     hotspot_yellow_percentile: float = 85.0
@@ -88,6 +89,11 @@ class Settings:
     flag_exit_satisfied_percent: float = 90.0
     flag_exit_min_rated: int = 1
     flag_exit_worst_level: FlagExitLevel = "yellow"
+    area_acceptance_percent: float = 90.0
+    area_acceptance_min_answers: int = 10
+    area_watch_months: int = 12
+    area_recheck_months: tuple[int, ...] = (1, 3, 6, 12)
+    area_yellow_patrols_per_week: int = 3
     vapid_private_key: str | None = None
     vapid_subject: str = "mailto:gridreport@localhost"
     push_concurrency: int = 16
@@ -107,6 +113,7 @@ class Settings:
     signed_photos: SignedPhotos = "confidential"
     photo_link_secret: str | None = None
     photo_link_seconds: int = 900
+    survey_mark_secret: str | None = None
     map_tile_url: str | None = None
     map_coordinates: MapCoordinates = "wgs84"
     map_attribution: str = ""
@@ -216,6 +223,16 @@ def _networks(raw: str) -> tuple[str, ...]:
         return tuple(str(ip_network(part.strip())) for part in raw.split(",") if part.strip())
     except ValueError:
         raise ValueError("must be * or addresses/networks separated by commas") from None
+
+
+def _months(raw: str) -> tuple[int, ...]:
+    try:
+        months = tuple(int(part) for part in raw.split(","))
+    except ValueError:
+        raise ValueError("must be whole months separated by commas, e.g. 1,3,6,12") from None
+    if any(m < 1 for m in months) or list(months) != sorted(set(months)):
+        raise ValueError("must be positive whole months in ascending order, e.g. 1,3,6,12")
+    return months
 
 
 def _path(raw: str) -> Path:
@@ -412,6 +429,11 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         _float(0.1, 720),
         "an uploaded photo not attached to a report by then is swept",
     ),
+    "GRIDREPORT_DUTY_SUPERVISE_AFTER_HOURS": (
+        "duty_supervise_after_hours",
+        _float(0, 24 * 90),
+        "督办: a task or duty still open this many hours after its due time goes to supervisors",
+    ),
     "GRIDREPORT_HOTSPOT_WINDOW_DAYS": (
         "hotspot_window_days",
         _int(1, 365),
@@ -461,6 +483,31 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         "flag_exit_worst_level",
         _choice("none", "blue", "yellow"),
         "摘牌 exit bar: the worst hotspot level the flagged region may show",
+    ),
+    "GRIDREPORT_AREA_ACCEPTANCE_PERCENT": (
+        "area_acceptance_percent",
+        _float(0, 100),
+        "验收: a key area is lifted when at least this percent of the answers are satisfied",
+    ),
+    "GRIDREPORT_AREA_ACCEPTANCE_MIN_ANSWERS": (
+        "area_acceptance_min_answers",
+        _int(1, 100_000),
+        "验收: answers (survey answers and case ratings together) needed before it is decided",
+    ),
+    "GRIDREPORT_AREA_WATCH_MONTHS": (
+        "area_watch_months",
+        _int(1, 120),
+        "回头看: months a lifted key area is watched for a recurrence",
+    ),
+    "GRIDREPORT_AREA_RECHECK_MONTHS": (
+        "area_recheck_months",
+        _months,
+        "回头看: re-check tasks this many months after lifting, ascending, e.g. 1,3,6,12",
+    ),
+    "GRIDREPORT_AREA_YELLOW_PATROLS_PER_WEEK": (
+        "area_yellow_patrols_per_week",
+        _int(1, 1000),
+        "a yellow key area needs this many patrol reports inside it each week",
     ),
     "GRIDREPORT_VAPID_PRIVATE_KEY": (
         "vapid_private_key",
@@ -567,6 +614,12 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         _int(60, 24 * 3600),
         "a signed photo link lasts this long at least, and at most twice as long",
     ),
+    "GRIDREPORT_SURVEY_MARK_SECRET": (
+        "survey_mark_secret",
+        _secret,
+        "key of the once-per-device survey marks (same in every API process); unset: made once "
+        "in the data dir",
+    ),
 }
 
 
@@ -597,6 +650,10 @@ def _check_consistency(settings: Settings) -> None:
         raise SettingsError(
             "GRIDREPORT_HOTSPOT_BLUE_PERCENTILE <= GRIDREPORT_HOTSPOT_YELLOW_PERCENTILE <= "
             "GRIDREPORT_HOTSPOT_RED_PERCENTILE must hold"
+        )
+    if settings.area_recheck_months[-1] > settings.area_watch_months:
+        raise SettingsError(
+            "GRIDREPORT_AREA_RECHECK_MONTHS must all fall within GRIDREPORT_AREA_WATCH_MONTHS"
         )
     if set(EVERY_ADDRESS) & set(settings.metrics_allow) and not settings.metrics_token:
         raise SettingsError("GRIDREPORT_METRICS_ALLOW=* needs GRIDREPORT_METRICS_TOKEN")

@@ -187,3 +187,8 @@ async def handler_news(
         conn, assigned_path=assigned_path, department_id=department_id
     )
     return [(user_id, kind) for user_id in users]
+
+
+async def supervisors(conn: Connection, *, region_path: str) -> list[int]:
+    """The supervisors (督办/领导) whose region holds this path."""
+    return await queries.supervisors_of(conn, region_path=region_path)

@@ -143,12 +143,32 @@ METRIC_COLUMNS: Final = (
 SHEET_SUMMARY: Final = "汇总 Summary"
 SHEET_REGIONS: Final = "分区域 By region"
 SHEET_CATEGORIES: Final = "分类别 By category"
+SHEET_HOURS: Final = "时段分布 Hour × weekday"
+# Beside the summary's total: the earlier periods' figures and the change since each.
+COMPARED_HEADERS: Final = (
+    "上期 Previous period",
+    "环比 Period on period",
+    "去年同期 Year before",
+    "同比 Year on year",
+)
+WEEKDAY_HEADERS: Final = (
+    "周一 Mon",
+    "周二 Tue",
+    "周三 Wed",
+    "周四 Thu",
+    "周五 Fri",
+    "周六 Sat",
+    "周日 Sun",
+)
 DEFINITIONS: Final = (
     "受理量: 统计周期内上报的案件 / cases reported in the period",
     "立案量: 其中进入派遣流程的 / of those, dispatched into the loop",
     "结案率 = 结案量 / 立案量; 按期结案率 = 未超期结案 / 结案量",
     "满意率 = 评价3-5分 / 已评价; 返工率 = 返工案件 / 处置过的案件",
     "时长自上报起算，单位小时 / durations from the report, in hours",
+    "环比: 与上一周期比; 同比: 与去年同期比 / against the period before; a year before",
+    "数量与时长的变化为增减百分比, 比率的变化为百分点(pp) / counts and hours change in per cent, "
+    "rates in percentage points",
 )
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 

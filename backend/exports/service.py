@@ -143,12 +143,16 @@ async def report(
     now: datetime,
     zone: ZoneInfo,
 ) -> Report:
-    """周/月/季报: the statistics of a region subtree over a period, as an XLSX workbook."""
+    """周/月/季报: the statistics of a region subtree over a period, with 同比/环比 and the
+    hour × weekday grid, as an XLSX workbook."""
     summary = await stats.summary(
-        conn, scope=scope, region_code=region_code, period=period, category=None
+        conn, scope=scope, region_code=region_code, period=period, category=None, zone=zone.key
+    )
+    hours = await stats.hour_weekday(
+        conn, scope=scope, region_code=region_code, period=period, category=None, zone=zone.key
     )
     # Writing a workbook is CPU work: off the event loop, so other requests keep flowing.
-    content = await asyncio.to_thread(workbook.build, summary, generated_at=now, zone=zone)
+    content = await asyncio.to_thread(workbook.build, summary, hours, generated_at=now, zone=zone)
     name, fallback = rules.report_filenames(
         region_code=summary.region.code, region_name=summary.region.name, label=period.label
     )

@@ -1,5 +1,6 @@
-"""The statistics workbook (周/月/季报): a summary sheet, per-region and per-category sheets,
-and their charts, written with xlsxwriter from the statistics service's summary.
+"""The statistics workbook (周/月/季报): a summary sheet with 同比/环比, per-region and
+per-category sheets and their charts, and the hour × weekday grid (时段分布), written with
+xlsxwriter from the statistics service's summary and grid.
 
 Every figure is written as a number with a number format (rates as percentages), so the
 workbook can be summed, sorted and charted as it is; a figure with no denominator stays blank.
@@ -20,18 +21,33 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from backend.exports.rules import (
+    COMPARED_HEADERS,
     DEFINITIONS,
     METRIC_COLUMNS,
     SHEET_CATEGORIES,
+    SHEET_HOURS,
     SHEET_REGIONS,
     SHEET_SUMMARY,
+    WEEKDAY_HEADERS,
 )
-from backend.stats.schemas import GroupOut, MetricsOut, SummaryOut
+from backend.stats.schemas import (
+    ChangesOut,
+    ComparedOut,
+    GroupOut,
+    HourWeekdayOut,
+    MetricsOut,
+    SummaryOut,
+)
 
 # Columns of a group sheet: code, name, then the metrics in METRIC_COLUMNS order.
 _FIRST_METRIC_COL = 2
 _COLUMN_OF = {name: _FIRST_METRIC_COL + i for i, (name, _, _) in enumerate(METRIC_COLUMNS)}
 _RATES = ("close_rate", "on_time_rate", "satisfaction_rate")
+# Summary sheet: the figures' table starts on this row; the compared columns follow the three
+# figure columns; the chart stands to the right of them.
+_FIRST_ROW = 5
+_FIRST_COMPARED_COL = 4
+_CHART_COL = _FIRST_COMPARED_COL + len(COMPARED_HEADERS) + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +56,8 @@ class _Styles:
     header: Format
     text: Format
     number: dict[str, Format]
+    # How a change shows: counts and hours in per cent, rates in percentage points.
+    change: dict[str, Format]
 
 
 def _styles(book: Workbook) -> _Styles:
@@ -54,11 +72,22 @@ def _styles(book: Workbook) -> _Styles:
             "rate": book.add_format({"num_format": "0.0%", "border": 1}),
             "hours": book.add_format({"num_format": "0.00", "border": 1}),
         },
+        change={
+            "count": book.add_format({"num_format": "+0.0%;-0.0%;0.0%", "border": 1}),
+            "hours": book.add_format({"num_format": "+0.0%;-0.0%;0.0%", "border": 1}),
+            "rate": book.add_format({"num_format": '+0.0" pp";-0.0" pp";0.0" pp"', "border": 1}),
+        },
     )
 
 
-def build(summary: SummaryOut, *, generated_at: datetime, zone: ZoneInfo) -> bytes:
-    """The workbook as XLSX bytes."""
+def build(
+    summary: SummaryOut,
+    hours: HourWeekdayOut | None = None,
+    *,
+    generated_at: datetime,
+    zone: ZoneInfo,
+) -> bytes:
+    """The workbook as XLSX bytes; the 时段分布 sheet when the grid is given."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(
         out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -76,14 +105,21 @@ def build(summary: SummaryOut, *, generated_at: datetime, zone: ZoneInfo) -> byt
     _group_sheet(
         book, styles, SHEET_CATEGORIES, ("类别编码 Code", "类别 Category"), summary.by_category
     )
+    if hours is not None:
+        _hours_sheet(book, styles, hours, zone)
     book.close()
     return out.getvalue()
 
 
 def _figure(
-    sheet: Worksheet, row: int, col: int, metrics: MetricsOut, name: str, fmt: Format
+    sheet: Worksheet,
+    row: int,
+    col: int,
+    metrics: MetricsOut | ChangesOut | None,
+    name: str,
+    fmt: Format,
 ) -> None:
-    value = getattr(metrics, name)
+    value = None if metrics is None else getattr(metrics, name)
     if value is None:
         sheet.write_blank(row, col, None, fmt)
     else:
@@ -101,15 +137,19 @@ def _summary_sheet(book: Workbook, styles: _Styles, summary: SummaryOut, local: 
         ("群众上报 Residents", summary.by_source.resident),
         ("网格员巡查 Patrol", summary.by_source.patrol),
     ]
-    sheet.write_row(4, 0, ["指标 Metric", *(title for title, _ in columns)], styles.header)
-    for i, (name, header, kind) in enumerate(METRIC_COLUMNS, start=5):
+    sheet.write_row(
+        _FIRST_ROW - 1, 0, ["指标 Metric", *(title for title, _ in columns)], styles.header
+    )
+    for i, (name, header, kind) in enumerate(METRIC_COLUMNS, start=_FIRST_ROW):
         sheet.write(i, 0, header, styles.text)
         for col, (_, metrics) in enumerate(columns, start=1):
             _figure(sheet, i, col, metrics, name, styles.number[kind])
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 3, 16)
+    if summary.compared is not None:
+        _compared_columns(sheet, styles, summary.compared.totals)
     _summary_chart(book, sheet)
-    notes = 6 + len(METRIC_COLUMNS)
+    notes = _FIRST_ROW + 1 + len(METRIC_COLUMNS)
     sheet.write(notes, 0, "口径 Definitions", styles.title)
     for i, line in enumerate(DEFINITIONS, start=notes + 1):
         sheet.write(i, 0, line)
@@ -117,19 +157,71 @@ def _summary_sheet(book: Workbook, styles: _Styles, summary: SummaryOut, local: 
 
 def _summary_chart(book: Workbook, sheet: Worksheet) -> None:
     """Column chart of the rates: the total beside residents' and patrols' reports."""
-    rows = [5 + i for i, (name, _, _) in enumerate(METRIC_COLUMNS) if name in _RATES]
+    rows = [_FIRST_ROW + i for i, (name, _, _) in enumerate(METRIC_COLUMNS) if name in _RATES]
     chart = book.add_chart({"type": "column"})
     for col in (1, 2, 3):
         chart.add_series(
             {
-                "name": [SHEET_SUMMARY, 4, col],
+                "name": [SHEET_SUMMARY, _FIRST_ROW - 1, col],
                 "categories": [SHEET_SUMMARY, rows[0], 0, rows[-1], 0],
                 "values": [SHEET_SUMMARY, rows[0], col, rows[-1], col],
             }
         )
     chart.set_title({"name": "结案率 · 按期结案率 · 满意率"})
     chart.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
-    sheet.insert_chart(4, 5, chart)
+    sheet.insert_chart(_FIRST_ROW - 1, _CHART_COL, chart)
+
+
+def _compared_columns(sheet: Worksheet, styles: _Styles, totals: ComparedOut) -> None:
+    """同比/环比 of the total beside it: the earlier figures and the change since each."""
+    sheet.write_row(_FIRST_ROW - 1, _FIRST_COMPARED_COL, COMPARED_HEADERS, styles.header)
+    columns = (
+        (totals.previous, styles.number),
+        (totals.period_on_period, styles.change),
+        (totals.year_before, styles.number),
+        (totals.year_on_year, styles.change),
+    )
+    for i, (name, _, kind) in enumerate(METRIC_COLUMNS, start=_FIRST_ROW):
+        for col, (figures, formats) in enumerate(columns, start=_FIRST_COMPARED_COL):
+            _figure(sheet, i, col, figures, name, formats[kind])
+    sheet.set_column(_FIRST_COMPARED_COL, _FIRST_COMPARED_COL + len(columns) - 1, 16)
+
+
+def _hours_sheet(book: Workbook, styles: _Styles, hours: HourWeekdayOut, zone: ZoneInfo) -> None:
+    """The 24 × 7 grid of valid reports by local hour and weekday, shaded by count."""
+    sheet = book.add_worksheet(SHEET_HOURS)
+    period = hours.period
+    sheet.write_string(0, 0, f"{hours.region.name} 时段分布 Hour × weekday", styles.title)
+    sheet.write_string(
+        1,
+        0,
+        f"周期 Period: {period.label} ({period.from_} – {period.to}); 有效上报(不含不予受理、"
+        f"已合并), 按上报的本地时间 {zone.key} / valid reports by local time of receipt",
+    )
+    top = 3
+    sheet.write_row(top, 0, ["时 Hour", *WEEKDAY_HEADERS, "合计 Total"], styles.header)
+    count = styles.number["count"]
+    for hour, row in enumerate(hours.counts):
+        sheet.write_string(top + 1 + hour, 0, f"{hour:02d}:00", styles.text)
+        for day, n in enumerate(row, start=1):
+            sheet.write_number(top + 1 + hour, day, n, count)
+        sheet.write_number(top + 1 + hour, len(row) + 1, hours.by_hour[hour], count)
+    last = top + len(hours.counts)
+    sheet.write_string(last + 1, 0, "合计 Total", styles.text)
+    for day, n in enumerate(hours.by_weekday, start=1):
+        sheet.write_number(last + 1, day, n, count)
+    sheet.write_number(last + 1, len(WEEKDAY_HEADERS) + 1, hours.total, count)
+    if hours.counts:
+        sheet.conditional_format(
+            top + 1,
+            1,
+            last,
+            len(WEEKDAY_HEADERS),
+            {"type": "2_color_scale", "min_color": "#FFFFFF", "max_color": "#F8696B"},
+        )
+    sheet.freeze_panes(top + 1, 1)
+    sheet.set_column(0, 0, 10)
+    sheet.set_column(1, len(WEEKDAY_HEADERS) + 1, 10)
 
 
 def _group_sheet(

@@ -193,6 +193,21 @@ async def hotspot_map(
     )
 
 
+async def city_levels(
+    conn: Connection, *, settings: Settings, now: datetime, within: str | None = None
+) -> Survey:
+    """Every region (under path `within`, or the whole city) over the configured window, every
+    valid report counted, coloured against the whole city: what the daily level history keeps."""
+    return await _survey(
+        conn,
+        within=subtree_bounds(within) if within else (None, None),
+        confidential=True,
+        now=now,
+        window_days=settings.hotspot_window_days,
+        settings=settings,
+    )
+
+
 async def alert_of(
     conn: Connection, *, region_path: str, settings: Settings, now: datetime
 ) -> Alert:

@@ -57,8 +57,8 @@ async def _read_form(
     ):
         raise _bad_form("clientKey", "16 to 128 letters, digits, '-' or '_'")
     purpose = _text_field(form, "purpose", "report")
-    if purpose not in {"report", "resolution"}:
-        raise _bad_form("purpose", "report or resolution")
+    if purpose not in {"report", "resolution", "evidence"}:
+        raise _bad_form("purpose", "report, resolution or evidence")
     assert purpose is not None
     return data, client_key, purpose
 

@@ -13,7 +13,7 @@ from backend.db.types import Connection
 
 _COLUMNS = """
     id, uploader_id, client_key, display_key, thumbnail_key, width, height, bytes,
-    thumbnail_width, thumbnail_height, content_type, purpose, case_id, created_at
+    thumbnail_width, thumbnail_height, content_type, purpose, case_id, subject_id, created_at
 """
 
 _OF_M = ", ".join(f"m.{column.strip()}" for column in _COLUMNS.split(","))
@@ -75,6 +75,57 @@ async def attach(
     return int(status.split()[-1])
 
 
+async def attach_to_subject(
+    conn: Connection,
+    *,
+    media_ids: list[uuid.UUID],
+    uploader_id: int,
+    subject_kind: str,
+    subject_id: int,
+    region_id: int,
+    at: datetime,
+) -> int:
+    """Attach the uploader's unused evidence photos to a subject (a task, a sweep record …):
+    all of them, or none when any is unknown, someone else's or already used."""
+    status: str = await conn.execute(
+        """
+        WITH given AS (
+            SELECT o.id, o.n FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n)
+        ), usable AS (
+            SELECT m.id FROM media m JOIN given g ON g.id = m.id
+            WHERE m.uploader_id = $2 AND m.purpose = 'evidence'
+              AND m.case_id IS NULL AND m.subject_id IS NULL
+        )
+        UPDATE media m SET subject_kind = $3, subject_id = $4, region_id = $5, attached_at = $6,
+                           position = g.n
+        FROM given g
+        WHERE m.id = g.id AND m.uploader_id = $2 AND m.purpose = 'evidence'
+          AND m.case_id IS NULL AND m.subject_id IS NULL
+          AND (SELECT count(*) FROM usable) = (SELECT count(DISTINCT id) FROM given)
+        """,
+        media_ids,
+        uploader_id,
+        subject_kind,
+        subject_id,
+        region_id,
+        at,
+    )
+    return int(status.split()[-1])
+
+
+async def list_for_subject(
+    conn: Connection, *, subject_kind: str, subject_id: int
+) -> list[asyncpg.Record]:
+    """The evidence photos of a subject, in order."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM media WHERE subject_kind = $1 AND subject_id = $2 "
+        "ORDER BY position, created_at",
+        subject_kind,
+        subject_id,
+    )
+    return rows
+
+
 async def list_for_case(conn: Connection, *, case_id: int) -> list[asyncpg.Record]:
     """The photos of a case, before (report) and after (resolution), in order, with whether
     the case is confidential."""
@@ -119,12 +170,16 @@ async def shown_to(
     rendition: str,
     staff_scope: Where,
     open_statuses: list[str],
+    evidence_scope: tuple[str, str] | None = None,
+    all_evidence: bool = False,
 ) -> bool:
     """Whether a user may still see a photo: their own upload not yet sent; a photo of a case
     in their staff scope, or of a case they reported; of a non-confidential case, one merged
-    into or followed by them, or the cover thumbnail of an open one (shown to all nearby)."""
+    into or followed by them, or the cover thumbnail of an open one (shown to all nearby);
+    evidence of a subject (a task, a sweep) in the region range `evidence_scope` (staff)."""
     first = len(staff_scope.args)
-    media, user, shown_as, open_ = (f"${first + n}" for n in range(1, 5))
+    media, user, shown_as, open_, every, lo, hi = (f"${first + n}" for n in range(1, 8))
+    lo_hi = evidence_scope or (None, None)
     found: bool = await conn.fetchval(
         f"""
         WITH RECURSIVE merged_into (id) AS (
@@ -138,6 +193,12 @@ async def shown_to(
             SELECT 1 FROM media m LEFT JOIN cases c ON c.id = m.case_id
             WHERE m.id = {media} AND (
                 (m.case_id IS NULL AND m.uploader_id = {user})
+                OR (m.subject_id IS NOT NULL AND m.purpose = 'evidence' AND (
+                    {every}::boolean OR EXISTS (
+                        SELECT 1 FROM regions r
+                        WHERE r.id = m.region_id AND r.path >= {lo}::text AND r.path < {hi}::text
+                    )
+                ))
                 OR (c.id IS NOT NULL AND {staff_scope.sql()})
                 OR c.reporter_id = {user}
                 OR (NOT c.confidential AND (
@@ -161,6 +222,9 @@ async def shown_to(
         viewer,
         rendition,
         open_statuses,
+        all_evidence,
+        lo_hi[0],
+        lo_hi[1],
     )
     return found
 
@@ -182,10 +246,11 @@ async def key_of_confidential_case(conn: Connection, *, key: str) -> bool:
 async def unattached_before(
     conn: Connection, *, before: datetime, limit: int
 ) -> list[asyncpg.Record]:
-    """Photos never attached to a case, uploaded before a moment (oldest first)."""
+    """Photos never attached to a case or a subject, uploaded before a moment (oldest first)."""
     rows: list[asyncpg.Record] = await conn.fetch(
         "SELECT id, display_key, thumbnail_key FROM media "
-        "WHERE case_id IS NULL AND created_at < $1 ORDER BY created_at LIMIT $2",
+        "WHERE case_id IS NULL AND subject_id IS NULL AND created_at < $1 "
+        "ORDER BY created_at LIMIT $2",
         before,
         limit,
     )
@@ -193,9 +258,9 @@ async def unattached_before(
 
 
 async def delete_unattached(conn: Connection, *, media_id: uuid.UUID) -> bool:
-    """Delete a photo row if it is still unattached."""
+    """Delete a photo row if it is still unattached (to a case or a subject)."""
     status: str = await conn.execute(
-        "DELETE FROM media WHERE id = $1 AND case_id IS NULL", media_id
+        "DELETE FROM media WHERE id = $1 AND case_id IS NULL AND subject_id IS NULL", media_id
     )
     return status.endswith(" 1")
 

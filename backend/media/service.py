@@ -91,7 +91,7 @@ async def upload(
         known = await queries.get_by_client_key(
             conn, uploader_id=uploader_id, client_key=client_key
         )
-        if known is not None and known["case_id"] is None:
+        if known is not None and known["case_id"] is None and known["subject_id"] is None:
             return await media_out(links, known)
         if known is not None:
             # The same picture, already part of an earlier report, sent for a new one: it
@@ -166,7 +166,8 @@ async def _store_and_record(
 async def sweep_unattached(
     conn: Connection, store: Store, *, now: datetime, older_than: timedelta
 ) -> int:
-    """Delete photos never attached to a report, and their objects once nothing uses them."""
+    """Delete photos never attached to a report or a subject, and their objects once nothing
+    uses them."""
     swept = 0
     for row in await queries.unattached_before(conn, before=now - older_than, limit=500):
         async with conn.transaction():
@@ -226,6 +227,50 @@ async def attach(
         at=now,
     )
     return attached == len(set(media_ids))
+
+
+async def attach_to_subject(
+    conn: Connection,
+    *,
+    media_ids: list[uuid.UUID],
+    uploader_id: int,
+    subject_kind: str,
+    subject_id: int,
+    region_id: int,
+    now: datetime,
+) -> bool:
+    """Attach evidence photos to a subject (a task, a sweep record); False when any is unknown,
+    not the uploader's, not evidence, or already used."""
+    if not media_ids:
+        return True
+    attached = await queries.attach_to_subject(
+        conn,
+        media_ids=media_ids,
+        uploader_id=uploader_id,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        region_id=region_id,
+        at=now,
+    )
+    return attached == len(set(media_ids))
+
+
+async def photos_of_subject(
+    links: PhotoLinks, conn: Connection, *, subject_kind: str, subject_id: int
+) -> list[PhotoOut]:
+    """A subject's evidence photos, in order; call once the caller is known to see it."""
+    return [
+        PhotoOut(
+            id=row["id"],
+            url=await links.url(row, "display", protected=False),
+            thumbnail_url=await links.url(row, "thumbnail", protected=False),
+            width=row["width"],
+            height=row["height"],
+        )
+        for row in await queries.list_for_subject(
+            conn, subject_kind=subject_kind, subject_id=subject_id
+        )
+    ]
 
 
 async def cover_thumbnails(

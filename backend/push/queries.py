@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -124,4 +126,25 @@ async def retry_later(conn: Connection, *, outbox_id: int, at: datetime, error: 
         outbox_id,
         at,
         error,
+    )
+
+
+async def insert_notifications(
+    conn: Connection,
+    *,
+    user_ids: Sequence[int],
+    region_id: int | None,
+    kind: str,
+    payload: Mapping[str, Any],
+    now: datetime,
+) -> None:
+    """Queue one notification of `kind` per user, about something other than a case."""
+    await conn.execute(
+        "INSERT INTO outbox (user_id, region_id, kind, payload, created_at, next_attempt_at) "
+        "SELECT u, $2, $3, $4, $5, $5 FROM unnest($1::bigint[]) AS u",
+        list(user_ids),
+        region_id,
+        kind,
+        dict(payload),
+        now,
     )

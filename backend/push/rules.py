@@ -73,6 +73,25 @@ TEXTS: Final[dict[str, tuple[str, str, str, str]]] = {
         "案件 {no} 的延期未获批准",
         "The extension for case {no} was denied",
     ),
+    "duty_reminder": (
+        "催办",
+        "Reminder",
+        "「{title}」已到期，请尽快完成",
+        "Due now: {title}",
+    ),
+    "duty_supervision": (
+        "督办",
+        "Supervision",
+        "「{title}」逾期未完成",
+        "Long overdue: {title}",
+    ),
+    "area_task": ("新任务", "New task", "重点地区整治任务：{title}", "Key area task: {title}"),
+    "area_decision": (
+        "重点地区决定",
+        "Key area decision",
+        "重点地区「{title}」有新的决定",
+        "A decision was taken on key area {title}",
+    ),
 }
 RESIDENT_KINDS: Final = frozenset(
     {"dispatched", "accepted", "resolved", "closed", "rejected", "merged"}
@@ -83,9 +102,14 @@ DELIVERY: Final[dict[str, tuple[int, str]]] = {
     "supervision": (6 * 3600, "high"),
     "reminder": (6 * 3600, "high"),
     "new_task": (24 * 3600, "high"),
+    "duty_supervision": (6 * 3600, "high"),
+    "duty_reminder": (6 * 3600, "high"),
+    "area_task": (24 * 3600, "high"),
     "reopened": (24 * 3600, "normal"),
 }
 DEFAULT_DELIVERY: Final = (3 * 24 * 3600, "normal")
+# A title is what staff typed: the notification shows its start, the app shows the rest.
+TITLE_SHOWN: Final = 60
 
 
 def message(
@@ -96,16 +120,19 @@ def message(
     A case's pushes can overtake each other on the way; the phone shows one notification per
     case and keeps the one with the highest `seq`. Notifications of one case are written in the
     transactions that move it, one after another, so their ids already count in that order.
+    News of something else (a duty, a key area's task or decision) carries no case: its text
+    names the payload's title and it opens the task or the area instead.
     """
     zh_title, en_title, zh_body, en_body = TEXTS.get(kind, ("通知", "Notice", "{no}", "{no}"))
     english = locale.startswith("en")
     number = str(case.get("trackingNo", ""))
+    title = _shortened(str(case.get("title", "")))
     case_id = case.get("caseId")
     body: dict[str, object] = {
         "tag": f"n{notification_id}",
         "title": en_title if english else zh_title,
-        "body": (en_body if english else zh_body).format(no=number),
-        "url": _url(role, case_id),
+        "body": (en_body if english else zh_body).format(no=number, title=title),
+        "url": _url(role, case_id) if case_id is not None else _subject_url(kind, role, case),
         "kind": kind,
     }
     if case_id is not None:
@@ -121,6 +148,26 @@ def _url(role: str, case_id: object) -> str:
     if role == "resident":
         return f"/reports/{case_id}"
     return f"/w/#/c/{case_id}" if role in {"worker", "department"} else f"/d/#/c/{case_id}"
+
+
+def _subject_url(kind: str, role: str, payload: dict[str, Any]) -> str:
+    """Where news without a case opens: the task on the phone, the area at a desk."""
+    if role in {"worker", "department"}:
+        task_id = _id(payload.get("subjectId", payload.get("taskId")))
+        area_task = kind == "area_task" or payload.get("subjectKind") == "area_task"
+        return f"/w/#/tasks/{task_id}" if area_task and task_id is not None else "/w/"
+    if role == "resident":
+        return "/"
+    area_id = _id(payload.get("areaId"))
+    return f"/d/#/areas/{area_id}" if area_id is not None else "/d/"
+
+
+def _id(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _shortened(title: str) -> str:
+    return title if len(title) <= TITLE_SHOWN else title[: TITLE_SHOWN - 1] + "…"
 
 
 def delivery(kind: str) -> tuple[int, str]:

@@ -1,8 +1,10 @@
-"""Subscribing a device to Web Push."""
+"""Subscribing a device to Web Push, and queueing news that is not about a case."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from backend.accounts.rules import Principal
 from backend.db.types import Connection
@@ -44,3 +46,19 @@ async def unsubscribe(conn: Connection, *, principal: Principal, endpoint: str) 
     """Forget one of the caller's devices."""
     if not await queries.delete_subscription(conn, user_id=principal.user_id, endpoint=endpoint):
         raise NotFound("push.not_found", "没有这个订阅", "No such subscription")
+
+
+async def notify(
+    conn: Connection,
+    *,
+    user_ids: Sequence[int],
+    kind: str,
+    region_id: int | None,
+    payload: Mapping[str, Any],
+    now: datetime,
+) -> None:
+    """Put news of a duty, a task or an area in the outbox: ids and titles, no personal data."""
+    if user_ids:
+        await queries.insert_notifications(
+            conn, user_ids=user_ids, region_id=region_id, kind=kind, payload=payload, now=now
+        )

@@ -18,7 +18,7 @@ from shapely.geometry import shape
 
 from backend.db.types import Connection
 from backend.regions import queries
-from backend.regions.routing import IndexedRegion, RoutingIndex
+from backend.regions.routing import IndexedPlace, IndexedRegion, RoutingIndex
 
 log = logging.getLogger(__name__)
 CHANNEL = "regions_changed"
@@ -40,6 +40,18 @@ def index_from_rows(rows: Sequence[asyncpg.Record], near_metres: float) -> Routi
     return RoutingIndex.build(regions, near_metres=near_metres)
 
 
+def places_from_rows(rows: Sequence[asyncpg.Record]) -> list[IndexedPlace]:
+    """The active places of `queries.list_routed_places` rows, as routing sees them."""
+    return [
+        IndexedPlace(
+            id=row["id"],
+            geometry=None if row["geometry"] is None else shape(row["geometry"]),
+            covers_path=row["covers_path"],
+        )
+        for row in rows
+    ]
+
+
 class LiveRoutingIndex:
     """The current routing index and the revision it was built from."""
 
@@ -47,6 +59,9 @@ class LiveRoutingIndex:
         self.near_metres = near_metres
         self.index = RoutingIndex.build([], near_metres=near_metres)
         self.revision = -1
+        # Places change far more often than regions; a rebuild for a new place keeps the
+        # region layers when the tree itself is unchanged.
+        self._regions_stamp: tuple[int, object] | None = None
         self._changed = asyncio.Condition()
         self._lock = asyncio.Lock()
 
@@ -56,10 +71,22 @@ class LiveRoutingIndex:
             revision = await queries.current_revision(conn)
             if revision == self.revision:
                 return False
-            rows = await queries.list_all(conn)
-            self.index = await asyncio.to_thread(index_from_rows, rows, self.near_metres)
+            stamp = await queries.regions_stamp(conn)
+            places = places_from_rows(await queries.list_routed_places(conn))
+            if stamp != self._regions_stamp:
+                rows = await queries.list_all(conn)
+                index = await asyncio.to_thread(index_from_rows, rows, self.near_metres)
+                self._regions_stamp = stamp
+            else:
+                index = self.index
+            self.index = await asyncio.to_thread(index.with_places, places)
             self.revision = revision
-        log.info("routing index rebuilt: revision %s, %s regions", revision, len(rows))
+        log.info(
+            "routing index rebuilt: revision %s, %s regions, %s places",
+            revision,
+            self.index.region_count,
+            len(places),
+        )
         async with self._changed:
             self._changed.notify_all()
         return True

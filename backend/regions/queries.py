@@ -37,6 +37,25 @@ async def bump_revision(conn: Connection) -> int:
     return revision
 
 
+async def regions_stamp(conn: Connection) -> tuple[int, object]:
+    """How many regions there are and when the last one changed: equal stamps, equal tree."""
+    row = await conn.fetchrow("SELECT count(*) AS n, max(updated_at) AS at FROM regions")
+    assert row is not None  # an aggregate always yields its one row
+    return row["n"], row["at"]
+
+
+async def list_routed_places(conn: Connection) -> list[asyncpg.Record]:
+    """Every active place as routing needs it: its outline, or the current path it covers."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT p.id, p.geometry, r.path AS covers_path
+        FROM places p LEFT JOIN regions r ON r.id = p.covers_region_id
+        WHERE p.active
+        """
+    )
+    return rows
+
+
 async def lock_for_import(conn: Connection) -> None:
     """Serialise imports; readers are not blocked."""
     await conn.execute("LOCK TABLE regions IN SHARE ROW EXCLUSIVE MODE")

@@ -44,6 +44,15 @@ class IndexedRegion:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexedPlace:
+    """An active place as routing sees it: a drawn outline, or a region of the tree by path."""
+
+    id: int
+    geometry: BaseGeometry | None
+    covers_path: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Placement:
     """Where a point belongs: the owning region, its ancestry from the district down, and how."""
 
@@ -62,19 +71,42 @@ class RoutingIndex:
         leaves: _Layer,
         areas: _Layer,
         near_metres: float,
+        places: _PlaceLayer | None = None,
     ) -> None:
         self._chains = chains
         self._leaves = leaves
         self._areas = areas
         self._near_metres = near_metres
+        self._places = places or _PlaceLayer(())
 
     @classmethod
-    def build(cls, regions: Iterable[IndexedRegion], *, near_metres: float = 100.0) -> RoutingIndex:
+    def build(
+        cls,
+        regions: Iterable[IndexedRegion],
+        *,
+        near_metres: float = 100.0,
+        places: Iterable[IndexedPlace] = (),
+    ) -> RoutingIndex:
         """Index the regions: grids and micro-grids for placing, the rest for fallback."""
         by_id = {region.id: region for region in regions}
         leaves = [region for region in by_id.values() if region.level in LEAF_LEVELS]
         areas = [region for region in by_id.values() if region.level not in LEAF_LEVELS]
-        return cls(_chains(by_id), _Layer(leaves), _Layer(areas), near_metres)
+        return cls(_chains(by_id), _Layer(leaves), _Layer(areas), near_metres, _PlaceLayer(places))
+
+    def with_places(self, places: Iterable[IndexedPlace]) -> RoutingIndex:
+        """The same regions with another set of places (regions are not indexed again)."""
+        return RoutingIndex(
+            self._chains, self._leaves, self._areas, self._near_metres, _PlaceLayer(places)
+        )
+
+    def places_at(self, lat: float, lng: float, region_path: str) -> tuple[int, ...]:
+        """The ids of the active places a case made here, routed to `region_path`, falls into.
+
+        Drawn outlines holding the point (outline included), and region places whose region
+        is the case's region or one above it."""
+        if not (math.isfinite(lat) and math.isfinite(lng)):
+            return ()
+        return self._places.at(Point(lng, lat), region_path)
 
     @property
     def region_count(self) -> int:
@@ -156,6 +188,41 @@ class _Layer:
             if metres <= near_metres and (best is None or key < best):
                 best = key
         return None if best is None else (self.regions[best[1]], best[0])
+
+
+class _PlaceLayer:
+    """Drawn places in an STRtree, region places by the path of the region they cover."""
+
+    def __init__(self, given: Iterable[IndexedPlace]) -> None:
+        places = list(given)
+        drawn = [place for place in places if place.geometry is not None]
+        self.ids = [place.id for place in drawn]
+        self.geometries: npt.NDArray[np.object_] = np.array(
+            [place.geometry for place in drawn], dtype=object
+        )
+        shapely.prepare(self.geometries)
+        self.tree = shapely.STRtree(self.geometries)
+        self.by_path: dict[str, list[int]] = {}
+        for place in places:
+            if place.geometry is None and place.covers_path is not None:
+                self.by_path.setdefault(place.covers_path, []).append(place.id)
+
+    def at(self, point: Point, region_path: str) -> tuple[int, ...]:
+        """Drawn places holding the point (outline included) and region places above the path."""
+        found: set[int] = set()
+        if self.ids:
+            hits: list[int] = self.tree.query(point, predicate="intersects").tolist()
+            found.update(self.ids[index] for index in hits)
+        if self.by_path:
+            for prefix in _prefixes(region_path):
+                found.update(self.by_path.get(prefix, ()))
+        return tuple(sorted(found))
+
+
+def _prefixes(path: str) -> list[str]:
+    """ "/a/b/" gives "/a/" and "/a/b/": the paths of a region and of those above it."""
+    codes = [code for code in path.split("/") if code]
+    return ["/" + "/".join(codes[: n + 1]) + "/" for n in range(len(codes))]
 
 
 def _priority(region: IndexedRegion) -> tuple[int, str]:

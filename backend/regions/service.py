@@ -82,6 +82,11 @@ async def region_id_by_code(conn: Connection, *, code: str) -> int | None:
     return await queries.id_by_code(conn, code=code)
 
 
+async def bump_routing_revision(conn: Connection) -> int:
+    """Tell every API process to rebuild its routing index (at commit): places changed."""
+    return await queries.bump_revision(conn)
+
+
 async def import_regions(
     conn: Connection,
     *,

@@ -26,6 +26,7 @@ from backend.db.types import Connection
 from backend.errors import Conflict, Invalid, NotFound, TooManyRequests
 from backend.media import service as media
 from backend.media.links import PhotoLinks
+from backend.places import service as places
 from backend.regions.routing import Placement, RoutingIndex
 from backend.regions.schemas import RegionOut
 from backend.reports import queries, rules
@@ -272,6 +273,12 @@ async def _create(
             return None
         await _take_report_slots(
             conn, intake.settings, principal=principal, address=address, now=now
+        )
+        await places.place_case(
+            conn,
+            case_id=case_id,
+            created_at=now,
+            place_ids=intake.routing.places_at(data.lat, data.lng, region_path),
         )
         if not await media.attach(
             conn,

@@ -8,7 +8,7 @@ from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from backend.stats import heat_rules, rules, service
-from backend.stats.schemas import HeatmapOut, RankingOut, SummaryOut
+from backend.stats.schemas import HeatmapOut, HourWeekdayOut, RankingOut, SummaryOut
 from backend.structs import CategoryCode, RegionCode
 from backend.web.auth import staff_only
 from backend.web.context import AppContext
@@ -89,6 +89,32 @@ class StatsController(Controller):
             region_code=region,
             period=_period(ctx, period, from_, to),
             category=category,
+            zone=ctx.settings.timezone,
+        )
+
+    @get(
+        "/hour-weekday",
+        operation_id="statsHourWeekday",
+        summary="时段分布: valid reports by local hour of day × weekday (24 × 7)",
+    )
+    async def hour_weekday(
+        self,
+        ctx: Ctx,
+        db: DB,
+        principal: Caller,
+        region: Annotated[RegionCode | None, QueryParameter()] = None,
+        period: Text = None,
+        from_: From = None,
+        to: Text = None,
+        category: Annotated[CategoryCode | None, QueryParameter()] = None,
+    ) -> HourWeekdayOut:
+        return await service.hour_weekday(
+            db,
+            scope=service.scope_for(principal),
+            region_code=region,
+            period=_period(ctx, period, from_, to),
+            category=category,
+            zone=ctx.settings.timezone,
         )
 
     @get(

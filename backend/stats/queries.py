@@ -101,3 +101,17 @@ async def heat_cells(
         *where.args,
     )
     return rows
+
+
+async def hour_weekday(conn: Connection, *, where: Where, zone: str) -> list[asyncpg.Record]:
+    """Cases `where` selects, counted by local hour (0-23) and ISO weekday (1 Monday - 7)."""
+    n = len(where.args)
+    local = f"(c.created_at AT TIME ZONE ${n + 1})"
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"SELECT extract(hour FROM {local})::int AS hour, "
+        f"extract(isodow FROM {local})::int AS isodow, count(*) AS n "
+        f"FROM cases c WHERE {where.sql()} GROUP BY 1, 2",
+        *where.args,
+        zone,
+    )
+    return rows

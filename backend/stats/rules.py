@@ -7,6 +7,7 @@ week, month or quarter a report names (周/月/季), one day, a year, or a custo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final, Literal
@@ -16,7 +17,7 @@ import msgspec
 
 from backend.cases.rules import REOPEN_AT_OR_BELOW
 from backend.errors import BadRequest, Invalid
-from backend.stats.schemas import MetricsOut
+from backend.stats.schemas import ChangesOut, ComparedOut, MetricsOut
 
 PeriodKind = Literal["day", "week", "month", "quarter", "year", "custom"]
 MAX_CUSTOM_DAYS: Final = 3 * 366
@@ -165,13 +166,52 @@ def previous_period(period: Period, *, zone: str) -> Period:
     return parse_period(_label(period.kind, date(index // 12, index % 12 + 1, 1)), zone=zone)
 
 
+def _year_earlier(day: date) -> date:
+    """The same day one year before; 29 February falls on 28 February."""
+    if (day.month, day.day) == (2, 29):
+        return date(day.year - 1, 2, 28)
+    return day.replace(year=day.year - 1)
+
+
+def year_before_period(period: Period, *, zone: str) -> Period:
+    """去年同期: the same month, quarter, year, ISO week (the last one when that year has no
+    53rd), day or days one year earlier."""
+    if period.kind in {"month", "quarter", "year"}:
+        return parse_period(_label(period.kind, _year_earlier(period.first_day)), zone=zone)
+    if period.kind == "week":
+        year, week, _ = period.first_day.isocalendar()
+        weeks = date(year - 1, 12, 28).isocalendar()[1]  # 28 December lies in the last week
+        return parse_period(f"{year - 1:04d}-W{min(week, weeks):02d}", zone=zone)
+    first, last = _year_earlier(period.first_day), _year_earlier(period.last_day)
+    if period.kind == "day":
+        return parse_period(first.isoformat(), zone=zone)
+    return custom_period(first, last, zone=zone)
+
+
+def compared_periods(period: Period, *, zone: str) -> tuple[Period | None, Period | None]:
+    """(上期, 去年同期): the bases of 环比 and 同比; None for one before the calendar's start."""
+
+    def counted(make: Callable[[Period], Period]) -> Period | None:
+        try:
+            return make(period)
+        except (ValueError, OverflowError, BadRequest, Invalid):
+            return None
+
+    return (
+        counted(lambda p: previous_period(p, zone=zone)),
+        counted(lambda p: year_before_period(p, zone=zone)),
+    )
+
+
 def _label(kind: PeriodKind, first: date) -> str:
+    # Years written with four digits: the first centuries' labels must parse back.
     if kind == "week":
         year, week, _ = first.isocalendar()
-        return f"{year}-W{week:02d}"
+        return f"{year:04d}-W{week:02d}"
     if kind == "quarter":
-        return f"{first.year}-Q{(first.month - 1) // 3 + 1}"
-    return {"day": first.isoformat(), "month": first.strftime("%Y-%m")}.get(kind, str(first.year))
+        return f"{first.year:04d}-Q{(first.month - 1) // 3 + 1}"
+    month = f"{first.year:04d}-{first.month:02d}"
+    return {"day": first.isoformat(), "month": month}.get(kind, f"{first.year:04d}")
 
 
 # Figures ------------------------------------------------------------------------------------
@@ -223,6 +263,55 @@ def figures(c: Counts) -> MetricsOut:
         resolve_hours_p90=hours(c.resolve_p90_s),
         overdue=c.overdue,
     )
+
+
+# Figures that are fractions 0..1: they change in percentage points, the others as a ratio.
+RATE_FIGURES: Final = frozenset({"close_rate", "on_time_rate", "satisfaction_rate", "rework_rate"})
+
+
+def change(name: str, now: float | None, then: float | None) -> float | None:
+    """How figure `name` moved from `then` to `now` (see ChangesOut for the two kinds)."""
+    if now is None or then is None:
+        return None
+    if name in RATE_FIGURES:
+        return round((now - then) * 100, 2)
+    return None if then == 0 else round((now - then) / then, 4)
+
+
+def changes(now: MetricsOut, then: MetricsOut) -> ChangesOut:
+    """The change of every figure of a group between two periods."""
+    return ChangesOut(
+        **{
+            f.name: change(f.name, getattr(now, f.name), getattr(then, f.name))
+            for f in msgspec.structs.fields(MetricsOut)
+        }
+    )
+
+
+def compared(
+    now: MetricsOut, previous: MetricsOut | None, year_before: MetricsOut | None
+) -> ComparedOut:
+    """环比 against the period before and 同比 against the same period a year before."""
+    return ComparedOut(
+        previous=previous,
+        year_before=year_before,
+        period_on_period=None if previous is None else changes(now, previous),
+        year_on_year=None if year_before is None else changes(now, year_before),
+    )
+
+
+# Hour of day × weekday -------------------------------------------------------------------------
+
+HOURS_OF_DAY: Final = 24
+WEEKDAYS: Final = 7
+
+
+def hour_weekday_grid(cells: Iterable[tuple[int, int, int]]) -> list[list[int]]:
+    """24 rows (hour 0-23) of 7 counts (Monday … Sunday) from (hour, ISO weekday 1-7, count)."""
+    grid = [[0] * WEEKDAYS for _ in range(HOURS_OF_DAY)]
+    for hour, isodow, count in cells:
+        grid[hour][isodow - 1] += count
+    return grid
 
 
 # Rankings -----------------------------------------------------------------------------------

@@ -60,12 +60,56 @@ class PeriodOut(Model):
     to: date
 
 
+class ChangesOut(Model):
+    """The change of each figure of MetricsOut against an earlier period (同比 or 环比).
+
+    Counts (received … overdue) and hours (acceptHoursAvg … resolveHoursP90) change as a
+    ratio of the earlier value: (now - then) / then, so 0.25 is 25 % more and -0.5 half as
+    many; null when the earlier value is 0 or either value is missing.
+    Rates (closeRate, onTimeRate, satisfactionRate, reworkRate) change in percentage points:
+    (now - then) * 100, so 0.75 then and 0.80 now is 5.0; null when either rate is missing.
+    """
+
+    received: float | None = None
+    registered: float | None = None
+    refused: float | None = None
+    closed: float | None = None
+    close_rate: float | None = None
+    on_time_rate: float | None = None
+    satisfaction_rate: float | None = None
+    rework_rate: float | None = None
+    accept_hours_avg: float | None = None
+    accept_hours_p90: float | None = None
+    resolve_hours_avg: float | None = None
+    resolve_hours_p90: float | None = None
+    overdue: float | None = None
+
+
+class ComparedOut(Model):
+    """One group's figures in the two earlier periods and how each figure changed since.
+
+    previous 上期: the figures of the period just before (the base of 环比);
+    yearBefore 去年同期: the figures of the same period one year before (the base of 同比);
+    periodOnPeriod 环比 and yearOnYear 同比: the change of every figure (see ChangesOut).
+    Each is null when its earlier period lies outside the years statistics can cover.
+    """
+
+    previous: MetricsOut | None = None
+    year_before: MetricsOut | None = None
+    period_on_period: ChangesOut | None = None
+    year_on_year: ChangesOut | None = None
+
+
 class GroupOut(Model):
-    """One region (rolled up over its subtree), category or department."""
+    """One region (rolled up over its subtree), category or department.
+
+    `compared`: 同比/环比 of its figures (null in a summary read before it was compared).
+    """
 
     code: str
     name: str
     metrics: MetricsOut
+    compared: ComparedOut | None = None
 
 
 class SourcesOut(Model):
@@ -75,6 +119,22 @@ class SourcesOut(Model):
     patrol: MetricsOut
 
 
+class ComparisonOut(Model):
+    """同比 and 环比 of a summary's totals and sources (the groups carry their own).
+
+    previousPeriod 上期: the month or quarter (week, day, year) just before, or for a free
+    period the same number of days just before; yearBeforePeriod 去年同期: the same month,
+    quarter, ISO week, day or days one year before (29 February falls on 28 February).
+    Either is null when it lies outside the years statistics can cover.
+    """
+
+    previous_period: PeriodOut | None = None
+    year_before_period: PeriodOut | None = None
+    totals: ComparedOut = msgspec.field(default_factory=ComparedOut)
+    resident: ComparedOut = msgspec.field(default_factory=ComparedOut)
+    patrol: ComparedOut = msgspec.field(default_factory=ComparedOut)
+
+
 class SummaryOut(Model):
     region: RegionRefOut
     period: PeriodOut
@@ -82,6 +142,24 @@ class SummaryOut(Model):
     by_region: list[GroupOut]
     by_category: list[GroupOut]
     by_source: SourcesOut
+    compared: ComparisonOut | None = None
+
+
+class HourWeekdayOut(Model):
+    """Valid reports (neither 不予受理 nor merged into another case) received in the period,
+    by the local hour of day and weekday of their receipt in the city's time zone.
+
+    counts[h][d]: reports received in hour h (0-23, h:00 to h:59) on weekday d (0 Monday
+    … 6 Sunday): 24 rows of 7. byHour and byWeekday are the rows' and columns' sums.
+    """
+
+    region: RegionRefOut
+    period: PeriodOut
+    category: str | None = None
+    total: int = 0
+    counts: list[list[int]] = msgspec.field(default_factory=list)
+    by_hour: list[int] = msgspec.field(default_factory=list)
+    by_weekday: list[int] = msgspec.field(default_factory=list)
 
 
 class RankedOut(Model):

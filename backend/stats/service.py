@@ -15,6 +15,7 @@ from typing import Literal
 
 import asyncpg
 import h3
+import msgspec
 
 from backend.cases.rules import Scope
 from backend.cases.service import scope_for
@@ -30,8 +31,10 @@ from backend.stats.rules import Counts, Period
 from backend.stats.schemas import (
     CellFeatureOut,
     CellPropertiesOut,
+    ComparisonOut,
     GroupOut,
     HeatmapOut,
+    HourWeekdayOut,
     MetricsOut,
     PeriodOut,
     PolygonOut,
@@ -47,7 +50,16 @@ CITY = RegionRefOut(code="", name="全市")
 SORT_MEMORY_MB = 64
 _COUNT_FIELDS = tuple(f.name for f in dataclasses.fields(Counts))
 
-__all__ = ["Period", "Scope", "heatmap", "place", "rankings", "scope_for", "summary"]
+__all__ = [
+    "Period",
+    "Scope",
+    "heatmap",
+    "hour_weekday",
+    "place",
+    "rankings",
+    "scope_for",
+    "summary",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +178,33 @@ def _by_region(where_of: Place, rows: _Rows) -> list[tuple[RegionRefOut, Metrics
     return groups
 
 
+class _Earlier:
+    """The grouped rows of an earlier period, or nothing when that period cannot be counted."""
+
+    def __init__(self, rows: _Rows | None) -> None:
+        self.rows = rows
+
+    def total(self) -> MetricsOut | None:
+        return None if self.rows is None else _figures(self.rows.total)
+
+    def source(self, source: str) -> MetricsOut | None:
+        return None if self.rows is None else _figures(self.rows.source.get(source))
+
+    def category(self, code: str) -> MetricsOut | None:
+        return None if self.rows is None else _figures(self.rows.category.get(code))
+
+    def region(self, where_of: Place) -> dict[str, MetricsOut]:
+        return {} if self.rows is None else {r.code: f for r, f in _by_region(where_of, self.rows)}
+
+
+async def _earlier(
+    conn: Connection, scope: Scope, where_of: Place, period: Period | None, category: str | None
+) -> _Earlier:
+    if period is None:
+        return _Earlier(None)
+    return _Earlier(await _rows(conn, scope, where_of, period, category))
+
+
 async def summary(
     conn: Connection,
     *,
@@ -173,27 +212,64 @@ async def summary(
     region_code: str | None,
     period: Period,
     category: str | None,
+    zone: str | None = None,
 ) -> SummaryOut:
-    """受理量, 立案量 … 满意率 of a region subtree over a period, by child, category, source."""
+    """受理量, 立案量 … 满意率 of a region subtree over a period, by child, category, source;
+    with `zone` (the city's time zone) each group also gets its 同比 and 环比."""
     names = await _category_names(conn, category)
     where_of = await place(conn, scope=scope, region_code=region_code)
     rows = await _rows(conn, scope, where_of, period, category)
-    by_category = sorted(rows.category.items(), key=lambda item: (-item[1]["received"], item[0]))
-    return SummaryOut(
+    by_region = _by_region(where_of, rows)
+    by_category = [
+        (code, names.get(code, code), _figures(row))
+        for code, row in sorted(
+            rows.category.items(), key=lambda item: (-item[1]["received"], item[0])
+        )
+    ]
+    out = SummaryOut(
         region=where_of.ref,
         period=_period_out(period),
         totals=_figures(rows.total),
-        by_region=[
-            GroupOut(code=ref.code, name=ref.name, metrics=figures)
-            for ref, figures in _by_region(where_of, rows)
-        ],
-        by_category=[
-            GroupOut(code=code, name=names.get(code, code), metrics=_figures(row))
-            for code, row in by_category
-        ],
+        by_region=[GroupOut(code=r.code, name=r.name, metrics=f) for r, f in by_region],
+        by_category=[GroupOut(code=c, name=n, metrics=f) for c, n, f in by_category],
         by_source=SourcesOut(
             resident=_figures(rows.source.get("resident")),
             patrol=_figures(rows.source.get("patrol")),
+        ),
+    )
+    if zone is None:
+        return out
+    before, year_ago = rules.compared_periods(period, zone=zone)
+    prev = await _earlier(conn, scope, where_of, before, category)
+    ago = await _earlier(conn, scope, where_of, year_ago, category)
+    regions_before, regions_ago = prev.region(where_of), ago.region(where_of)
+    return msgspec.structs.replace(
+        out,
+        by_region=[
+            msgspec.structs.replace(
+                g,
+                compared=rules.compared(
+                    g.metrics, regions_before.get(g.code), regions_ago.get(g.code)
+                ),
+            )
+            for g in out.by_region
+        ],
+        by_category=[
+            msgspec.structs.replace(
+                g, compared=rules.compared(g.metrics, prev.category(g.code), ago.category(g.code))
+            )
+            for g in out.by_category
+        ],
+        compared=ComparisonOut(
+            previous_period=None if before is None else _period_out(before),
+            year_before_period=None if year_ago is None else _period_out(year_ago),
+            totals=rules.compared(out.totals, prev.total(), ago.total()),
+            resident=rules.compared(
+                out.by_source.resident, prev.source("resident"), ago.source("resident")
+            ),
+            patrol=rules.compared(
+                out.by_source.patrol, prev.source("patrol"), ago.source("patrol")
+            ),
         ),
     )
 
@@ -235,6 +311,56 @@ async def rankings(
             )
             for n, (code, figures) in enumerate(ordered, start=1)
         ],
+    )
+
+
+def _valid_reports(scope: Scope, *, path: str, period: Period, category: str | None) -> Where:
+    """The valid reports received in the period within the region, as the caller may see.
+
+    A region scope's bounds are implied by the region's own (`place` keeps the region inside
+    the scope), so a region's reports are read by receipt time, path and confidentiality
+    alone: what the valid-cases index holds, read without touching the table.
+    """
+    inside = scope.path is not None and path != "/" and path.startswith(scope.path)
+    if inside and scope.department_id is None and not scope.everything:
+        where = Where()
+        if not scope.confidential:
+            where.add("NOT c.confidential")
+    else:
+        where = scoped(scope)
+    if path != "/":
+        lo, hi = subtree_bounds(path)
+        where.add("c.region_path >= {0} AND c.region_path < {1}", lo, hi)
+    where.add("c.created_at >= {0} AND c.created_at < {1}", period.start, period.end)
+    where.add("c.status NOT IN ('rejected', 'merged')")
+    if category is not None:
+        where.add("c.category_code = {0}", category)
+    return where
+
+
+async def hour_weekday(
+    conn: Connection,
+    *,
+    scope: Scope,
+    region_code: str | None,
+    period: Period,
+    category: str | None,
+    zone: str,
+) -> HourWeekdayOut:
+    """时段分布: valid reports of a region subtree over a period by local hour and weekday."""
+    await _category_names(conn, category)
+    where_of = await place(conn, scope=scope, region_code=region_code)
+    where = _valid_reports(scope, path=where_of.path, period=period, category=category)
+    rows = await queries.hour_weekday(conn, where=where, zone=zone)
+    grid = rules.hour_weekday_grid((r["hour"], r["isodow"], r["n"]) for r in rows)
+    return HourWeekdayOut(
+        region=where_of.ref,
+        period=_period_out(period),
+        category=category,
+        total=sum(map(sum, grid)),
+        counts=grid,
+        by_hour=[sum(row) for row in grid],
+        by_weekday=[sum(row[d] for row in grid) for d in range(rules.WEEKDAYS)],
     )
 
 

@@ -17,9 +17,12 @@ from datetime import timedelta
 import asyncpg
 
 from backend.accounts import login_limits
+from backend.areas import jobs as area_jobs
 from backend.cases import scheduler
 from backend.clock import Clock, SystemClock
 from backend.db.pool import ACQUIRE_TIMEOUT_SECONDS, create_pool
+from backend.duties import registry as duty_subjects
+from backend.duties import watcher as duty_watcher
 from backend.media import service as media
 from backend.media.storage import store_from_settings
 from backend.observability.worker_metrics import WorkerMetrics, metrics_server
@@ -60,6 +63,20 @@ def jobs(
                 handled += batch
         return handled
 
+    async def watch_duties() -> int:
+        handled = 0
+        subjects = duty_subjects.subjects()
+        async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
+            while (
+                batch := await duty_watcher.run_due(conn, now=clock.now(), subjects=subjects)
+            ) > 0:
+                handled += batch
+        return handled
+
+    async def tend_areas() -> int:
+        async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
+            return await area_jobs.tend_areas(conn, settings=settings, now=clock.now())
+
     async def forget_throttling() -> int:
         async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
             now = clock.now()
@@ -70,6 +87,8 @@ def jobs(
     return [
         Job("send notifications", timedelta(seconds=1), sender.drain),
         Job("watch deadlines", timedelta(seconds=10), watch_deadlines),
+        Job("watch duties", timedelta(seconds=10), watch_duties),
+        Job("tend key areas", timedelta(minutes=1), tend_areas),
         Job("sweep unattached photos", timedelta(minutes=10), sweep_media),
         Job("forget old throttling counters", timedelta(hours=1), forget_throttling),
     ]

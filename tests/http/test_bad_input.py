@@ -21,8 +21,11 @@ BAD_BODIES = {
     "objects nested 1,000 deep": b'{"a":' * 1000 + b"1" + b"}" * 1000,
 }
 JSON = {"Content-Type": "application/json"}
-# Takes a whole city's GeoJSON: its own, larger, limit.
-LARGE_BODY_ROUTES = {("post", "/api/v1/admin/regions/import")}
+# Take a whole city's GeoJSON, or up to 500 answer sets from a 座谈会: their own, larger, limit.
+LARGE_BODY_ROUTES = {
+    ("post", "/api/v1/admin/regions/import"),
+    ("post", "/api/v1/surveys/1/entries"),
+}
 
 
 def assert_bilingual(body: dict[str, Any]) -> None:

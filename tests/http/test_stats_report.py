@@ -28,7 +28,7 @@ REPORT = "/api/v1/stats/report.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-SHEETS = ["汇总 Summary", "分区域 By region", "分类别 By category"]
+SHEETS = ["汇总 Summary", "分区域 By region", "分类别 By category", "时段分布 Hour × weekday"]
 # The summary API's figure names, in the workbook's column order.
 METRICS = (
     "received",
@@ -197,7 +197,7 @@ async def test_the_console_downloads_a_workbook_that_agrees_with_the_figures(
     # What the test did: five reports a dispatcher may count (the clue is not theirs), one of
     # them on patrol, one refused, one closed and rated 5 of 5.
     totals = dict(zip(METRICS, sheets["汇总 Summary"][5 : 5 + len(METRICS)], strict=True))
-    assert totals["received"][1:] == [5, 4, 1]
+    assert totals["received"][1:4] == [5, 4, 1]
     assert totals["refused"][1] == 1
     assert totals["closed"][1] == 1
     assert totals["satisfactionRate"][1] == 1

@@ -202,3 +202,73 @@ def test_heat_status() -> None:
     assert "rejected" not in heat_rules.HEAT_STATUSES["all"]
     with pytest.raises(Invalid):
         heat_rules.parse_status("done")
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "year_before"),
+    [
+        ("2026-01", "2025-12", "2025-01"),  # across the year's boundary
+        ("2026-03", "2026-02", "2025-03"),
+        ("2026-Q1", "2025-Q4", "2025-Q1"),
+        ("2026-Q3", "2026-Q2", "2025-Q3"),
+        ("2026-W47", "2026-W46", "2025-W47"),
+        ("2026-W53", "2026-W52", "2025-W52"),  # 2025 has no 53rd ISO week
+        ("2028-02-29", "2028-02-28", "2027-02-28"),  # a leap day falls on 28 February
+        ("2026-03-01", "2026-02-28", "2025-03-01"),
+        ("2026", "2025", "2025"),
+    ],
+)
+def test_the_periods_compared_with(text: str, before: str, year_before: str) -> None:
+    previous, year_ago = rules.compared_periods(rules.parse_period(text, zone=ZONE), zone=ZONE)
+    assert previous is not None and year_ago is not None
+    assert (previous.label, year_ago.label) == (before, year_before)
+    assert year_ago.kind == previous.kind == rules.parse_period(text, zone=ZONE).kind
+
+
+def test_a_free_period_compares_with_as_many_days_before_and_the_same_days_a_year_before() -> None:
+    period = rules.custom_period(date(2026, 11, 10), date(2026, 11, 19), zone=ZONE)
+    previous, year_ago = rules.compared_periods(period, zone=ZONE)
+    assert previous is not None and year_ago is not None
+    assert (previous.first_day, previous.last_day) == (date(2026, 10, 31), date(2026, 11, 9))
+    assert (year_ago.first_day, year_ago.last_day) == (date(2025, 11, 10), date(2025, 11, 19))
+    assert year_ago.start == datetime(2025, 11, 9, 16, 0, tzinfo=UTC)
+    leap = rules.custom_period(date(2028, 2, 1), date(2028, 2, 29), zone=ZONE)
+    previous, year_ago = rules.compared_periods(leap, zone=ZONE)
+    assert previous is not None and year_ago is not None
+    assert (previous.first_day, previous.last_day) == (date(2028, 1, 3), date(2028, 1, 31))
+    assert (year_ago.first_day, year_ago.last_day) == (date(2027, 2, 1), date(2027, 2, 28))
+
+
+def test_a_period_before_the_calendar_compares_with_nothing() -> None:
+    period = rules.parse_period("0002-01", zone="UTC")
+    previous, year_ago = rules.compared_periods(period, zone="UTC")
+    assert previous is not None and previous.label == "0001-12"
+    assert year_ago is not None and year_ago.label == "0001-01"
+    first = rules.parse_period("0001-02", zone="UTC")
+    assert rules.compared_periods(first, zone="UTC")[1] is None  # no year 0
+
+
+def test_counts_change_as_a_ratio_and_rates_in_percentage_points() -> None:
+    assert rules.change("received", 12, 8) == 0.5
+    assert rules.change("received", 4, 8) == -0.5
+    assert rules.change("received", 3, 0) is None  # nothing to compare with
+    assert rules.change("accept_hours_avg", 3.0, 2.0) == 0.5
+    assert rules.change("accept_hours_avg", 3.0, None) is None
+    assert rules.change("close_rate", 0.8, 0.75) == 5.0
+    assert rules.change("close_rate", 0.5, 0.0) == 50.0
+    assert rules.change("rework_rate", None, 0.1) is None
+    now = rules.figures(Counts(received=6, registered=4, closed=3))
+    then = rules.figures(Counts(received=3, registered=4, closed=2))
+    compared = rules.compared(now, then, None)
+    assert compared.period_on_period is not None
+    assert (compared.period_on_period.received, compared.period_on_period.closed) == (1.0, 0.5)
+    assert compared.period_on_period.close_rate == 25.0
+    assert compared.period_on_period.refused is None
+    assert compared.year_before is None and compared.year_on_year is None
+
+
+def test_the_hour_weekday_grid_has_24_rows_of_7() -> None:
+    grid = rules.hour_weekday_grid([(0, 1, 2), (23, 7, 5), (8, 3, 1)])
+    assert len(grid) == 24 and {len(row) for row in grid} == {7}
+    assert (grid[0][0], grid[23][6], grid[8][2]) == (2, 5, 1)
+    assert sum(map(sum, grid)) == 8

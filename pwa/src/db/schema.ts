@@ -4,6 +4,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Draft } from '../actions/outbox-rules';
+import type { TaskStep } from '../actions/task-steps';
 import type { QueuedMove } from '../actions/worker-moves';
 
 interface GridreportDB extends DBSchema {
@@ -13,6 +14,8 @@ interface GridreportDB extends DBSchema {
   staffMoves: { key: number; value: QueuedMove };
   /** The worker's task list and the cases behind it, as last seen, for reading offline. */
   caseCache: { key: string; value: unknown };
+  /** Steps on key-area tasks made on the phone, replayed in order (seq); sent ones kept a day. */
+  taskSteps: { key: number; value: TaskStep };
 }
 
 export type Database = IDBPDatabase<GridreportDB>;
@@ -21,7 +24,7 @@ let opening: Promise<Database> | null = null;
 
 /** Open (once per page or worker) the `gridreport` database, creating its stores on first use. */
 export function database(): Promise<Database> {
-  opening ??= openDB<GridreportDB>('gridreport', 2, {
+  opening ??= openDB<GridreportDB>('gridreport', 3, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {
         // seq (auto-increment) is the FIFO order of the outbox.
@@ -33,6 +36,12 @@ export function database(): Promise<Database> {
         db.createObjectStore('staffMoves', { keyPath: 'seq', autoIncrement: true });
         db.createObjectStore('caseCache');
       }
+      if (oldVersion < 3) db.createObjectStore('taskSteps', { keyPath: 'seq', autoIncrement: true });
+    },
+    // A newer page (or service worker) needs a newer schema: give way, the next call reopens.
+    blocking(_current, _wanted, event) {
+      (event.target as IDBDatabase).close();
+      opening = null;
     },
   });
   return opening;

@@ -1,4 +1,5 @@
-/** A grid worker's offline state: queued moves (FIFO by seq) and cached tasks and cases. */
+/** A grid worker's offline state: queued moves and task steps (FIFO by seq), cached tasks and cases. */
+import type { TaskStep } from '../actions/task-steps';
 import type { QueuedMove } from '../actions/worker-moves';
 import { database } from './schema';
 
@@ -27,8 +28,25 @@ export async function writeCache(key: string, value: unknown): Promise<void> {
   await (await database()).put('caseCache', value, key);
 }
 
-/** Forget every cached case and queued move, in one transaction. */
+/** Forget every cached case and task, every queued move and task step, in one transaction. */
 export async function clearStaffStores(): Promise<void> {
-  const tx = (await database()).transaction(['caseCache', 'staffMoves'], 'readwrite');
-  await Promise.all([tx.objectStore('caseCache').clear(), tx.objectStore('staffMoves').clear(), tx.done]);
+  const tx = (await database()).transaction(['caseCache', 'staffMoves', 'taskSteps'], 'readwrite');
+  await Promise.all([tx.objectStore('caseCache').clear(), tx.objectStore('staffMoves').clear(), tx.objectStore('taskSteps').clear(), tx.done]);
+}
+
+export async function listSteps(): Promise<TaskStep[]> {
+  return (await database()).getAll('taskSteps');
+}
+
+export async function addStep(step: TaskStep): Promise<number> {
+  const { seq: _unused, ...rest } = step;
+  return (await database()).add('taskSteps', rest as TaskStep);
+}
+
+export async function putStep(step: TaskStep): Promise<void> {
+  await (await database()).put('taskSteps', step);
+}
+
+export async function deleteStep(seq: number): Promise<void> {
+  await (await database()).delete('taskSteps', seq);
 }

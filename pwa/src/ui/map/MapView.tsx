@@ -24,6 +24,9 @@ interface Props {
   onPinMove?: (p: LatLng) => void;
   markers?: CaseMarker[];
   onMarker?: (id: number) => void;
+  /** Key areas drawn coloured by level (the view fits them); a click reports `properties.id`. */
+  areas?: FeatureCollection | null;
+  onArea?: (id: number) => void;
   /** Fit the view to the markers once they arrive. */
   fitMarkers?: boolean;
   layers?: Layers;
@@ -58,6 +61,7 @@ export function MapView(props: Props) {
           zoom: props.zoom ?? 16,
           onPinMove: props.onPinMove ? (p) => latest.current.onPinMove?.(p) : undefined,
           onMarker: (id) => latest.current.onMarker?.(id),
+          onArea: (id) => latest.current.onArea?.(id),
           onViewChange: () => {
             void drawOutlines(drawn.current);
             if (latest.current.layers) refreshView();
@@ -83,6 +87,7 @@ export function MapView(props: Props) {
 
   useEffect(() => drawn.current?.setPin(props.pin ?? null), [state, props.pin?.lat, props.pin?.lng]);
   useEffect(() => drawn.current?.centre(props.centre), [props.centre.lat, props.centre.lng]);
+  useEffect(() => drawn.current?.setAreas(props.areas ?? null), [state, props.areas]);
   useEffect(() => {
     drawn.current?.setMarkers(props.markers ?? []);
     // Fit once: a live update must not yank the view away from where the dispatcher looks.

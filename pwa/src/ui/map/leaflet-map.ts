@@ -24,6 +24,8 @@ export interface MapView {
   setOutlines(fc: FeatureCollection | null): void;
   setHeat(fc: FeatureCollection | null): void;
   setHotspots(fc: FeatureCollection | null): void;
+  /** Key areas: shapes (or points) coloured by level; `properties.id` is what a click reports. */
+  setAreas(fc: FeatureCollection | null): void;
   centre(p: LatLng, zoom?: number): void;
   fit(points: LatLng[]): void;
   destroy(): void;
@@ -35,6 +37,7 @@ export interface MapOptions {
   /** A draggable pin that also jumps to where the map is tapped; reports in WGS-84. */
   onPinMove?: (p: LatLng) => void;
   onMarker?: (id: number) => void;
+  onArea?: (id: number) => void;
   onViewChange?: () => void;
   /** The console's map: heat and hotspot layers shown, with a switch for each layer. */
   withLayers?: boolean;
@@ -101,6 +104,18 @@ export function createMap(el: HTMLElement, config: MapConfig, options: MapOption
   const heat = L.geoJSON(undefined);
   const hotspots = L.geoJSON(undefined);
   const markers = L.layerGroup().addTo(map);
+  const areaStyle = (f?: GeoJSON.Feature) => {
+    const colour = LEVEL_COLOUR[String(f?.properties?.level ?? '')] ?? '#5f6368';
+    return { color: colour, weight: 2, fillColor: colour, fillOpacity: 0.3 };
+  };
+  const areas = L.geoJSON(undefined, {
+    style: areaStyle,
+    pointToLayer: (f: GeoJSON.Feature, at) => L.circleMarker(at, { ...areaStyle(f), radius: 9 }),
+    onEachFeature: (f, layer) => {
+      layer.bindTooltip(textLabel(String(f.properties?.name ?? '')));
+      layer.on('click', () => options.onArea?.(Number(f.properties?.id)));
+    },
+  }).addTo(map);
   let pin: L.Marker | null = null;
 
   const overlays: Record<string, L.Layer> = { [options.labels.outlines]: outlines };
@@ -181,6 +196,13 @@ export function createMap(el: HTMLElement, config: MapConfig, options: MapOption
         return colour ? { color: colour, weight: 2, fillColor: colour, fillOpacity: 0.25 } : { opacity: 0, fillOpacity: 0 };
       };
       hotspots.addData(shifted(fc, frame));
+    },
+    setAreas(fc) {
+      areas.clearLayers();
+      if (!fc) return;
+      areas.addData(shifted(fc, frame));
+      const bounds = areas.getBounds();
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
     },
     centre(p, zoom) {
       map.setView(toMap(p), zoom ?? map.getZoom(), { animate: false });

@@ -1,9 +1,13 @@
-/** /d/ — the dispatcher's console: the live queue, one case, the map, statistics. */
+/** /d/ — the dispatcher's console: the live queue, one case, the map, statistics, key areas and meetings. */
 import { render } from 'preact';
 import { lang, t, type MessageKey } from '../../i18n';
 import '../styles.css';
 import { CaseDetail } from './CaseDetail';
+import { AreaPage } from './console/AreaPage';
+import { useAreaRoute } from './console/AreaParts';
+import { Areas } from './console/Areas';
 import { CasesMap } from './console/CasesMap';
+import { Meetings } from './console/Meetings';
 import { Queue } from './console/Queue';
 import { Stats } from './console/Stats';
 import { DispatcherActions } from './DispatcherActions';
@@ -14,12 +18,22 @@ const PAGES: readonly { hash: string; view: string; label: MessageKey }[] = [
   { hash: '#/', view: 'list', label: 'console.queue' },
   { hash: '#/map', view: 'map', label: 'console.map' },
   { hash: '#/stats', view: 'stats', label: 'console.stats' },
+  { hash: '#/areas', view: 'areas', label: 'console.areas' },
+  { hash: '#/meetings', view: 'meetings', label: 'console.meetings' },
 ];
 
 function DispatcherView(props: { token: string; signOut: () => void }) {
   const route = useStaffRoute();
+  const areaRoute = useAreaRoute();
+  const current = areaRoute ? (areaRoute.view === 'area' ? 'areas' : areaRoute.view) : route.view;
   const page =
-    route.view === 'case' ? (
+    areaRoute?.view === 'area' ? (
+      <AreaPage key={areaRoute.id} id={areaRoute.id} token={props.token} signOut={props.signOut} />
+    ) : areaRoute?.view === 'areas' ? (
+      <Areas token={props.token} signOut={props.signOut} />
+    ) : areaRoute?.view === 'meetings' ? (
+      <Meetings token={props.token} signOut={props.signOut} />
+    ) : route.view === 'case' ? (
       <CaseDetail
         id={route.id}
         token={props.token}
@@ -36,9 +50,9 @@ function DispatcherView(props: { token: string; signOut: () => void }) {
     );
   return (
     <>
-      <nav class="tabs console-nav" aria-label={t('console.nav')}>
+      <nav class="tabs scroll console-nav" aria-label={t('console.nav')}>
         {PAGES.map((p) => (
-          <a key={p.view} href={p.hash} class={route.view === p.view ? 'tab active' : 'tab'} data-testid={`nav-${p.view}`}>
+          <a key={p.view} href={p.hash} class={current === p.view ? 'tab active' : 'tab'} data-testid={`nav-${p.view}`}>
             {t(p.label)}
           </a>
         ))}

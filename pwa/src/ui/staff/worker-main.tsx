@@ -11,6 +11,7 @@ import { OutboxStatus } from '../resident/OutboxStatus';
 import { ReportForm } from '../resident/ReportForm';
 import { useOutbox } from '../resident/useOutbox';
 import '../styles.css';
+import { AreaTaskList, AreaTaskPage, PendingSteps, useAreaTaskRoute } from './AreaTasks';
 import { CaseDetail } from './CaseDetail';
 import { CaseList } from './CaseList';
 import { PendingMoves } from './PendingMoves';
@@ -72,15 +73,21 @@ function Patrol(props: { token: string }) {
 
 const PAGES: readonly { hash: string; view: string; label: MessageKey }[] = [
   { hash: '#/', view: 'list', label: 'tasks.title' },
+  { hash: '#/tasks', view: 'areaTasks', label: 'areaTask.tab' },
   { hash: '#/patrol', view: 'patrol', label: 'patrol.title' },
 ];
 
 function WorkerView(props: { token: string; signOut: () => void }) {
   const route = useStaffRoute();
+  const areaRoute = useAreaTaskRoute();
   // Bumped when queued moves land, so the list and the open case show the server's word.
   const [landed, setLanded] = useState(0);
   const page =
-    route.view === 'case' ? (
+    areaRoute?.view === 'areaTask' ? (
+      <AreaTaskPage key={areaRoute.id} id={areaRoute.id} token={props.token} signOut={props.signOut} version={landed} />
+    ) : areaRoute ? (
+      <AreaTaskList token={props.token} signOut={props.signOut} version={landed} />
+    ) : route.view === 'case' ? (
       <CaseDetail
         key={`${route.id}:${landed}`}
         id={route.id}
@@ -98,12 +105,13 @@ function WorkerView(props: { token: string; signOut: () => void }) {
     <>
       <nav class="tabs" aria-label={t('worker.nav')}>
         {PAGES.map((p) => (
-          <a key={p.view} href={p.hash} class={route.view === p.view ? 'tab active' : 'tab'} data-testid={`nav-${p.view}`}>
+          <a key={p.view} href={p.hash} class={(areaRoute ? 'areaTasks' : route.view) === p.view ? 'tab active' : 'tab'} data-testid={`nav-${p.view}`}>
             {t(p.label)}
           </a>
         ))}
       </nav>
       <PendingMoves token={props.token} signOut={props.signOut} onLanded={() => setLanded((n) => n + 1)} />
+      <PendingSteps token={props.token} signOut={props.signOut} onLanded={() => setLanded((n) => n + 1)} />
       {page}
     </>
   );

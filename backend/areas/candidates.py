@@ -1,0 +1,169 @@
+"""排查发现: a new candidate key area on a region or a drawn spot, or, when an area already
+governs that place, its evidence merged into that area."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from backend.accounts.rules import Principal
+from backend.areas import queries
+from backend.areas.lifecycle import scope_range
+from backend.areas.schemas import AreaIn, AreaOut
+from backend.areas.service import ONE_PLACE, detail, region_in_scope, scope_path
+from backend.audit import service as audit
+from backend.db.types import Connection
+from backend.places import service as places
+from backend.settings import Settings
+
+
+async def _place_of(
+    conn: Connection, principal: Principal, data: AreaIn
+) -> tuple[tuple[int, str] | None, dict[str, Any] | None]:
+    if (data.place.region_code is None) == (data.place.geometry is None):
+        raise ONE_PLACE
+    if data.place.region_code is None:
+        return None, data.place.geometry
+    covered = await region_in_scope(conn, principal, data.place.region_code)
+    return (covered["id"], covered["path"]), None
+
+
+async def create(
+    conn: Connection, principal: Principal, data: AreaIn, *, settings: Settings, now: datetime
+) -> tuple[AreaOut, bool]:
+    """排查发现: a candidate, or the active area of the same place it merges into (False)."""
+    path = scope_path(principal)
+    async with conn.transaction():
+        region = await region_in_scope(conn, principal, data.region_code)
+        covers, geometry = await _place_of(conn, principal, data)
+        same = await places.duplicate_of(
+            conn, kind="key_area", covers_region_id=covers[0] if covers else None, geometry=geometry
+        )
+        if same is not None:
+            lo, hi = scope_range(path)
+            survivor = await queries.active_area_on_place(conn, place_id=same, lo=lo, hi=hi)
+            if survivor is not None:
+                await merge_into(
+                    conn, survivor, case_ids=data.case_ids, name=data.name, actor=principal, now=now
+                )
+                out = await detail(conn, principal, survivor["id"], settings=settings, now=now)
+                out.merged_into = survivor["id"]
+                return out, False
+        place_id = await places.create_place(
+            conn,
+            kind="key_area",
+            region_id=region["id"],
+            region_path=region["path"],
+            covers=covers,
+            geometry=geometry,
+            now=now,
+        )
+        area = await register(
+            conn,
+            place_id=place_id,
+            region=region,
+            data=data,
+            source="staff",
+            actor=principal,
+            now=now,
+        )
+        if data.case_ids:
+            await places.link_cases(
+                conn, place_id=place_id, case_ids=data.case_ids, scope_path=path or "/"
+            )
+    return await detail(conn, principal, area["id"], settings=settings, now=now), True
+
+
+async def register(
+    conn: Connection,
+    *,
+    place_id: int,
+    region: asyncpg.Record,
+    data: AreaIn,
+    source: str,
+    actor: Principal | None,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> asyncpg.Record:
+    """Write a new candidate on a place, with its first event and audit row."""
+    area = await queries.insert_area(
+        conn,
+        place_id=place_id,
+        region=region,
+        name=data.name,
+        area_type=data.area_type,
+        problems=data.problems,
+        problem_categories=list(data.problem_categories),
+        source=source,
+        created_by=actor.user_id if actor else None,
+        now=now,
+    )
+    await queries.insert_event(
+        conn,
+        area_id=area["id"],
+        region_id=region["id"],
+        at=now,
+        actor_id=actor.user_id if actor else None,
+        actor_role=actor.role if actor else "system",
+        action="create",
+        from_state=None,
+        to_state="candidate",
+        reason=None,
+        detail=detail,
+    )
+    await audit.record(
+        conn,
+        actor_id=actor.user_id if actor else None,
+        action="areas.create",
+        subject=("key_area", str(area["id"])),
+        region_id=region["id"],
+        detail={"source": source, **(detail or {})},
+    )
+    return area
+
+
+async def merge_into(
+    conn: Connection,
+    survivor: asyncpg.Record,
+    *,
+    case_ids: list[int],
+    name: str,
+    actor: Principal | None,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """A second candidate for the same place: its evidence joins the area already there."""
+    linked = 0
+    if case_ids:
+        linked = await places.link_cases(
+            conn,
+            place_id=survivor["place_id"],
+            case_ids=case_ids,
+            scope_path=(actor.region_path if actor else None) or "/",
+        )
+    info = {"name": name, "linked": linked, **(detail or {})}
+    await queries.insert_event(
+        conn,
+        area_id=survivor["id"],
+        region_id=survivor["region_id"],
+        at=now,
+        actor_id=actor.user_id if actor else None,
+        actor_role=actor.role if actor else "system",
+        action="merge",
+        from_state=survivor["state"],
+        to_state=survivor["state"],
+        reason=None,
+        detail=info,
+    )
+    await queries.touch(conn, area_id=survivor["id"], now=now)
+    await audit.record(
+        conn,
+        actor_id=actor.user_id if actor else None,
+        action="areas.merge",
+        subject=("key_area", str(survivor["id"])),
+        region_id=survivor["region_id"],
+        detail=info,
+    )
+    return linked

@@ -1,0 +1,262 @@
+"""The key-area register: 排查发现 (new candidates and their merging), the register's pages,
+one area in full, its lifecycle steps, its evidence and its level history."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import msgspec
+
+from backend.accounts.rules import Principal
+from backend.areas import area_page, lifecycle, queries, register_queries, views
+from backend.areas.lifecycle import NO_SUCH_AREA, scope_range
+from backend.areas.schemas import (
+    AreaOut,
+    AreaPageOut,
+    AreaSummaryOut,
+    LevelDayOut,
+    TransitionIn,
+)
+from backend.audit import service as audit
+from backend.cases.service import scope_for
+from backend.db.types import Connection
+from backend.duties import service as duties
+from backend.errors import Forbidden, Invalid, NotFound
+from backend.media.links import PhotoLinks
+from backend.places import service as places
+from backend.settings import Settings
+
+PAGE_SIZE = 50
+REPORTS_WINDOW = timedelta(days=30)
+_NO_REGION = NotFound("regions.not_found", "找不到该区域", "No such region")
+_NO_REGION_SCOPE = Forbidden(
+    "areas.no_scope", "您的账号没有管辖区域", "Your account has no region to govern"
+)
+ONE_PLACE = Invalid(
+    "areas.place_required",
+    "请选择一个区域或绘制一个范围（二者选一）",
+    "Give either a region or a drawn outline, not both",
+    fields={"place": "one of regionCode or geometry"},
+)
+
+
+def scope_path(principal: Principal) -> str | None:
+    """The caller's region subtree (None: the whole city); 403 for staff without one."""
+    scope = scope_for(principal)
+    if scope.everything:
+        return None
+    if scope.path is None:
+        raise _NO_REGION_SCOPE
+    return scope.path
+
+
+def today_of(settings: Settings, now: datetime) -> date:
+    """The city's calendar day at `now`."""
+    return now.astimezone(ZoneInfo(settings.timezone)).date()
+
+
+async def region_in_scope(conn: Connection, principal: Principal, code: str) -> asyncpg.Record:
+    """A region of the caller's subtree by code; NotFound otherwise."""
+    lo, hi = scope_range(scope_path(principal))
+    region = await queries.region_in_range(conn, code=code, lo=lo, hi=hi)
+    if region is None:
+        raise _NO_REGION
+    return region
+
+
+def _encode_cursor(row: AreaSummaryOut) -> str:
+    raw = msgspec.json.encode([row.updated_at.isoformat(), row.id])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return msgspec.json.decode(raw, type=tuple[datetime, int])
+    except (ValueError, msgspec.DecodeError, msgspec.ValidationError):
+        raise Invalid(
+            "areas.bad_cursor", "分页参数无效", "Invalid cursor", fields={"cursor": "invalid"}
+        ) from None
+
+
+class _Where:
+    """Conditions on the register, numbered after the page query's own $1 and $2."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.args: list[Any] = []
+
+    def add(self, template: str, *values: Any) -> None:
+        numbers = [f"${len(self.args) + i + 3}" for i in range(len(values))]
+        self.parts.append(template.format(*numbers))
+        self.args.extend(values)
+
+    def sql(self) -> str:
+        return " AND ".join(self.parts) or "TRUE"
+
+
+async def page(
+    conn: Connection,
+    principal: Principal,
+    *,
+    state: str | None,
+    area_type: str | None,
+    level: str | None,
+    region_code: str | None,
+    cursor: str | None,
+    settings: Settings,
+    now: datetime,
+) -> AreaPageOut:
+    """A page of the register, newest change first, within the caller's subtree."""
+    lo, hi = scope_range(scope_path(principal))
+    where = _Where()
+    if lo is not None:
+        where.add("k.region_path >= {0} AND k.region_path < {1}", lo, hi)
+    if region_code:
+        region = await region_in_scope(conn, principal, region_code)
+        where.add("k.region_path >= {0} AND k.region_path < {1}", *scope_range(region["path"]))
+    for column, value in (("k.state", state), ("k.area_type", area_type), ("k.level", level)):
+        if value:
+            where.add(f"{column} = {{0}}", value)
+    if cursor:
+        where.add("(k.updated_at, k.id) < ({0}::timestamptz, {1}::bigint)", *_decode_cursor(cursor))
+    rows = await register_queries.area_page(
+        conn,
+        where=where.sql(),
+        args=where.args,
+        since=now - REPORTS_WINDOW,
+        now=now,
+        limit=PAGE_SIZE + 1,
+    )
+    items = await summaries(conn, rows[:PAGE_SIZE], settings=settings, now=now)
+    more = len(rows) > PAGE_SIZE
+    return AreaPageOut(items=items, next=_encode_cursor(items[-1]) if more else None)
+
+
+async def duties_overdue(conn: Connection, *, area_ids: list[int], now: datetime) -> dict[int, int]:
+    """How many level duties (联合清查, 巡查 …) each area owes past their time."""
+    owed = await register_queries.open_area_duties(conn, area_ids=area_ids)
+    if not owed:
+        return {}
+    status = await duties.statuses(
+        conn, subject_kind="area_duty", subject_ids=[row["id"] for row in owed], now=now
+    )
+    counts: dict[int, int] = {}
+    for row in owed:
+        found = status.get(row["id"])
+        if found is not None and found.overdue:
+            counts[row["area_id"]] = counts.get(row["area_id"], 0) + 1
+    return counts
+
+
+async def summaries(
+    conn: Connection, rows: list[asyncpg.Record], *, settings: Settings, now: datetime
+) -> list[AreaSummaryOut]:
+    """Register rows with their plan's progress, two statements for the whole page."""
+    late = await duties_overdue(conn, area_ids=[row["id"] for row in rows], now=now)
+    today = today_of(settings, now)
+    return [views.summary(row, duties_overdue=late.get(row["id"], 0), today=today) for row in rows]
+
+
+async def summary_row(
+    conn: Connection, principal: Principal, area_id: int, *, now: datetime
+) -> asyncpg.Record:
+    """One area as the register reads it, in the caller's subtree; NotFound otherwise."""
+    lo, hi = scope_range(scope_path(principal))
+    where = _Where()
+    where.add("k.id = {0}", area_id)
+    if lo is not None:
+        where.add("k.region_path >= {0} AND k.region_path < {1}", lo, hi)
+    rows = await register_queries.area_page(
+        conn, where=where.sql(), args=where.args, since=now - REPORTS_WINDOW, now=now, limit=1
+    )
+    if not rows:
+        raise NO_SUCH_AREA
+    return rows[0]
+
+
+async def detail(
+    conn: Connection,
+    principal: Principal,
+    area_id: int,
+    *,
+    settings: Settings,
+    now: datetime,
+    links: PhotoLinks | None = None,
+) -> AreaOut:
+    """One area in full: its place, plan, tasks and timeline."""
+    row = await summary_row(conn, principal, area_id, now=now)
+    base = (await summaries(conn, [row], settings=settings, now=now))[0]
+    return await area_page.full(conn, row, base, links=links, now=now)
+
+
+async def transition(
+    conn: Connection,
+    principal: Principal,
+    area_id: int,
+    data: TransitionIn,
+    *,
+    settings: Settings,
+    now: datetime,
+    links: PhotoLinks | None = None,
+) -> AreaOut:
+    """One step of the lifecycle taken by hand: propose, dismiss, list, flag, relist."""
+    async with conn.transaction():
+        area = await lifecycle.load_for_update(
+            conn, area_id=area_id, scope_path=scope_path(principal)
+        )
+        if data.action in ("list", "flag") and data.level is None and area["level"] is None:
+            raise Invalid(
+                "areas.level_required",
+                "列管或挂牌须确定红、黄、蓝等级",
+                "Listing or flagging needs a level (red, yellow or blue)",
+                fields={"level": "required"},
+            )
+        await lifecycle.transition(
+            conn,
+            area,
+            data.action,
+            actor=principal,
+            reason=data.reason,
+            now=now,
+            settings=settings,
+            level=data.level,
+            media_ids=data.media_ids,
+        )
+    return await detail(conn, principal, area_id, settings=settings, now=now, links=links)
+
+
+async def link_cases(
+    conn: Connection, principal: Principal, area_id: int, case_ids: list[int], *, now: datetime
+) -> int:
+    """Cases linked by hand as the area's evidence; only cases the caller may see."""
+    path = scope_path(principal)
+    async with conn.transaction():
+        area = await lifecycle.load_for_update(conn, area_id=area_id, scope_path=path)
+        linked = await places.link_cases(
+            conn, place_id=area["place_id"], case_ids=case_ids, scope_path=path or "/"
+        )
+        await queries.touch(conn, area_id=area_id, now=now)
+        await audit.record(
+            conn,
+            actor_id=principal.user_id,
+            action="areas.link_cases",
+            subject=("key_area", str(area_id)),
+            region_id=area["region_id"],
+            detail={"caseIds": case_ids, "linked": linked},
+        )
+    return linked
+
+
+async def levels(
+    conn: Connection, principal: Principal, area_id: int, *, settings: Settings, now: datetime
+) -> list[LevelDayOut]:
+    """The area's hotspot level, day by day, over the last year."""
+    row = await summary_row(conn, principal, area_id, now=now)
+    since = today_of(settings, now) - timedelta(days=366)
+    history = await places.level_history(conn, place_id=row["place_id"], since=since)
+    return [LevelDayOut(day=h["day"], alert=h["alert"], reports=h["reports"]) for h in history]

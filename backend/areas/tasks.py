@@ -1,0 +1,302 @@
+"""Tasks on the phone: my tasks, one task, and its owner's steps (签收, 进展, 完成).
+
+A step carries the phone's own `clientId`, so the offline queue may replay it: the same
+clientId again returns the first result instead of a second step. The last task of the
+current plan done sends a remediating area to acceptance (验收) on its own.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import datetime
+
+import asyncpg
+
+from backend.accounts.rules import Principal
+from backend.areas import (
+    area_page,
+    lifecycle,
+    plans,
+    queries,
+    register_queries,
+    service,
+    task_queries,
+)
+from backend.areas.lifecycle import scope_range
+from backend.areas.schemas import PlanIn, ProgressOut, TaskIn, TaskOut, TaskUpdateIn
+from backend.audit import service as audit
+from backend.db.types import Connection
+from backend.duties import service as duties
+from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.media import service as media
+from backend.media.links import PhotoLinks
+from backend.settings import Settings
+
+MINE_LIMIT = 200
+DONE_NOTE_MIN = 5
+# Areas whose acceptance begins when the last task of their plan is done.
+REMEDIATING: frozenset[str] = frozenset({"listed", "flagged", "extended"})
+NEXT_STATE = {"accept": "accepted", "done": "done"}
+_NO_SUCH_TASK = NotFound("areas.task_not_found", "找不到该任务", "No such task")
+
+
+async def put_plan(
+    conn: Connection,
+    principal: Principal,
+    area_id: int,
+    data: PlanIn,
+    *,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """一地一策: the area's plan and tasks, replacing the current plan."""
+    async with conn.transaction():
+        await plans.replace_plan(conn, principal, area_id, data, settings=settings, now=now)
+
+
+async def add_task(
+    conn: Connection,
+    principal: Principal,
+    area_id: int,
+    data: TaskIn,
+    *,
+    settings: Settings,
+    now: datetime,
+    links: PhotoLinks | None = None,
+) -> TaskOut:
+    """One more task on the current plan."""
+    async with conn.transaction():
+        task_id = await plans.add_task(conn, principal, area_id, data, settings=settings, now=now)
+    return await one(conn, principal, task_id, settings=settings, now=now, links=links)
+
+
+def _staff_range(principal: Principal) -> tuple[bool, str | None, str | None]:
+    try:
+        path = service.scope_path(principal)
+    except Forbidden:
+        return False, None, None
+    if not principal.is_staff or principal.role in ("worker", "department"):
+        return False, None, None
+    lo, hi = scope_range(path)
+    return True, lo, hi
+
+
+async def _visible(
+    conn: Connection, principal: Principal, task_id: int, *, for_update: bool = False
+) -> asyncpg.Record:
+    staff, lo, hi = _staff_range(principal)
+    row = await task_queries.task_visible(
+        conn,
+        task_id=task_id,
+        user_id=principal.user_id,
+        lo=lo,
+        hi=hi,
+        staff_scope=staff,
+        for_update=for_update,
+    )
+    if row is None:
+        raise _NO_SUCH_TASK
+    return row
+
+
+async def _progress(
+    conn: Connection, area_ids: list[int], *, settings: Settings, now: datetime
+) -> dict[int, ProgressOut]:
+    if not area_ids:
+        return {}
+    rows = await register_queries.area_page(
+        conn,
+        where="k.id = ANY($3::bigint[])",
+        args=[sorted(set(area_ids))],
+        since=now - service.REPORTS_WINDOW,
+        now=now,
+        limit=len(area_ids),
+    )
+    summaries = await service.summaries(conn, rows, settings=settings, now=now)
+    return {s.id: s.progress for s in summaries}
+
+
+async def _outs(
+    conn: Connection,
+    rows: list[asyncpg.Record],
+    *,
+    settings: Settings,
+    now: datetime,
+    links: PhotoLinks | None,
+) -> list[TaskOut]:
+    tasks = await area_page.task_outs(conn, rows, links=links, now=now)
+    progress = await _progress(conn, [t.area_id for t in tasks], settings=settings, now=now)
+    for task in tasks:
+        task.area_progress = progress.get(task.area_id)
+    return tasks
+
+
+async def mine(
+    conn: Connection,
+    principal: Principal,
+    *,
+    settings: Settings,
+    now: datetime,
+    links: PhotoLinks | None = None,
+) -> list[TaskOut]:
+    """The caller's tasks: open ones first by due time, each with its area's progress."""
+    rows = await task_queries.tasks_of_owner(conn, owner_id=principal.user_id, limit=MINE_LIMIT)
+    return await _outs(conn, rows, settings=settings, now=now, links=links)
+
+
+async def one(
+    conn: Connection,
+    principal: Principal,
+    task_id: int,
+    *,
+    settings: Settings,
+    now: datetime,
+    links: PhotoLinks | None = None,
+) -> TaskOut:
+    """One task, for its owner or for staff whose subtree holds its area."""
+    row = await _visible(conn, principal, task_id)
+    return (await _outs(conn, [row], settings=settings, now=now, links=links))[0]
+
+
+def _check_step(task: asyncpg.Record, principal: Principal, data: TaskUpdateIn) -> None:
+    if task["owner_id"] != principal.user_id:
+        raise Forbidden(
+            "areas.not_task_owner",
+            "只有任务的责任人才能反馈该任务",
+            "Only the task's owner reports on it",
+        )
+    if task["state"] in ("done", "cancelled"):
+        raise Conflict(
+            "areas.task_finished", "该任务已完成或已取消", "This task is already done or cancelled"
+        )
+    if data.kind == "accept" and task["state"] != "open":
+        raise Conflict("areas.task_accepted", "该任务已签收", "This task was already accepted")
+    if data.kind == "done" and not data.media_ids and len(data.note.strip()) < DONE_NOTE_MIN:
+        raise Invalid(
+            "areas.done_needs_evidence",
+            "完成任务须附照片，或写明不少于 5 个字的说明",
+            "Marking a task done needs a photo or a note of at least 5 characters",
+            fields={"mediaIds": "a photo or a note of 5 characters or more"},
+        )
+
+
+async def report_step(
+    conn: Connection,
+    principal: Principal,
+    task_id: int,
+    data: TaskUpdateIn,
+    *,
+    settings: Settings,
+    now: datetime,
+    links: PhotoLinks | None = None,
+) -> tuple[TaskOut, bool]:
+    """签收, 进展 or 完成 from the task's owner; (task, False) when the step was a replay."""
+    async with conn.transaction():
+        replay = await task_queries.update_by_client(
+            conn, actor_id=principal.user_id, client_id=data.client_id
+        )
+        if replay is None:
+            task = await _visible(conn, principal, task_id, for_update=True)
+            _check_step(task, principal, data)
+            replay = await task_queries.update_by_client(
+                conn, actor_id=principal.user_id, client_id=data.client_id
+            )
+        if replay is None:
+            await _write_step(conn, principal, task, data, settings=settings, now=now)
+    if replay is not None and replay["task_id"] != task_id:
+        raise Conflict(
+            "areas.client_id_reused",
+            "该离线编号已用于另一项任务",
+            "This clientId was already used for another task",
+            fields={"clientId": "used for another task"},
+        )
+    out = await one(conn, principal, task_id, settings=settings, now=now, links=links)
+    return out, replay is None
+
+
+async def _write_step(
+    conn: Connection,
+    principal: Principal,
+    task: asyncpg.Record,
+    data: TaskUpdateIn,
+    *,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    update_id = await task_queries.insert_update(
+        conn,
+        task_id=task["id"],
+        actor_id=principal.user_id,
+        client_id=data.client_id,
+        kind=data.kind,
+        note=data.note,
+        lat=data.lat,
+        lng=data.lng,
+        at=now,
+    )
+    if update_id is None:  # the same step landed meanwhile from another request
+        return
+    if data.media_ids and not await media.attach_to_subject(
+        conn,
+        media_ids=list(data.media_ids),
+        uploader_id=principal.user_id,
+        subject_kind="area_task_update",
+        subject_id=update_id,
+        region_id=task["region_id"],
+        now=now,
+    ):
+        raise Invalid(
+            "areas.bad_photos",
+            "照片无效：不存在、不是您上传的或已被使用",
+            "A photo is unknown, not yours, or already used",
+            fields={"mediaIds": "invalid"},
+        )
+    if data.kind in NEXT_STATE:
+        await task_queries.set_task_state(
+            conn, task_id=task["id"], state=NEXT_STATE[data.kind], at=now
+        )
+    await audit.record(
+        conn,
+        actor_id=principal.user_id,
+        action=f"areas.task_{data.kind}",
+        subject=("key_area_task", str(task["id"])),
+        region_id=task["region_id"],
+        detail={"updateId": update_id, "photos": len(data.media_ids)},
+    )
+    if data.kind == "done":
+        await _finish(conn, principal, task, settings=settings, now=now)
+
+
+async def _finish(
+    conn: Connection,
+    principal: Principal,
+    task: asyncpg.Record,
+    *,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """完成: the duty ends, the area's timeline shows it, and the last task starts 验收."""
+    await duties.complete(conn, subject_kind="area_task", subject_id=task["id"], now=now)
+    late = now > task["due_at"]
+    area = await lifecycle.load_for_update(conn, area_id=task["area_id"], scope_path=None)
+    await queries.insert_event(
+        conn,
+        area_id=area["id"],
+        region_id=area["region_id"],
+        at=now,
+        actor_id=principal.user_id,
+        actor_role=principal.role,
+        action="task_done",
+        from_state=area["state"],
+        to_state=area["state"],
+        reason=None,
+        detail={"taskId": task["id"], "late": late},
+    )
+    await queries.touch(conn, area_id=area["id"], now=now)
+    open_left = await task_queries.open_task_count(conn, plan_id=task["plan_id"])
+    current = await task_queries.current_plan(conn, area_id=area["id"])
+    last_of_current = current is not None and current["id"] == task["plan_id"] and open_left == 0
+    if last_of_current and area["state"] in REMEDIATING:
+        area = await lifecycle.load_for_update(conn, area_id=area["id"], scope_path=None)
+        acceptance = importlib.import_module("backend.areas.acceptance")
+        await acceptance.begin(conn, area, settings=settings, now=now)

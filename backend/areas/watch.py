@@ -1,0 +1,223 @@
+"""回头看 after 摘牌: watch a lifted area for a rebound, close it (销号) when the watch ends
+quietly, relist it with 一票否决 on its region when a supervisor confirms a recurrence; and
+the standing a region has for 先进 because of its areas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from backend.accounts.rules import Principal
+from backend.areas import followup_queries as queries
+from backend.areas import lifecycle, rules
+from backend.areas import watch_queries as watch_sql
+from backend.areas.followup_access import scope_path_of, today
+from backend.areas.followup_schemas import FlaggedAreaOut, RelistedOut, StandingOut, VetoOut
+from backend.db.types import Connection
+from backend.errors import NotFound
+from backend.places import service as places
+from backend.settings import Settings
+
+ALERT = "recurrence_alert"
+# A rebound is told to the supervisors at most once a day while it lasts.
+ALERT_EVERY = timedelta(days=1)
+_NO_REGION = NotFound("regions.not_found", "找不到该区域", "No such region")
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    """Whether a region may be rated 先进 this year, and why not."""
+
+    region_path: str
+    year: int
+    flagged_areas: list[asyncpg.Record]  # flagged, accepting or extended areas under it
+    vetoes: list[asyncpg.Record]  # 一票否决 of the year on it or beneath it
+
+    @property
+    def eligible(self) -> bool:
+        return not self.flagged_areas and not self.vetoes
+
+
+def governed_since(area: asyncpg.Record) -> datetime | None:
+    """When the area was first listed or flagged."""
+    stamps = [s for s in (area["listed_at"], area["flagged_at"]) if s is not None]
+    return min(stamps) if stamps else None
+
+
+async def ensure_baseline(
+    conn: Connection, area: asyncpg.Record, *, settings: Settings, now: datetime
+) -> None:
+    """Keep, once, what the area showed when it was governed: the yardstick of a rebound.
+
+    The count covers the hotspot window that ended at the listing or flag, so it compares
+    with the level's count of the same length later, whenever it is taken.
+    """
+    since = governed_since(area)
+    if area["baseline"] is not None or since is None:
+        return
+    days = settings.hotspot_window_days
+    rows = await places.reports_in_window(
+        conn, place_id=area["place_id"], start=since - timedelta(days=days), end=since
+    )
+    categories: dict[str, int] = {}
+    for row in rows:
+        categories[row["category_code"]] = categories.get(row["category_code"], 0) + 1
+    baseline: dict[str, Any] = {
+        "reports": len(rows),
+        "days": days,
+        "alert": area["level"],
+        "categories": categories,
+        "at": since.isoformat(),
+    }
+    await queries.set_baseline(conn, area_id=area["id"], baseline=baseline)
+
+
+async def watch_areas(conn: Connection, *, settings: Settings, now: datetime) -> int:
+    """Look at every watched area once: alert on a rebound, close one whose watch is over."""
+    handled = 0
+    for area_id in await watch_sql.watching_areas(conn):
+        async with conn.transaction():
+            area = await lifecycle.load_for_update(conn, area_id=area_id, scope_path=None)
+            if area["state"] == "watching":
+                handled += await _watch_one(conn, area, settings=settings, now=now)
+    return handled
+
+
+async def _watch_one(
+    conn: Connection, area: asyncpg.Record, *, settings: Settings, now: datetime
+) -> int:
+    alert, reports = await places.current_level(
+        conn, place_id=area["place_id"], settings=settings, now=now
+    )
+    baseline = int((area["baseline"] or {}).get("reports", 0))
+    if rules.recurrence(alert, reports, baseline_reports=baseline):
+        return await _alert(conn, area, alert=alert, reports=reports, baseline=baseline, now=now)
+    if area["watch_until"] is not None and now >= area["watch_until"]:
+        await lifecycle.transition(
+            conn, area, "close", actor=None, reason=None, now=now, settings=settings
+        )
+        return 1
+    return 0
+
+
+async def _alert(
+    conn: Connection,
+    area: asyncpg.Record,
+    *,
+    alert: str,
+    reports: int,
+    baseline: int,
+    now: datetime,
+) -> int:
+    last = await queries.last_event_at(conn, area_id=area["id"], action=ALERT)
+    if last is not None and now - last < ALERT_EVERY:
+        return 0
+    detail = {"alert": alert, "reports": reports, "baselineReports": baseline}
+    await queries.insert_event(
+        conn,
+        area_id=area["id"],
+        region_id=area["region_id"],
+        at=now,
+        actor_id=None,
+        actor_role="system",
+        action=ALERT,
+        state=area["state"],
+        detail=detail,
+    )
+    supervisors = await watch_sql.supervisors_over(conn, region_path=area["region_path"])
+    payload = {"areaId": area["id"], "action": ALERT, "state": area["state"], "title": area["name"]}
+    await watch_sql.insert_outbox(
+        conn,
+        user_ids=supervisors,
+        region_id=area["region_id"],
+        kind="area_decision",
+        payload=payload,
+        at=now,
+    )
+    return 1
+
+
+async def confirm_recurrence(
+    conn: Connection,
+    principal: Principal,
+    *,
+    area_id: int,
+    reason: str,
+    settings: Settings,
+    now: datetime,
+) -> RelistedOut:
+    """复发 confirmed: back on the list, and 一票否决 on the area's region for the year."""
+    async with conn.transaction():
+        area = await lifecycle.load_for_update(
+            conn, area_id=area_id, scope_path=scope_path_of(principal)
+        )
+        relisted = await lifecycle.transition(
+            conn, area, "relist", actor=principal, reason=reason, now=now, settings=settings
+        )
+        year = today(settings, now).year
+        await watch_sql.insert_veto(
+            conn,
+            region_id=area["region_id"],
+            year=year,
+            area_id=area_id,
+            reason=reason,
+            user_id=principal.user_id,
+            at=now,
+        )
+        await queries.insert_event(
+            conn,
+            area_id=area_id,
+            region_id=area["region_id"],
+            at=now,
+            actor_id=principal.user_id,
+            actor_role=principal.role,
+            action="veto",
+            state=relisted["state"],
+            reason=reason,
+            detail={"year": year},
+        )
+    return RelistedOut(id=area_id, state=relisted["state"], veto_year=year)
+
+
+async def eligibility(conn: Connection, *, region_path: str, year: int) -> Eligibility:
+    """先进 standing: no area under the region carries a flag, and no 一票否决 this year."""
+    flagged = await watch_sql.flagged_under(conn, region_path=region_path)
+    vetoes = await watch_sql.vetoes_under(conn, region_path=region_path, year=year)
+    return Eligibility(region_path=region_path, year=year, flagged_areas=flagged, vetoes=vetoes)
+
+
+async def standing(
+    conn: Connection,
+    principal: Principal,
+    *,
+    code: str,
+    year: int | None,
+    settings: Settings,
+    now: datetime,
+) -> StandingOut:
+    """A region's standing for 先进, as the assessment reads it."""
+    region = await watch_sql.region_in_scope(conn, code=code, scope_path=scope_path_of(principal))
+    if region is None:
+        raise _NO_REGION
+    chosen = year or today(settings, now).year
+    found = await eligibility(conn, region_path=region["path"], year=chosen)
+    return StandingOut(
+        region_code=region["code"],
+        year=chosen,
+        eligible=found.eligible,
+        vetoed=bool(found.vetoes),
+        flagged_areas=[
+            FlaggedAreaOut(id=a["id"], name=a["name"], state=a["state"])
+            for a in found.flagged_areas
+        ],
+        vetoes=[
+            VetoOut(
+                region_code=v["region_code"], area_id=v["area_id"], reason=v["reason"], at=v["at"]
+            )
+            for v in found.vetoes
+        ],
+    )

@@ -1,0 +1,330 @@
+"""SQL of places, the cases placed in them and their daily levels: one function per statement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import asyncpg
+
+from backend.db.types import Connection
+
+# Valid: neither rejected (不予受理) nor merged into another case, as the hotspot levels count.
+_VALID = "c.status NOT IN ('rejected', 'merged')"
+
+
+async def insert_place(
+    conn: Connection,
+    *,
+    kind: str,
+    region_id: int,
+    region_path: str,
+    covers_region_id: int | None,
+    covers_path: str | None,
+    geometry: dict[str, Any] | None,
+    at: datetime,
+) -> int:
+    """Store a place; its id."""
+    place_id: int = await conn.fetchval(
+        """
+        INSERT INTO places (kind, region_id, region_path, covers_region_id, covers_path,
+                            geometry, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+        """,
+        kind,
+        region_id,
+        region_path,
+        covers_region_id,
+        covers_path,
+        geometry,
+        at,
+    )
+    return place_id
+
+
+async def deactivate(conn: Connection, *, place_id: int) -> bool:
+    """Stop routing cases into a place; False when it was not active."""
+    status: str = await conn.execute(
+        "UPDATE places SET active = false WHERE id = $1 AND active", place_id
+    )
+    return status.endswith(" 1")
+
+
+async def get_place(conn: Connection, *, place_id: int) -> asyncpg.Record | None:
+    """One place, with the current path of the region it covers."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        """
+        SELECT p.id, p.kind, p.region_id, p.region_path, p.covers_region_id,
+               coalesce(r.path, p.covers_path) AS covers_path, p.geometry, p.active
+        FROM places p LEFT JOIN regions r ON r.id = p.covers_region_id
+        WHERE p.id = $1
+        """,
+        place_id,
+    )
+    return row
+
+
+async def active_places(conn: Connection) -> list[asyncpg.Record]:
+    """Every active place, with the current path of the region it covers (few: no paging)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT p.id, p.kind, coalesce(r.path, p.covers_path) AS covers_path,
+               p.geometry IS NOT NULL AS drawn
+        FROM places p LEFT JOIN regions r ON r.id = p.covers_region_id
+        WHERE p.active
+        """
+    )
+    return rows
+
+
+async def active_places_since(conn: Connection, *, since: datetime) -> list[asyncpg.Record]:
+    """The active places created since a moment, with their outline or current covered path."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT p.id, p.geometry, coalesce(r.path, p.covers_path) AS covers_path
+        FROM places p LEFT JOIN regions r ON r.id = p.covers_region_id
+        WHERE p.active AND p.created_at >= $1
+        ORDER BY p.id
+        """,
+        since,
+    )
+    return rows
+
+
+async def active_covering(conn: Connection, *, kind: str, covers_region_id: int) -> int | None:
+    """The active place of this kind that is this region."""
+    place_id: int | None = await conn.fetchval(
+        "SELECT id FROM places WHERE active AND kind = $1 AND covers_region_id = $2 "
+        "ORDER BY id LIMIT 1",
+        kind,
+        covers_region_id,
+    )
+    return place_id
+
+
+async def active_drawn(conn: Connection, *, kind: str) -> list[asyncpg.Record]:
+    """The active drawn places of a kind, with their outlines."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT id, geometry FROM places WHERE active AND kind = $1 AND geometry IS NOT NULL "
+        "ORDER BY id",
+        kind,
+    )
+    return rows
+
+
+async def cases_in_cells(conn: Connection, *, cells: Sequence[int]) -> list[asyncpg.Record]:
+    """Valid cases whose position lies in one of these H3 cells (resolution 9)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"SELECT c.id, c.lat, c.lng FROM cases c WHERE c.h3_r9 = ANY($1::bigint[]) AND {_VALID}",
+        list(cells),
+    )
+    return rows
+
+
+async def place_cases(conn: Connection, *, place_id: int, case_ids: Sequence[int], how: str) -> int:
+    """Put these cases in a place (each once); how many were new to it."""
+    status: str = await conn.execute(
+        """
+        INSERT INTO case_places (place_id, case_id, case_created_at, how)
+        SELECT $1, c.id, c.created_at, $3 FROM cases c WHERE c.id = ANY($2::bigint[])
+        ON CONFLICT (place_id, case_id) DO NOTHING
+        """,
+        place_id,
+        list(case_ids),
+        how,
+    )
+    return int(status.split()[-1])
+
+
+async def place_cases_in_scope(
+    conn: Connection, *, place_id: int, case_ids: Sequence[int], lo: str, hi: str, how: str
+) -> int:
+    """Put those of these cases that lie in the path range [lo, hi) in a place; how many."""
+    status: str = await conn.execute(
+        """
+        INSERT INTO case_places (place_id, case_id, case_created_at, how)
+        SELECT $1, c.id, c.created_at, $5 FROM cases c
+        WHERE c.id = ANY($2::bigint[]) AND c.region_path >= $3 AND c.region_path < $4
+        ON CONFLICT (place_id, case_id) DO NOTHING
+        """,
+        place_id,
+        list(case_ids),
+        lo,
+        hi,
+        how,
+    )
+    return int(status.split()[-1])
+
+
+async def place_subtree(conn: Connection, *, place_id: int, lo: str, hi: str) -> int:
+    """Put every valid case routed into the path range [lo, hi) in a region place."""
+    status: str = await conn.execute(
+        f"""
+        INSERT INTO case_places (place_id, case_id, case_created_at, how)
+        SELECT $1, c.id, c.created_at, 'position' FROM cases c
+        WHERE c.region_path >= $2 AND c.region_path < $3 AND {_VALID}
+        ON CONFLICT (place_id, case_id) DO NOTHING
+        """,
+        place_id,
+        lo,
+        hi,
+    )
+    return int(status.split()[-1])
+
+
+async def place_case(
+    conn: Connection, *, case_id: int, created_at: datetime, place_ids: Sequence[int]
+) -> None:
+    """Put a new case in the places routing found for it."""
+    await conn.execute(
+        """
+        INSERT INTO case_places (place_id, case_id, case_created_at, how)
+        SELECT p, $2, $3, 'position' FROM unnest($1::bigint[]) AS p
+        ON CONFLICT (place_id, case_id) DO NOTHING
+        """,
+        list(place_ids),
+        case_id,
+        created_at,
+    )
+
+
+async def reports_in_window(
+    conn: Connection, *, place_id: int, start: datetime, end: datetime, source: str | None
+) -> list[asyncpg.Record]:
+    """Valid cases of a place created in [start, end), oldest first."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"""
+        SELECT c.category_code, c.created_at, c.status, c.rating, c.source
+        FROM case_places cp JOIN cases c ON c.id = cp.case_id
+        WHERE cp.place_id = $1 AND cp.case_created_at >= $2 AND cp.case_created_at < $3
+          AND {_VALID} AND ($4::text IS NULL OR c.source = $4)
+        ORDER BY cp.case_created_at, c.id
+        """,
+        place_id,
+        start,
+        end,
+        source,
+    )
+    return rows
+
+
+async def count_in_window(
+    conn: Connection, *, place_id: int, start: datetime, end: datetime, source: str | None
+) -> int:
+    """How many valid cases of a place were created in [start, end)."""
+    count: int = await conn.fetchval(
+        f"""
+        SELECT count(*) FROM case_places cp JOIN cases c ON c.id = cp.case_id
+        WHERE cp.place_id = $1 AND cp.case_created_at >= $2 AND cp.case_created_at < $3
+          AND {_VALID} AND ($4::text IS NULL OR c.source = $4)
+        """,
+        place_id,
+        start,
+        end,
+        source,
+    )
+    return count
+
+
+async def tallies(
+    conn: Connection, *, place_ids: Sequence[int], since: datetime, split: datetime, until: datetime
+) -> list[asyncpg.Record]:
+    """Valid cases per place in (since, split] (previous) and (split, until] (current)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"""
+        SELECT cp.place_id,
+               count(*) FILTER (WHERE cp.case_created_at > $3) AS current,
+               count(*) FILTER (WHERE cp.case_created_at <= $3) AS previous
+        FROM case_places cp JOIN cases c ON c.id = cp.case_id
+        WHERE cp.place_id = ANY($1::bigint[])
+          AND cp.case_created_at > $2 AND cp.case_created_at <= $4 AND {_VALID}
+        GROUP BY cp.place_id
+        """,
+        list(place_ids),
+        since,
+        split,
+        until,
+    )
+    return rows
+
+
+async def store_grid_levels(
+    conn: Connection,
+    *,
+    day: date,
+    paths: Sequence[str],
+    alerts: Sequence[str],
+    reports: Sequence[int],
+) -> list[asyncpg.Record]:
+    """Keep the day's level of these grids (by path); the grids stored now, not before."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        INSERT INTO level_history (day, region_id, alert, reports)
+        SELECT $1, r.id, x.alert, x.reports
+        FROM unnest($2::text[], $3::text[], $4::int[]) AS x(path, alert, reports)
+        JOIN regions r ON r.path = x.path
+        ON CONFLICT (region_id, day) WHERE region_id IS NOT NULL DO NOTHING
+        RETURNING region_id, alert, reports
+        """,
+        day,
+        list(paths),
+        list(alerts),
+        list(reports),
+    )
+    return rows
+
+
+async def store_place_levels(
+    conn: Connection,
+    *,
+    day: date,
+    place_ids: Sequence[int],
+    alerts: Sequence[str],
+    reports: Sequence[int],
+) -> None:
+    """Keep the day's level of these places (a day already kept stays as it was)."""
+    await conn.execute(
+        """
+        INSERT INTO level_history (day, place_id, alert, reports)
+        SELECT $1, x.place_id, x.alert, x.reports
+        FROM unnest($2::bigint[], $3::text[], $4::int[]) AS x(place_id, alert, reports)
+        ON CONFLICT (place_id, day) WHERE place_id IS NOT NULL DO NOTHING
+        """,
+        day,
+        list(place_ids),
+        list(alerts),
+        list(reports),
+    )
+
+
+async def levels_before(
+    conn: Connection, *, region_ids: Sequence[int], day: date
+) -> list[asyncpg.Record]:
+    """Each region's last kept level before a day, with its path and name."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT r.id AS region_id, r.path, r.name, last.alert
+        FROM regions r
+        LEFT JOIN LATERAL (
+            SELECT h.alert FROM level_history h
+            WHERE h.region_id = r.id AND h.day < $2
+            ORDER BY h.day DESC LIMIT 1
+        ) last ON true
+        WHERE r.id = ANY($1::bigint[])
+        """,
+        list(region_ids),
+        day,
+    )
+    return rows
+
+
+async def place_history(conn: Connection, *, place_id: int, since: date) -> list[asyncpg.Record]:
+    """A place's kept levels from a day on, oldest first."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT day, alert, reports FROM level_history WHERE place_id = $1 AND day >= $2 "
+        "ORDER BY day",
+        place_id,
+        since,
+    )
+    return rows

@@ -1,0 +1,104 @@
+"""Answers that staff collected (入户走访, 电话回访, 座谈会), entered as one batch.
+
+Each entry is checked against the questionnaire like a resident's answer; a 座谈会 entry
+also says whose it is. The batch is kept whole or not at all, and audited with its count.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from backend.accounts.rules import Principal
+from backend.db.types import Connection
+from backend.errors import Invalid
+from backend.settings import Settings
+from backend.surveys import queries, rules
+from backend.surveys.schemas import EntriesIn, EntriesOut, QuestionIn
+from backend.surveys.service import (
+    UNKNOWN_SURVEY,
+    audit_survey,
+    questions_of,
+    subtree_of,
+    today_of,
+)
+
+
+async def enter(
+    conn: Connection,
+    principal: Principal,
+    *,
+    survey_id: int,
+    data: EntriesIn,
+    settings: Settings,
+    now: datetime,
+) -> EntriesOut:
+    """Answers collected by staff (入户走访, 电话回访, 座谈会) on one day, kept as one batch."""
+    lo, hi = subtree_of(principal)
+    today = today_of(settings, now)
+    day = data.day or today
+    async with conn.transaction():
+        row = await queries.survey_in_scope(conn, survey_id=survey_id, lo=lo, hi=hi, lock=True)
+        if row is None:
+            raise UNKNOWN_SURVEY
+        rules.refuse_answer(
+            rules.answer_problem(
+                state=row["state"],
+                opens_on=row["opens_on"],
+                closes_on=row["closes_on"],
+                channels=row["channels"],
+                channel=data.channel,
+                today=today,
+            )
+        )
+        _check_day(day, opens_on=row["opens_on"], today=today)
+        kept = _checked_entries(questions_of(row), data)
+        entered = await queries.insert_answers(
+            conn,
+            survey_id=survey_id,
+            region_id=row["region_id"],
+            channel=data.channel,
+            rows=kept,
+            entered_by=principal.user_id,
+            day=day,
+        )
+        await audit_survey(
+            conn,
+            principal.user_id,
+            "surveys.enter",
+            survey_id,
+            row["region_id"],
+            detail={"channel": data.channel, "entries": entered, "day": day.isoformat()},
+        )
+    return EntriesOut(survey_id=survey_id, entered=entered)
+
+
+def _check_day(day: date, *, opens_on: date, today: date) -> None:
+    if not opens_on <= day <= today:
+        raise Invalid(
+            "surveys.bad_day",
+            "收集日期须在问卷开始之后、今天之前",
+            "The day the answers were taken must lie between the survey's opening and today",
+            fields={"day": "between opensOn and today"},
+        )
+
+
+def _checked_entries(
+    questions: list[QuestionIn], data: EntriesIn
+) -> list[tuple[str | None, dict[str, Any]]]:
+    """Every entry checked; one 422 naming each mistake of every entry."""
+    fields = rules.entry_problems(data.channel, [entry.group for entry in data.entries])
+    kept: list[tuple[str | None, dict[str, Any]]] = []
+    for index, entry in enumerate(data.entries):
+        try:
+            kept.append((entry.group, rules.check_answers(questions, entry.answers)))
+        except Invalid as exc:
+            fields.update({f"entries[{index}].{k}": v for k, v in exc.fields.items()})
+    if fields:
+        raise Invalid(
+            "surveys.bad_answers",
+            "录入的答卷有误，请检查后重新提交",
+            "Some entered answers are not valid; see each field",
+            fields=fields,
+        )
+    return kept

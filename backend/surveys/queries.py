@@ -1,0 +1,245 @@
+"""SQL of surveys: one function per statement; staff reads limited to a region range [lo, hi)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import asyncpg
+
+from backend.db.types import Connection
+
+_SURVEY_COLUMNS = """
+    s.id, s.purpose, s.region_id, s.region_path, s.place_id, s.title, s.title_en, s.questions,
+    s.channels, s.state, s.opens_on, s.closes_on, s.created_at, s.opened_at, s.closed_at,
+    s.published_at, r.code AS region_code, r.name AS region_name
+"""
+_IN_RANGE = "({lo}::text IS NULL OR (s.region_path >= {lo} AND s.region_path < {hi}))"
+
+
+async def region_in_scope(
+    conn: Connection, *, code: str, lo: str | None, hi: str | None
+) -> asyncpg.Record | None:
+    """A region by code, only if it lies in the range."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT r.id, r.path FROM regions r "
+        "WHERE r.code = $1 AND ($2::text IS NULL OR (r.path >= $2 AND r.path < $3))",
+        code,
+        lo,
+        hi,
+    )
+    return row
+
+
+async def place_in_scope(
+    conn: Connection, *, place_id: int, lo: str | None, hi: str | None
+) -> asyncpg.Record | None:
+    """An active place, only if the region it belongs to lies in the range."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT p.id, p.region_id, p.region_path FROM places p "
+        "WHERE p.id = $1 AND p.active "
+        "AND ($2::text IS NULL OR (p.region_path >= $2 AND p.region_path < $3))",
+        place_id,
+        lo,
+        hi,
+    )
+    return row
+
+
+async def insert_survey(conn: Connection, *, values: dict[str, Any]) -> int:
+    """A new survey from named column values."""
+    columns = list(values)
+    placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    survey_id: int = await conn.fetchval(
+        f"INSERT INTO surveys ({', '.join(columns)}) VALUES ({placeholders}) RETURNING id",
+        *values.values(),
+    )
+    return survey_id
+
+
+async def survey_in_scope(
+    conn: Connection, *, survey_id: int, lo: str | None, hi: str | None, lock: bool = False
+) -> asyncpg.Record | None:
+    """One survey, only if its region lies in the range."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"SELECT {_SURVEY_COLUMNS} FROM surveys s JOIN regions r ON r.id = s.region_id "
+        f"WHERE s.id = $1 AND {_IN_RANGE.format(lo='$2', hi='$3')}"
+        + (" FOR UPDATE OF s" if lock else ""),
+        survey_id,
+        lo,
+        hi,
+    )
+    return row
+
+
+async def set_state(conn: Connection, *, survey_id: int, state: str, at: datetime) -> None:
+    """Move a survey to `state`, stamping when it was opened, closed or published."""
+    await conn.execute(
+        """
+        UPDATE surveys SET state = $2,
+            opened_at = CASE WHEN $2 = 'open' THEN $3 ELSE opened_at END,
+            closed_at = CASE WHEN $2 = 'closed' THEN $3 ELSE closed_at END,
+            published_at = CASE WHEN $2 = 'published' THEN $3 ELSE published_at END
+        WHERE id = $1
+        """,
+        survey_id,
+        state,
+        at,
+    )
+
+
+async def insert_mark(conn: Connection, *, survey_id: int, mark: bytes) -> bool:
+    """Remember that a device answered; False when its mark is already there."""
+    inserted: int | None = await conn.fetchval(
+        "INSERT INTO survey_respondents (survey_id, mark) VALUES ($1, $2) "
+        "ON CONFLICT DO NOTHING RETURNING 1",
+        survey_id,
+        mark,
+    )
+    return inserted is not None
+
+
+async def insert_answers(
+    conn: Connection,
+    *,
+    survey_id: int,
+    region_id: int,
+    channel: str,
+    rows: Sequence[tuple[str | None, dict[str, Any]]],
+    entered_by: int | None,
+    day: date,
+) -> int:
+    """Answer sets (group, answers) of one channel and day; returns how many were kept."""
+    count: int = await conn.fetchval(
+        """
+        WITH added AS (
+            INSERT INTO survey_answers
+                (survey_id, region_id, channel, grp, answers, entered_by, day)
+            SELECT $1, $2, $3, g.grp, g.answers, $6, $7
+            FROM unnest($4::text[], $5::jsonb[]) AS g (grp, answers)
+            RETURNING 1
+        )
+        SELECT count(*) FROM added
+        """,
+        survey_id,
+        region_id,
+        channel,
+        [group for group, _ in rows],
+        [answers for _, answers in rows],
+        entered_by,
+        day,
+    )
+    return count
+
+
+async def answer_count(conn: Connection, *, survey_id: int) -> int:
+    """How many answer sets a survey has."""
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM survey_answers WHERE survey_id = $1", survey_id
+    )
+    return count
+
+
+async def chosen_counts(
+    conn: Connection, *, survey_id: int, keys: Sequence[str]
+) -> list[asyncpg.Record]:
+    """(key, value, n): how often each value of these items was chosen (each option of a list)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT e.key, v.value, count(*)::int AS n
+        FROM survey_answers a
+        CROSS JOIN LATERAL jsonb_each(a.answers) AS e (key, value)
+        CROSS JOIN LATERAL jsonb_array_elements_text(
+            CASE jsonb_typeof(e.value) WHEN 'array' THEN e.value ELSE jsonb_build_array(e.value) END
+        ) AS v (value)
+        WHERE a.survey_id = $1 AND e.key = ANY($2::text[])
+        GROUP BY e.key, v.value
+        """,
+        survey_id,
+        list(keys),
+    )
+    return rows
+
+
+async def answered_counts(
+    conn: Connection, *, survey_id: int, keys: Sequence[str]
+) -> list[asyncpg.Record]:
+    """(key, n): how many answer sets answered each of these items."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT e.key, count(*)::int AS n
+        FROM survey_answers a CROSS JOIN LATERAL jsonb_object_keys(a.answers) AS e (key)
+        WHERE a.survey_id = $1 AND e.key = ANY($2::text[])
+        GROUP BY e.key
+        """,
+        survey_id,
+        list(keys),
+    )
+    return rows
+
+
+async def open_for_resident(
+    conn: Connection,
+    *,
+    reporter_id: int,
+    today: date,
+    point_path: str | None,
+    place_ids: Sequence[int],
+) -> list[asyncpg.Record]:
+    """Open app surveys whose scope holds one of the resident's reports or the given point."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT s.id, s.purpose, s.title, s.title_en, s.questions, s.closes_on
+        FROM surveys s
+        WHERE s.state = 'open' AND $2 BETWEEN s.opens_on AND s.closes_on
+          AND 'app' = ANY(s.channels)
+          AND (
+            (s.place_id IS NULL AND (
+                left($3::text, length(s.region_path)) = s.region_path
+                OR EXISTS (
+                    SELECT 1 FROM cases c
+                    WHERE c.reporter_id = $1
+                      AND c.region_path >= s.region_path
+                      AND c.region_path < left(s.region_path, -1) || '0')))
+            OR (s.place_id IS NOT NULL AND (
+                s.place_id = ANY($4::bigint[])
+                OR EXISTS (
+                    SELECT 1 FROM case_places cp JOIN cases c ON c.id = cp.case_id
+                    WHERE cp.place_id = s.place_id AND c.reporter_id = $1)))
+          )
+        ORDER BY s.closes_on, s.id
+        """,
+        reporter_id,
+        today,
+        point_path,
+        list(place_ids),
+    )
+    return rows
+
+
+async def safety_surveys_between(conn: Connection, *, start: date, end: date) -> list[int]:
+    """Ids of 安全感 surveys that ran (opened) on some day of [start, end]."""
+    rows = await conn.fetch(
+        "SELECT id FROM surveys WHERE purpose = 'safety' AND opened_at IS NOT NULL "
+        "AND opens_on <= $2 AND closes_on >= $1",
+        start,
+        end,
+    )
+    return [row["id"] for row in rows]
+
+
+async def marked_among(
+    conn: Connection, *, survey_ids: Sequence[int], marks: Sequence[bytes]
+) -> set[int]:
+    """Which of these (survey, mark) pairs are already recorded: the surveys answered."""
+    rows = await conn.fetch(
+        """
+        SELECT r.survey_id FROM survey_respondents r
+        JOIN unnest($1::bigint[], $2::bytea[]) AS w (survey_id, mark)
+          ON r.survey_id = w.survey_id AND r.mark = w.mark
+        """,
+        list(survey_ids),
+        list(marks),
+    )
+    return {row["survey_id"] for row in rows}

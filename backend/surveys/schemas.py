@@ -1,0 +1,152 @@
+"""Request and response bodies of surveys: questionnaires, answers, entries, tallies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from backend.structs import Model, RegionCode
+
+# single choice, multiple choice, a 1–5 scale, a 0–10 scale, a short text
+QuestionKind = Literal["single", "multiple", "scale5", "scale10", "text"]
+# The items the indices read: 安全感 (safety), 满意度 (satisfaction), 知晓率, 支持率.
+Standard = Literal["safety", "satisfaction", "awareness", "support"]
+Purpose = Literal["safety", "acceptance"]
+SurveyState = Literal["draft", "open", "closed", "published"]
+# app: the resident app; visit: 入户走访; phone: 电话回访; forum: 座谈会.
+Channel = Literal["app", "visit", "phone", "forum"]
+StaffChannel = Literal["visit", "phone", "forum"]
+# Who spoke at a 座谈会: residents, informants (信息员) or victims.
+Group = Literal["resident", "informant", "victim"]
+
+Key = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="item key")]
+# Decoding caps the size; the questionnaire rules give per-field reasons for shorter limits.
+Text = Annotated[str, msgspec.Meta(max_length=2000)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+# One answer: an option key (single), option keys (multiple), a number (scale) or a text.
+AnswerValue = str | int | list[str]
+Answers = Annotated[dict[str, AnswerValue], msgspec.Meta(max_length=30)]
+
+
+class OptionIn(Model):
+    """A choice of a single- or multiple-choice item."""
+
+    key: Key
+    zh: Text
+    en: Text
+
+
+class QuestionIn(Model):
+    """One item of a questionnaire, in Chinese and English."""
+
+    key: Key
+    kind: QuestionKind
+    zh: Text
+    en: Text
+    options: list[OptionIn] = msgspec.field(default_factory=list)
+    standard: Standard | None = None
+    required: bool = False
+
+
+class SurveyIn(Model):
+    """A new questionnaire (a draft), scoped to a region subtree or to a place."""
+
+    title: Title
+    title_en: Title
+    questions: Annotated[list[QuestionIn], msgspec.Meta(max_length=100)]
+    opens_on: date
+    closes_on: date
+    purpose: Purpose = "safety"
+    region_code: RegionCode | None = None
+    place_id: int | None = None
+    channels: list[Channel] = msgspec.field(
+        default_factory=lambda: ["app", "visit", "phone", "forum"]
+    )
+
+
+class AnswerIn(Model):
+    """A resident's answers, item key → answer."""
+
+    answers: Answers
+
+
+class EntryIn(Model):
+    """One person's answers as staff took them down; `group` is required at a 座谈会."""
+
+    answers: Answers
+    group: Group | None = None
+
+
+class EntriesIn(Model):
+    """Answers staff collected (入户走访, 电话回访, 座谈会) on one day, entered at once."""
+
+    channel: StaffChannel
+    entries: Annotated[list[EntryIn], msgspec.Meta(min_length=1, max_length=500)]
+    day: date | None = None
+
+
+class OptionCountOut(Model):
+    key: str
+    count: int
+
+
+class ItemTallyOut(Model):
+    """How often each option (or scale value) of an item was chosen, and by how many."""
+
+    key: str
+    kind: str
+    answered: int
+    counts: list[OptionCountOut]
+
+
+class SatisfactionOut(Model):
+    answered: int
+    satisfied: int
+
+
+class SurveyOut(Model):
+    """A survey as staff see it, with the tally of its choice and scale items."""
+
+    id: int
+    purpose: str
+    state: str
+    region_code: str
+    region_name: str
+    place_id: int | None
+    title: str
+    title_en: str
+    questions: list[QuestionIn]
+    channels: list[str]
+    opens_on: date
+    closes_on: date
+    created_at: datetime
+    opened_at: datetime | None
+    closed_at: datetime | None
+    answered: int
+    tally: list[ItemTallyOut]
+    satisfaction: SatisfactionOut | None
+
+
+class OfferOut(Model):
+    """A survey offered to a resident: what to show and what to answer."""
+
+    id: int
+    purpose: str
+    title: str
+    title_en: str
+    closes_on: date
+    questions: list[QuestionIn]
+
+
+class AnswerOut(Model):
+    """An answer was counted (nothing that could name the device is returned or kept)."""
+
+    survey_id: int
+    day: date
+
+
+class EntriesOut(Model):
+    survey_id: int
+    entered: int

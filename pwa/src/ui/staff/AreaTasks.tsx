@@ -1,0 +1,438 @@
+/** 整治任务: my key-area tasks and duties (readable offline), one task, and its steps from the phone. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { locate } from '../../actions/geo';
+import { sha256Hex } from '../../actions/ids';
+import { shrinkPhoto } from '../../actions/image';
+import { dropStep, loadAreaTask, loadAreaTasks, queueStep, replayTaskSteps, retryStep, STEPS_CHANGED, taskSteps, type AreaTaskList } from '../../actions/task-runner';
+import { allowedSteps, areaTaskHash, areaTaskRoute, dutiesBeside, stepProblem, stepsOf, type AreaTaskRoute, type StepPhoto, type TaskStep } from '../../actions/task-steps';
+import type { AreaTaskOut, DutyOut, TaskStepKind } from '../../api/areas';
+import { ApiError } from '../../api/http';
+import { t, type MessageKey } from '../../i18n';
+import { errorMessage } from '../common';
+
+const RETRY_EVERY_MS = 30_000;
+const when = (iso: string) => new Date(iso).toLocaleString();
+const stepName = (kind: TaskStepKind) => t(`areaTask.${kind}` as MessageKey);
+
+/** 超期 (red), 催办 and 督办 badges of a task or a duty. */
+function DeadlineBadges(props: { overdue: boolean; reminded: boolean; supervised: boolean }) {
+  return (
+    <>
+      {props.overdue ? (
+        <span class="overdue" data-testid="overdue">
+          {t('tasks.overdue')}
+        </span>
+      ) : null}
+      {props.reminded ? (
+        <span class="badge" data-testid="reminded">
+          {t('areaTask.reminded')}
+        </span>
+      ) : null}
+      {props.supervised ? (
+        <span class="badge supervised" data-testid="supervised">
+          {t('tasks.supervised')}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+function StateLabel({ task }: { task: AreaTaskOut }) {
+  return (
+    <span class={`status area-task-${task.state}`} data-testid="area-task-state" data-state={task.state}>
+      {t(`areaTask.state.${task.state}` as MessageKey)}
+    </span>
+  );
+}
+
+/** The tab: my tasks, then my other duties; as last fetched when the signal is gone. */
+export function AreaTaskList(props: { token: string; signOut: () => void; version: number }) {
+  const [list, setList] = useState<AreaTaskList | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = () =>
+    loadAreaTasks(props.token).then(
+      (got) => {
+        setError(null);
+        setList(got);
+      },
+      (e: unknown) => {
+        if (e instanceof ApiError && e.status === 401) props.signOut();
+        else setError(errorMessage(e));
+      },
+    );
+  useEffect(() => void load(), [props.token, props.version]);
+  useEffect(() => {
+    const reread = () => void load();
+    window.addEventListener(STEPS_CHANGED, reread);
+    return () => window.removeEventListener(STEPS_CHANGED, reread);
+  }, [props.token]);
+  const duties = list ? dutiesBeside(list.tasks, list.duties) : [];
+  return (
+    <section data-testid="area-tasks" data-loaded={list !== null}>
+      <div class="section-head">
+        <h2>{t('areaTask.title')}</h2>
+        <button type="button" class="small" data-testid="area-refresh" onClick={() => void load()}>
+          {t('common.refresh')}
+        </button>
+      </div>
+      {list?.offlineSince ? (
+        <p class="notice" role="status" data-testid="area-tasks-offline">
+          {t('areaTask.offline', { at: new Date(list.offlineSince).toLocaleString() })}
+        </p>
+      ) : null}
+      {error ? <p class="problem">{t('common.error', { message: error })}</p> : null}
+      {!list ? (
+        <p class="hint">{t('common.loading')}</p>
+      ) : list.tasks.length === 0 ? (
+        <p class="hint" data-testid="area-tasks-empty">
+          {t('areaTask.empty')}
+        </p>
+      ) : (
+        <ul class="cards">
+          {list.tasks.map((task) => (
+            <li key={task.id} class="card-row" data-testid="area-task-item" data-task-id={task.id}>
+              <a class="card" href={areaTaskHash(task.id)}>
+                <span class="card-main">
+                  <strong>{task.areaName}</strong>
+                  <StateLabel task={task} />
+                  <DeadlineBadges {...task} />
+                  <span class="muted">
+                    {task.kind === 'recheck' ? `${t('areaTask.recheck')} · ` : ''}
+                    {task.unit.name} · {t('tasks.due', { due: when(task.dueAt) })}
+                  </span>
+                  <span class="desc">{task.measure}</span>
+                </span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>{t('areaTask.duties')}</h3>
+      {list?.dutiesProblem ? <p class="problem">{t('areaTask.dutiesFailed', { message: errorMessage(list.dutiesProblem) })}</p> : null}
+      {list && duties.length === 0 ? <p class="hint">{t('areaTask.dutiesEmpty')}</p> : null}
+      {duties.length > 0 ? (
+        <ul class="cards">
+          {duties.map((d) => (
+            <DutyRow key={d.id} duty={d} />
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+function DutyRow({ duty }: { duty: DutyOut }) {
+  const body = (
+    <span class="card-main">
+      <strong>{duty.title}</strong>
+      <DeadlineBadges overdue={duty.overdue} reminded={Boolean(duty.remindedAt)} supervised={Boolean(duty.supervisedAt)} />
+      <span class="muted">{t('tasks.due', { due: when(duty.dueAt) })}</span>
+    </span>
+  );
+  return (
+    <li class="card-row" data-testid="duty-item" data-duty-id={duty.id} data-subject-kind={duty.subjectKind} data-subject-id={duty.subjectId}>
+      {duty.subjectKind === 'area_task' ? (
+        <a class="card" href={areaTaskHash(duty.subjectId)}>
+          {body}
+        </a>
+      ) : (
+        <div class="card">{body}</div>
+      )}
+    </li>
+  );
+}
+
+/** One task: its area, measure, deadline and state, its photos, its steps on this phone, its buttons. */
+export function AreaTaskPage(props: { id: number; token: string; signOut: () => void; version: number }) {
+  const [task, setTask] = useState<AreaTaskOut | null>(null);
+  const [offline, setOffline] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [steps, setSteps] = useState<TaskStep[]>([]);
+  const [form, setForm] = useState<TaskStepKind | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const load = () =>
+    Promise.all([
+      loadAreaTask(props.token, props.id).then(
+        (got) => {
+          setError(null);
+          setTask(got.task);
+          setOffline(got.offline);
+        },
+        (e: unknown) => {
+          if (e instanceof ApiError && e.status === 401) props.signOut();
+          else setError(errorMessage(e));
+        },
+      ),
+      taskSteps().then((all) => setSteps(stepsOf(props.id, all))),
+    ]);
+  useEffect(() => void load(), [props.id, props.token, props.version]);
+  useEffect(() => {
+    const reread = () => void load();
+    window.addEventListener(STEPS_CHANGED, reread);
+    return () => window.removeEventListener(STEPS_CHANGED, reread);
+  }, [props.id, props.token]);
+  useEffect(() => setForm(null), [task?.state]);
+
+  const made = async (kind: TaskStepKind, note: string, photos: StepPhoto[], where: { lat: number; lng: number } | null) => {
+    await queueStep(props.id, { kind, note, photos, ...(where ?? {}) });
+    setForm(null);
+    setNotice(t('areaTask.queued'));
+    if (navigator.onLine) void replayTaskSteps(props.token).catch((e: unknown) => console.info('task steps not sent yet', e));
+  };
+
+  if (!task) {
+    return (
+      <section data-testid="area-task">
+        <a href="#/tasks">{t('areaTask.back')}</a>
+        {error ? <p class="problem">{t('common.error', { message: error })}</p> : <p class="hint">{t('common.loading')}</p>}
+      </section>
+    );
+  }
+  const allowed = allowedSteps(task.state);
+  return (
+    <section data-testid="area-task" data-task-id={task.id}>
+      <a href="#/tasks">{t('areaTask.back')}</a>
+      {offline ? (
+        <p class="notice" data-testid="area-task-offline">
+          {t('areaTask.offlineCopy')}
+        </p>
+      ) : null}
+      <h2>{task.areaName}</h2>
+      <p>
+        <StateLabel task={task} /> <DeadlineBadges {...task} />
+        {task.late ? <span class="overdue">{t('areaTask.late')}</span> : null}
+      </p>
+      <dl class="facts">
+        <dt>{t('areaTask.measure')}</dt>
+        <dd data-testid="area-task-measure">
+          {task.kind === 'recheck' ? `${t('areaTask.recheck')}：` : ''}
+          {task.measure}
+        </dd>
+        <dt>{t('areaTask.unit')}</dt>
+        <dd>{task.unit.name}</dd>
+        <dt>{t('tasks.due', { due: '' }).trim()}</dt>
+        <dd>{when(task.dueAt)}</dd>
+        {task.doneAt ? (
+          <>
+            <dt>{t('areaTask.state.done')}</dt>
+            <dd>{t('areaTask.doneAt', { at: when(task.doneAt) })}</dd>
+          </>
+        ) : null}
+      </dl>
+      <TaskPhotos task={task} />
+      {error ? <p class="problem">{t('common.error', { message: error })}</p> : null}
+      {notice ? (
+        <p class="notice" role="status" data-testid="area-task-notice">
+          {notice}
+        </p>
+      ) : null}
+      {allowed.length > 0 ? (
+        <div class="action-row">
+          {allowed.map((kind) =>
+            kind === 'accept' ? (
+              <button key={kind} type="button" class="primary-inline" data-testid="step-accept" onClick={() => void made('accept', '', [], null)}>
+                {t('areaTask.accept')}
+              </button>
+            ) : (
+              <button key={kind} type="button" class={kind === 'done' ? 'primary-inline' : ''} data-testid={`step-${kind}`} aria-expanded={form === kind} onClick={() => setForm(form === kind ? null : kind)}>
+                {stepName(kind)}
+              </button>
+            ),
+          )}
+        </div>
+      ) : null}
+      {form === 'progress' || form === 'done' ? <StepForm key={form} kind={form} onMade={made} /> : null}
+      <StepList steps={steps} />
+    </section>
+  );
+}
+
+function TaskPhotos({ task }: { task: AreaTaskOut }) {
+  const photos = (task.photos ?? []).map((p) => (typeof p === 'string' ? { url: p, thumbnailUrl: p } : p));
+  if (photos.length === 0) return null;
+  return (
+    <>
+      <h3>{t('areaTask.photos')}</h3>
+      <div class="gallery" data-testid="area-task-photos" data-count={photos.length}>
+        {photos.map((p) => (
+          <a key={p.url} href={p.url} target="_blank" rel="noopener noreferrer">
+            <img src={p.thumbnailUrl ?? p.url} alt="" width={160} height={120} loading="lazy" />
+          </a>
+        ))}
+      </div>
+    </>
+  );
+}
+
+/** What this phone did on the task: waiting, sent, or refused with the server's words (kept). */
+function StepList({ steps }: { steps: TaskStep[] }) {
+  if (steps.length === 0) return null;
+  return (
+    <>
+      <h3>{t('areaTask.steps')}</h3>
+      <ul class="plain" data-testid="task-steps">
+        {steps.map((s) => (
+          <li key={s.seq} data-testid="task-step" data-state={s.state} data-kind={s.kind} class={s.state === 'failed' ? 'problem' : s.state === 'sent' ? 'status-sent' : 'status-offline'}>
+            {s.state === 'pending'
+              ? t('areaTask.stepWaiting', { step: stepName(s.kind) })
+              : s.state === 'sent'
+                ? t('areaTask.stepSent', { step: stepName(s.kind), at: new Date(s.sentAt ?? s.queuedAt).toLocaleTimeString() })
+                : t('areaTask.stepFailed', { step: stepName(s.kind), error: s.error ?? '' })}
+            {s.note ? <span class="muted"> — {s.note}</span> : null}
+            {s.state === 'failed' ? (
+              <>
+                {' '}
+                <button type="button" class="small" data-testid="step-retry" onClick={() => void retryStep(s)}>
+                  {t('areaTask.retry')}
+                </button>{' '}
+                <button type="button" class="small" data-testid="step-remove" onClick={() => void dropStep(s.seq ?? -1)}>
+                  {t('areaTask.remove')}
+                </button>
+              </>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+interface PickedPhoto extends StepPhoto {
+  preview: string;
+}
+
+/** 进展 (note and photos) or 完成 (an after-photo first, then a note). */
+function StepForm(props: { kind: 'progress' | 'done'; onMade: (kind: TaskStepKind, note: string, photos: StepPhoto[], where: { lat: number; lng: number } | null) => Promise<void> }) {
+  const [photos, setPhotos] = useState<PickedPhoto[]>([]);
+  const [note, setNote] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const previews = useRef<string[]>([]);
+  useEffect(() => () => previews.current.forEach((url) => URL.revokeObjectURL(url)), []);
+
+  const add = async (files: FileList | null) => {
+    const added: PickedPhoto[] = [];
+    for (const file of Array.from(files ?? [])) {
+      const shrunk = await shrinkPhoto(file);
+      const clientKey = await sha256Hex(shrunk.bytes);
+      if (photos.some((p) => p.clientKey === clientKey) || added.some((p) => p.clientKey === clientKey)) continue;
+      const preview = URL.createObjectURL(new Blob([shrunk.bytes], { type: shrunk.type }));
+      previews.current.push(preview);
+      added.push({ bytes: shrunk.bytes, type: shrunk.type, clientKey, preview });
+    }
+    setPhotos((current) => [...current, ...added].slice(0, 9));
+    setProblem(null);
+  };
+
+  const submit = async () => {
+    const missing = stepProblem(props.kind, photos.length, note);
+    if (missing) return setProblem(t(missing));
+    setProblem(null);
+    setBusy(true);
+    try {
+      // A position is a bonus, not a condition.
+      const fix = props.kind === 'done' ? await locate(8000).catch(() => null) : null;
+      await props.onMade(
+        props.kind,
+        note.trim(),
+        photos.map(({ bytes, type, clientKey }) => ({ bytes, type, clientKey })),
+        fix ? { lat: fix.lat, lng: fix.lng } : null,
+      );
+    } catch (e) {
+      setProblem(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="move-form" data-testid="step-form" data-kind={props.kind} onSubmit={(e) => (e.preventDefault(), void submit())}>
+      <label class="photo-pick">
+        <span>{props.kind === 'done' ? t('areaTask.afterPhoto') : t('areaTask.photo')}</span>
+        <input data-testid="step-photo-input" type="file" accept="image/*" capture="environment" multiple onChange={(e) => void add(e.currentTarget.files)} />
+      </label>
+      {photos.length > 0 ? (
+        <div class="gallery" data-testid="step-photos" data-count={photos.length}>
+          {photos.map((p) => (
+            <img key={p.clientKey} src={p.preview} alt="" width={96} height={96} class="thumb" />
+          ))}
+        </div>
+      ) : null}
+      <label class="field">
+        <span>{t('areaTask.note')}</span>
+        <textarea data-testid="step-note" rows={3} maxLength={1000} placeholder={t('areaTask.notePlaceholder')} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+      </label>
+      {problem ? (
+        <p class="problem" role="alert" data-testid="step-problem">
+          {problem}
+        </p>
+      ) : null}
+      <button type="submit" class="primary" data-testid="step-submit" disabled={busy}>
+        {busy ? t('case.working') : t('areaTask.submit')}
+      </button>
+    </form>
+  );
+}
+
+/** The waiting task steps, sent at start, on reconnect, every half minute and on demand (the
+ * offline note above them is the queued moves' banner, shown whenever the phone is offline). */
+export function PendingSteps(props: { token: string; signOut: () => void; onLanded: () => void }) {
+  const [steps, setSteps] = useState<TaskStep[]>([]);
+  const [sending, setSending] = useState(false);
+  const reload = () => taskSteps().then(setSteps, (e: unknown) => console.warn('task steps unreadable', e));
+
+  const replay = async () => {
+    const before = await taskSteps();
+    setSteps(before);
+    if (!before.some((s) => s.state === 'pending') || !navigator.onLine) return;
+    setSending(true);
+    try {
+      const result = await replayTaskSteps(props.token);
+      if (result === 'reauth') props.signOut();
+    } catch (error) {
+      console.info('task steps not sent yet', error);
+    } finally {
+      setSending(false);
+      await reload();
+      props.onLanded();
+    }
+  };
+
+  useEffect(() => {
+    void replay();
+    const changed = () => void reload();
+    window.addEventListener('online', replay);
+    window.addEventListener(STEPS_CHANGED, changed);
+    const timer = window.setInterval(() => void replay(), RETRY_EVERY_MS);
+    return () => {
+      window.removeEventListener('online', replay);
+      window.removeEventListener(STEPS_CHANGED, changed);
+      window.clearInterval(timer);
+    };
+  }, [props.token]);
+
+  const pending = steps.filter((s) => s.state === 'pending');
+  const failed = steps.filter((s) => s.state === 'failed');
+  if (pending.length === 0 && failed.length === 0) return null;
+  return (
+    <div class="outbox" role="status" aria-live="polite" data-testid="pending-steps" data-count={pending.length} data-failed={failed.length}>
+      {pending.length > 0 ? <p>{sending ? t('areaTask.sending', { count: pending.length }) : t('areaTask.pending', { count: pending.length })}</p> : null}
+      {failed.map((s) => (
+        <p key={s.seq} class="problem" data-testid="step-failed">
+          <a href={areaTaskHash(s.taskId)}>{t('areaTask.stepFailed', { step: stepName(s.kind), error: s.error ?? '' })}</a>
+        </p>
+      ))}
+    </div>
+  );
+}
+
+/** The key-area pages' route from the URL hash, or null on any other page. */
+export function useAreaTaskRoute(): AreaTaskRoute | null {
+  const [route, setRoute] = useState<AreaTaskRoute | null>(() => areaTaskRoute(location.hash));
+  useEffect(() => {
+    const update = () => setRoute(areaTaskRoute(location.hash));
+    window.addEventListener('hashchange', update);
+    return () => window.removeEventListener('hashchange', update);
+  }, []);
+  return route;
+}

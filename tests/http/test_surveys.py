@@ -1,0 +1,332 @@
+"""Surveys over HTTP: a questionnaire opened, offered, answered once per device, entered by
+staff at a 座谈会, tallied; scoped to the staff member's subtree; and a key area's 验收 survey."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import pytest
+
+from backend.db.pool import connect
+from backend.places import service as places
+from backend.surveys import service as surveys
+from backend.web.context import context_of
+from tests.http.case_helpers import HOME, report, resident, staff
+from tests.http.conftest import Client, Login
+
+HOME_STREET, OTHER_STREET = "330106002", "330106001"
+SATISFACTION = {
+    "key": "satisfaction",
+    "kind": "single",
+    "zh": "您对本辖区的治安状况满意吗？",
+    "en": "Are you satisfied with public safety here?",
+    "standard": "satisfaction",
+    "required": True,
+    "options": [
+        {"key": "satisfied", "zh": "满意", "en": "Satisfied"},
+        {"key": "basically_satisfied", "zh": "基本满意", "en": "Basically satisfied"},
+        {"key": "dissatisfied", "zh": "不满意", "en": "Dissatisfied"},
+    ],
+}
+SAFETY = {"key": "safety", "kind": "scale5", "zh": "您感到安全吗？", "en": "Do you feel safe?"}
+SAFETY["standard"] = "safety"
+NOTE = {"key": "note", "kind": "text", "zh": "意见建议", "en": "Remarks"}
+SURVEY = {
+    "title": "2026年第四季度群众安全感调查",
+    "titleEn": "Sense of safety, Q4 2026",
+    "regionCode": HOME_STREET,
+    "questions": [SATISFACTION, SAFETY, NOTE],
+    "opensOn": "2026-11-23",
+    "closesOn": "2026-12-31",
+}
+
+
+@pytest.fixture
+async def supervisor(login: Login) -> dict[str, str]:
+    return await login("demo-supervisor")
+
+
+@pytest.fixture
+async def db(demo_database: str) -> AsyncIterator[asyncpg.Connection]:
+    conn = await connect(demo_database)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+async def post(
+    client: Client, path: str, headers: dict[str, str], expect: int, body: Any = None
+) -> dict[str, Any]:
+    response = await client.post(f"/api/v1/surveys{path}", headers=headers, json=body or {})
+    assert response.status_code == expect, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def offered(client: Client, headers: dict[str, str], **point: float) -> list[int]:
+    response = await client.get("/api/v1/surveys/offered", headers=headers, params=point)
+    assert response.status_code == 200, response.text
+    return [offer["id"] for offer in response.json()]
+
+
+async def opened_survey(client: Client, supervisor: dict[str, str], **body: Any) -> int:
+    draft = await post(client, "/", supervisor, 201, {**SURVEY, **body})
+    assert draft["state"] == "draft"
+    survey_id: int = draft["id"]
+    assert (await post(client, f"/{survey_id}/open", supervisor, 200))["state"] == "open"
+    return survey_id
+
+
+def answer_of(n: int) -> dict[str, Any]:
+    """Of every four answers: satisfied, basically satisfied, satisfied, dissatisfied."""
+    choice = ["satisfied", "basically_satisfied", "satisfied", "dissatisfied"][n % 4]
+    return {"satisfaction": choice, "safety": 1 + n % 5, "note": f"第{n}份"}
+
+
+async def test_a_survey_is_answered_once_per_device_and_tallied(
+    client: Client, login: Login, supervisor: dict[str, str], db: asyncpg.Connection
+) -> None:
+    draft = await post(client, "/", supervisor, 201, SURVEY)
+    device = await resident(client)
+    await report(client, device)
+    assert await offered(client, device) == []  # a draft is offered to nobody
+    survey_id = draft["id"]
+    assert (await post(client, f"/{survey_id}/open", supervisor, 200))["state"] == "open"
+    # Five devices whose reports lie in the street, fifteen standing in it now.
+    reporters = [device, *[await resident(client) for _ in range(4)]]
+    for headers in reporters[1:]:
+        await report(client, headers)
+    passers_by = [await resident(client) for _ in range(15)]
+    for headers in reporters:
+        assert await offered(client, headers) == [survey_id]
+    for headers in passers_by:
+        assert await offered(client, headers) == []
+        assert await offered(client, headers, **HOME) == [survey_id]
+    for n, headers in enumerate(reporters + passers_by):
+        answered = await post(
+            client, f"/{survey_id}/answers", headers, 201, {"answers": answer_of(n)}
+        )
+        assert answered == {"surveyId": survey_id, "day": "2026-11-23"}
+    again = await client.post(
+        f"/api/v1/surveys/{survey_id}/answers", headers=device, json={"answers": answer_of(0)}
+    )
+    assert again.status_code == 409
+    assert again.json()["code"] == "surveys.already_answered"
+    assert again.json()["message"] and again.json()["messageEn"]
+    assert await offered(client, device, **HOME) == []
+
+    dispatcher = await login("demo-dispatcher")
+    forum = [
+        {"answers": answer_of(n), "group": ["resident", "informant", "victim"][n % 3]}
+        for n in range(15)
+    ]
+    entered = await post(
+        client, f"/{survey_id}/entries", dispatcher, 201, {"channel": "forum", "entries": forum}
+    )
+    assert entered == {"surveyId": survey_id, "entered": 15}
+
+    shown = (await client.get(f"/api/v1/surveys/{survey_id}", headers=dispatcher)).json()
+    assert (shown["state"], shown["regionCode"], shown["openedAt"]) == (
+        "open",
+        HOME_STREET,
+        "2026-11-23T08:00:00Z",
+    )
+    assert shown["answered"] == 35
+    tally = {item["key"]: item for item in shown["tally"]}
+    assert set(tally) == {"satisfaction", "safety"}
+    # 20 app answers (n = 0..19) and 15 forum answers (n = 0..14), by n % 4 and n % 5.
+    assert {c["key"]: c["count"] for c in tally["satisfaction"]["counts"]} == {
+        "satisfied": 10 + 8,
+        "basically_satisfied": 5 + 4,
+        "dissatisfied": 5 + 3,
+    }
+    assert {c["key"]: c["count"] for c in tally["safety"]["counts"]} == {
+        str(v): 4 + 3 for v in range(1, 6)
+    }
+    assert shown["satisfaction"] == {"answered": 35, "satisfied": 27}
+    assert await surveys.satisfaction(db, survey_id=survey_id) == surveys.SatisfactionTally(35, 27)
+
+    marks = await db.fetchval(
+        "SELECT count(*) FROM survey_respondents WHERE survey_id = $1", survey_id
+    )
+    assert marks == 20
+    columns = await db.fetch(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_name IN ('survey_respondents', 'survey_answers')"
+    )
+    kept = {(row["table_name"], row["column_name"]) for row in columns}
+    assert {c for t, c in kept if t == "survey_respondents"} == {"survey_id", "mark"}
+    assert not {c for _, c in kept if "device" in c or "user" in c or "reporter" in c}
+    app_rows = await db.fetch(
+        "SELECT entered_by, grp FROM survey_answers WHERE survey_id = $1 AND channel = 'app'",
+        survey_id,
+    )
+    assert len(app_rows) == 20 and {tuple(row) for row in app_rows} == {(None, None)}
+
+
+async def test_a_closed_survey_takes_no_more_answers(
+    client: Client, supervisor: dict[str, str]
+) -> None:
+    survey_id = await opened_survey(client, supervisor)
+    device = await resident(client)
+    assert (await post(client, f"/{survey_id}/close", supervisor, 200))["state"] == "closed"
+    assert await offered(client, device, **HOME) == []
+    refused = await post(client, f"/{survey_id}/answers", device, 409, {"answers": answer_of(1)})
+    assert refused["code"] == "surveys.not_taking_answers"
+    again = await post(client, f"/{survey_id}/open", supervisor, 409)
+    assert again["code"] == "surveys.wrong_state"
+
+
+async def test_staff_see_and_run_only_surveys_of_their_subtree(
+    client: Client, login: Login, supervisor: dict[str, str]
+) -> None:
+    survey_id = await opened_survey(client, supervisor)
+    admin = await login("demo-admin")
+    elsewhere = await staff(
+        client, admin, "other-street-lead", "supervisor", regionCode=OTHER_STREET
+    )
+    seen = await client.get(f"/api/v1/surveys/{survey_id}", headers=elsewhere)
+    assert seen.status_code == 404 and seen.json()["code"] == "surveys.not_found"
+    await post(client, f"/{survey_id}/close", elsewhere, 404)
+    entries = {"channel": "phone", "entries": [{"answers": answer_of(0)}]}
+    await post(client, f"/{survey_id}/entries", elsewhere, 404, entries)
+    await post(client, "/", elsewhere, 404, SURVEY)  # a region outside their street
+    mine = await post(client, "/", elsewhere, 201, {**SURVEY, "regionCode": OTHER_STREET})
+    assert mine["regionCode"] == OTHER_STREET
+    assert (
+        await client.get(f"/api/v1/surveys/{mine['id']}", headers=supervisor)
+    ).status_code == 200
+    worker = await login("demo-worker")
+    assert (await client.get(f"/api/v1/surveys/{survey_id}", headers=worker)).status_code == 403
+    device = await resident(client)
+    await post(client, "/", device, 403, SURVEY)
+
+
+async def test_bad_questionnaires_and_answers_are_named_per_field(
+    client: Client, login: Login, supervisor: dict[str, str]
+) -> None:
+    bad = {**SURVEY, "questions": [SATISFACTION, {**SAFETY, "key": "satisfaction"}]}
+    refused = await post(client, "/", supervisor, 422, bad)
+    assert refused["code"] == "surveys.bad_questionnaire"
+    assert refused["fields"] == {"questions[1].key": "the same key is used twice"}
+    assert refused["message"] and refused["messageEn"]
+    survey_id = await opened_survey(client, supervisor)
+    device = await resident(client)
+    wrong = {"satisfaction": "ecstatic", "safety": 9, "age": 40}
+    refused = await post(client, f"/{survey_id}/answers", device, 422, {"answers": wrong})
+    assert refused["code"] == "surveys.bad_answers"
+    assert refused["fields"] == {
+        "answers.satisfaction": "not one of the options",
+        "answers.safety": "a whole number from 1 to 5",
+        "answers.age": "no such question",
+    }
+    # A refused answer counts for nothing: the device may still answer.
+    await post(client, f"/{survey_id}/answers", device, 201, {"answers": answer_of(0)})
+    dispatcher = await login("demo-dispatcher")
+    forum = {
+        "channel": "forum",
+        "entries": [{"answers": answer_of(0)}, {"answers": {}, "group": "victim"}],
+    }
+    refused = await post(client, f"/{survey_id}/entries", dispatcher, 422, forum)
+    assert refused["fields"] == {
+        "entries[0].group": "a forum answer needs its group",
+        "entries[1].answers.satisfaction": "an answer is required",
+    }
+    assert (await client.get(f"/api/v1/surveys/{survey_id}", headers=dispatcher)).json()[
+        "answered"
+    ] == 1
+
+
+async def test_a_key_area_acceptance_survey_reaches_the_residents_of_its_place(
+    client: Client, supervisor: dict[str, str], db: asyncpg.Connection
+) -> None:
+    lat, lng, d = HOME["lat"], HOME["lng"], 0.002
+    square = [[lng - d, lat - d], [lng + d, lat - d], [lng + d, lat + d], [lng - d, lat + d]]
+    street = await db.fetchrow("SELECT id, path FROM regions WHERE code = $1", HOME_STREET)
+    now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    place_id = await places.create_place(
+        db,
+        kind="key_area",
+        region_id=street["id"],
+        region_path=street["path"],
+        covers=None,
+        geometry={"type": "Polygon", "coordinates": [[*square, square[0]]]},
+        now=now,
+    )
+    # The app follows new places on its own loop: wait there until it routes with this one.
+    revision = await db.fetchval("SELECT revision FROM region_revision")
+    routing = context_of(client.app.state).require_routing()
+    assert client.blocking_portal.call(routing.wait_for_revision, revision, 20)
+    user = await db.fetchval("SELECT id FROM users WHERE username = 'demo-supervisor'")
+    survey_id = await surveys.open_acceptance_survey(
+        db,
+        place_id=place_id,
+        region_id=street["id"],
+        region_path=street["path"],
+        title="某城中村整治验收",
+        title_en="Acceptance of an urban village",
+        actor_id=user,
+        now=now,
+    )
+    inside, outside, reporter = (
+        await resident(client),
+        await resident(client),
+        await resident(client),
+    )
+    await report(client, reporter)  # lands in the place
+    assert await offered(client, inside, **HOME) == [survey_id]
+    assert await offered(client, reporter) == [survey_id]
+    assert await offered(client, outside, lat=lat + 0.01, lng=lng) == []
+    for choice, headers in (("satisfied", inside), ("dissatisfied", reporter)):
+        answers = {"satisfaction": choice, "safety": 4, "remark": "路灯修好了"}
+        await post(client, f"/{survey_id}/answers", headers, 201, {"answers": answers})
+    assert await surveys.satisfaction(db, survey_id=survey_id) == surveys.SatisfactionTally(2, 1)
+    shown = (await client.get(f"/api/v1/surveys/{survey_id}", headers=supervisor)).json()
+    assert (shown["purpose"], shown["placeId"], shown["closesOn"]) == (
+        "acceptance",
+        place_id,
+        "2026-12-23",
+    )
+    await surveys.close(db, survey_id=survey_id, now=now)
+    await surveys.close(db, survey_id=survey_id, now=now)  # closing twice changes nothing
+    assert await offered(client, inside, **HOME) == []
+
+
+async def test_a_device_gets_one_safety_survey_a_quarter(
+    client: Client, supervisor: dict[str, str], login: Login
+) -> None:
+    first = await opened_survey(client, supervisor)
+    second = await opened_survey(client, supervisor, title="第二次调查", titleEn="A second one")
+    staff_only = await opened_survey(client, supervisor, channels=["forum"])
+    device, other = await resident(client), await resident(client)
+    assert await offered(client, device, **HOME) == [first, second]
+    await post(client, f"/{first}/answers", device, 201, {"answers": answer_of(0)})
+    assert await offered(client, device, **HOME) == []  # not again this quarter
+    assert await offered(client, other, **HOME) == [first, second]
+    refused = await post(client, f"/{staff_only}/answers", other, 409, {"answers": answer_of(0)})
+    assert refused["code"] == "surveys.not_taking_answers"
+
+
+async def test_a_batch_holds_up_to_500_answer_sets(
+    client: Client, login: Login, supervisor: dict[str, str]
+) -> None:
+    survey_id = await opened_survey(client, supervisor)
+    dispatcher = await login("demo-dispatcher")
+    entry = {"answers": {**answer_of(1), "note": "电话回访记录" * 25}}
+    batch = {"channel": "phone", "day": "2026-11-23", "entries": [entry] * 500}
+    entered = await post(client, f"/{survey_id}/entries", dispatcher, 201, batch)
+    assert entered["entered"] == 500
+    refused = await post(
+        client, f"/{survey_id}/entries", dispatcher, 400, {**batch, "entries": [entry] * 501}
+    )
+    assert "entries" in refused["fields"]
+    early = await post(
+        client, f"/{survey_id}/entries", dispatcher, 422, {**batch, "day": "2026-11-22"}
+    )
+    assert early["fields"] == {"day": "between opensOn and today"}
+    shown = (await client.get(f"/api/v1/surveys/{survey_id}", headers=dispatcher)).json()
+    assert shown["satisfaction"] == {"answered": 500, "satisfied": 500}
