@@ -114,6 +114,9 @@ class Settings:
     photo_link_secret: str | None = None
     photo_link_seconds: int = 900
     survey_mark_secret: str | None = None
+    survey_answers_per_hour: int = 10
+    survey_answers_per_hour_per_address: int = 300
+    survey_entries_per_day: int = 2000
     map_tile_url: str | None = None
     map_coordinates: MapCoordinates = "wgs84"
     map_attribution: str = ""
@@ -619,6 +622,21 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         _secret,
         "key of the once-per-device survey marks (same in every API process); unset: made once "
         "in the data dir",
+    ),
+    "GRIDREPORT_SURVEY_ANSWERS_PER_HOUR": (
+        "survey_answers_per_hour",
+        _int(1, 10000),
+        "survey answers one device may send from the app in an hour before 429",
+    ),
+    "GRIDREPORT_SURVEY_ANSWERS_PER_HOUR_PER_ADDRESS": (
+        "survey_answers_per_hour_per_address",
+        _int(1, 1_000_000),
+        "survey answers from one client address in an hour before 429",
+    ),
+    "GRIDREPORT_SURVEY_ENTRIES_PER_DAY": (
+        "survey_entries_per_day",
+        _int(1, 1_000_000),
+        "answers one staff member may enter (座谈会, 入户走访, 电话回访) in a day before 429",
     ),
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -29,6 +30,13 @@ from backend.surveys import service as surveys
 _NOT_ACCEPTING = Conflict(
     "areas.not_accepting", "该重点地区不在验收中", "This area is not being accepted"
 )
+_TOO_FEW = Conflict(
+    "areas.acceptance_too_few",
+    "验收答卷尚不足，请继续收集后再作验收结论",
+    "Not enough answers yet: collect more before deciding the acceptance",
+)
+# Areas being put right: their acceptance begins once every task of the plan is done.
+REMEDIATING: frozenset[str] = frozenset({"listed", "flagged", "extended"})
 _NO_ROUND = NotFound(
     "areas.no_acceptance", "该重点地区尚无验收记录", "This area has no acceptance yet"
 )
@@ -50,11 +58,36 @@ async def begin(
         region_path=area["region_path"],
         title=f"{area['name']} 整治验收满意度调查",
         title_en=f"Acceptance survey of key area {area['id']}",
-        actor_id=plan["direct_responsible_id"] if plan else None,
+        actor_id=None,  # opened by the system when the last task is done
         now=now,
         settings=settings,
+        # Those answerable for the area never enter its residents' answers themselves.
+        barred_entrants=_responsible(plan),
     )
     await queries.insert_acceptance(conn, area_id=area["id"], survey_id=survey_id, at=now)
+
+
+async def begin_if_ready(
+    conn: Connection, area: asyncpg.Record, *, settings: Settings, now: datetime
+) -> bool:
+    """Begin acceptance of an area being put right whose plan's tasks are all done already
+    (done before it was listed, say); True when it began. The area is locked by the caller."""
+    if area["state"] not in REMEDIATING:
+        return False
+    if not await queries.ready_for_acceptance(conn, area_id=area["id"]):
+        return False
+    await begin(conn, area, settings=settings, now=now)
+    return True
+
+
+async def begin_ready(conn: Connection, *, settings: Settings, now: datetime) -> int:
+    """The sweep: every area being put right with all its plan's tasks done begins acceptance."""
+    begun = 0
+    for area_id in await queries.areas_ready_for_acceptance(conn):
+        async with conn.transaction():
+            area = await lifecycle.load_for_update(conn, area_id=area_id, scope_path=None)
+            begun += await begin_if_ready(conn, area, settings=settings, now=now)
+    return begun
 
 
 async def measure_of(
@@ -114,6 +147,9 @@ async def decide(
         m = await measure_of(conn, area, round_["survey_id"])
         bar = settings.area_acceptance_percent
         least = settings.area_acceptance_min_answers
+        if m.answered < least:
+            # Too few to judge: the survey stays open and the round undecided.
+            raise _TOO_FEW
         shortfall = rules.acceptance_shortfall(m, bar_percent=bar, min_answers=least)
         stored: dict[str, Any] = msgspec.to_builtins(_measure_out(m, settings))
         stored["shortfall"] = [{"zh": zh, "en": en} for zh, en in shortfall]
@@ -166,7 +202,9 @@ async def _lift(
         conn, lifted, "watch", actor=None, reason=None, now=now, settings=settings
     )
     await level_duties.release(conn, area_id=area["id"], now=now)
-    until = rules.watch_until(now, months=settings.area_watch_months)
+    # The same day of the month in the city, not in UTC: late evening is already tomorrow.
+    local = now.astimezone(ZoneInfo(settings.timezone))
+    until = rules.watch_until(local, months=settings.area_watch_months)
     await queries.set_watch_until(conn, area_id=area["id"], until=until)
     await _plan_rechecks(conn, watched, settings=settings, now=now)
     return await lifecycle.load_for_update(conn, area_id=area["id"], scope_path=None)
@@ -249,3 +287,9 @@ async def current(
             for zh, en in rules.acceptance_shortfall(m, bar_percent=bar, min_answers=least)
         ]
     return out
+
+
+def _responsible(plan: asyncpg.Record | None) -> tuple[int, ...]:
+    if plan is None:
+        return ()
+    return (plan["first_responsible_id"], plan["direct_responsible_id"])

@@ -13,6 +13,7 @@ from backend.areas.acceptance import measure_of
 from backend.areas.figures import windows
 from backend.areas.followup_access import scope_path_of
 from backend.areas.watch import governed_since
+from backend.cases.service import scope_for
 from backend.db.types import Connection
 from backend.errors import Conflict
 from backend.media.links import PhotoLinks
@@ -39,7 +40,9 @@ async def workbook(
     if area is None:
         raise lifecycle.NO_SUCH_AREA
     since = area["flagged_at"] or governed_since(area)
-    found = await windows(conn, area, settings=settings, now=now)
+    # The workbook's figures are the downloader's: confidential cases only for who sees them.
+    visible = scope_for(principal).confidential
+    found = await windows(conn, area, confidential=visible, settings=settings, now=now)
     plan = await figure_sql.plan_for_report(conn, area_id=area_id)
     if since is None or found is None or plan is None:
         raise _NOT_GOVERNED

@@ -14,19 +14,39 @@ from backend.areas.lifecycle import scope_range
 from backend.areas.schemas import AreaIn, AreaOut
 from backend.areas.service import ONE_PLACE, detail, region_in_scope, scope_path
 from backend.audit import service as audit
+from backend.cases.service import scope_for
 from backend.db.types import Connection
+from backend.errors import Invalid
 from backend.places import service as places
+from backend.regions import service as regions
 from backend.settings import Settings
+
+OUTSIDE_REGION = Invalid(
+    "areas.outside_region",
+    "重点地区须位于所选区域之内：所绘范围或所选区域超出了该区域",
+    "A key area must lie within its region: the outline or region given reaches beyond it",
+    fields={"place": "outside the region of regionCode"},
+)
 
 
 async def _place_of(
-    conn: Connection, principal: Principal, data: AreaIn
+    conn: Connection, principal: Principal, data: AreaIn, region: asyncpg.Record
 ) -> tuple[tuple[int, str] | None, dict[str, Any] | None]:
-    if (data.place.region_code is None) == (data.place.geometry is None):
+    """The place of a new candidate, which lies in the area's region: the region itself or one
+    beneath it, or an outline drawn inside the region's own (a few metres over the border are
+    allowed, and cut off: the area counts no case of the neighbouring region)."""
+    code, drawn = data.place.region_code, data.place.geometry
+    if code is None and drawn is not None:
+        home = await regions.feature(conn, code=region["code"], scope_path=region["path"])
+        inside = await places.inside_region(drawn, region_outline=home.geometry)
+        if inside is None:
+            raise OUTSIDE_REGION
+        return None, inside
+    if code is None or drawn is not None:
         raise ONE_PLACE
-    if data.place.region_code is None:
-        return None, data.place.geometry
-    covered = await region_in_scope(conn, principal, data.place.region_code)
+    covered = await region_in_scope(conn, principal, code)
+    if not covered["path"].startswith(region["path"]):
+        raise OUTSIDE_REGION
     return (covered["id"], covered["path"]), None
 
 
@@ -37,7 +57,7 @@ async def create(
     path = scope_path(principal)
     async with conn.transaction():
         region = await region_in_scope(conn, principal, data.region_code)
-        covers, geometry = await _place_of(conn, principal, data)
+        covers, geometry = await _place_of(conn, principal, data, region)
         same = await places.duplicate_of(
             conn, kind="key_area", covers_region_id=covers[0] if covers else None, geometry=geometry
         )
@@ -69,11 +89,26 @@ async def create(
             actor=principal,
             now=now,
         )
-        if data.case_ids:
-            await places.link_cases(
-                conn, place_id=place_id, case_ids=data.case_ids, scope_path=path or "/"
-            )
+        await link_visible(conn, place_id=place_id, case_ids=data.case_ids, actor=principal)
     return await detail(conn, principal, area["id"], settings=settings, now=now), True
+
+
+async def link_visible(
+    conn: Connection, *, place_id: int, case_ids: list[int], actor: Principal
+) -> int:
+    """Link by hand those of these cases the caller sees in their case list (their subtree,
+    confidential ones only for who may see them); how many were new to the place."""
+    scope = scope_for(actor)
+    path = "/" if scope.everything else scope.path
+    if not case_ids or path is None:
+        return 0
+    return await places.link_cases(
+        conn,
+        place_id=place_id,
+        case_ids=case_ids,
+        scope_path=path,
+        confidential=scope.confidential,
+    )
 
 
 async def register(
@@ -136,12 +171,9 @@ async def merge_into(
 ) -> int:
     """A second candidate for the same place: its evidence joins the area already there."""
     linked = 0
-    if case_ids:
-        linked = await places.link_cases(
-            conn,
-            place_id=survivor["place_id"],
-            case_ids=case_ids,
-            scope_path=(actor.region_path if actor else None) or "/",
+    if actor is not None:
+        linked = await link_visible(
+            conn, place_id=survivor["place_id"], case_ids=case_ids, actor=actor
         )
     info = {"name": name, "linked": linked, **(detail or {})}
     await queries.insert_event(

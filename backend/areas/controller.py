@@ -109,7 +109,7 @@ class AreaController(Controller):
         operation_id="moveArea",
         guards=[triage],
         status_code=HTTP_200_OK,
-        summary="A lifecycle step: propose, dismiss, list, flag or relist, with a reason",
+        summary="A lifecycle step: propose, dismiss, list or flag, with a reason",
     )
     async def move(
         self,

@@ -2,7 +2,7 @@
 
 Once a day the levels of every grid are kept (places.snapshot_levels); each grid that turned
 red or rose two steps becomes a proposed area with its cases as evidence, or, when an area
-already governs that grid, its evidence joins that area.
+already governs that grid, its evidence joins that area. Both happen in one transaction.
 """
 
 from __future__ import annotations
@@ -31,11 +31,16 @@ def _why(change: LevelChange, window_days: int) -> str:
 
 
 async def discover(conn: Connection, *, settings: Settings, now: datetime) -> int:
-    """Keep today's levels and propose an area for each grid that turned; how many areas."""
+    """Keep today's levels and propose an area for each grid that turned; how many areas.
+
+    The day's levels and the proposals they call for are kept together or not at all: the
+    levels tell a grid turned only on the day they are first kept, so a proposal that failed
+    must leave the day unkept for the next round to find the grid again.
+    """
     day = service.today_of(settings, now)
-    changes = await places.snapshot_levels(conn, day=day, settings=settings, now=now)
-    for change in changes:
-        async with conn.transaction():
+    async with conn.transaction():
+        changes = await places.snapshot_levels(conn, day=day, settings=settings, now=now)
+        for change in changes:
             await _one(conn, change, settings=settings, now=now)
     return len(changes)
 

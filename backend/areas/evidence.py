@@ -11,6 +11,7 @@ from backend.accounts.rules import Principal
 from backend.areas import register_queries, service
 from backend.areas.schemas import AreaCasesOut
 from backend.cases import views as cases
+from backend.cases.service import scope_for
 from backend.db.types import Connection
 from backend.errors import Invalid
 
@@ -39,7 +40,11 @@ async def cases_of(
     area = await service.summary_row(conn, principal, area_id, now=now)
     before = _decode(cursor) if cursor else None
     rows = await register_queries.evidence_case_ids(
-        conn, place_id=area["place_id"], before=before, limit=PAGE_SIZE + 1
+        conn,
+        place_id=area["place_id"],
+        before=before,
+        limit=PAGE_SIZE + 1,
+        confidential=scope_for(principal).confidential,
     )
     page = rows[:PAGE_SIZE]
     items = await cases.summaries_of(conn, principal, [row["case_id"] for row in page])

@@ -9,8 +9,8 @@ from datetime import datetime
 import asyncpg
 
 from backend.accounts.rules import Principal
+from backend.areas import acceptance, lifecycle
 from backend.areas import followup_queries as queries
-from backend.areas import lifecycle
 from backend.areas.followup_access import scope_path_of, today
 from backend.areas.followup_schemas import ExtensionDecisionIn, ExtensionIn, ExtensionOut
 from backend.areas.rules import Action
@@ -129,6 +129,9 @@ async def decide(
             note=data.note,
         )
         await _audit(conn, principal, area, f"extension_{decided['state']}", extension_id)
+        # Refused, the area is back to being put right with its tasks done: measured again.
+        if await acceptance.begin_if_ready(conn, moved, settings=settings, now=now):
+            moved = await lifecycle.load_for_update(conn, area_id=area_id, scope_path=None)
     return extension_out(decided, moved["state"])
 
 

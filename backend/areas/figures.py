@@ -22,6 +22,7 @@ from backend.areas.followup_schemas import (
     WindowOut,
 )
 from backend.areas.watch import governed_since
+from backend.cases.service import scope_for
 from backend.db.types import Connection
 from backend.errors import Invalid, NotFound
 from backend.places import service as places
@@ -51,19 +52,31 @@ def window_out(
 
 
 async def windows(
-    conn: Connection, area: asyncpg.Record, *, settings: Settings, now: datetime
+    conn: Connection,
+    area: asyncpg.Record,
+    *,
+    confidential: bool,
+    settings: Settings,
+    now: datetime,
 ) -> tuple[WindowOut, WindowOut] | None:
-    """The before and after windows of an area governed at some time; None before that."""
+    """The before and after windows of an area governed at some time; None before that.
+
+    Confidential cases count only for a reader whose scope sees them (`confidential`), as in
+    the case lists and the statistics."""
     since = area["flagged_at"] or governed_since(area)
     if since is None:
         return None
     before_start, before_end, after_start, after_end = rules.before_after(since, now)
     zone = ZoneInfo(settings.timezone)
     before = await places.reports_in_window(
-        conn, place_id=area["place_id"], start=before_start, end=before_end
+        conn,
+        place_id=area["place_id"],
+        start=before_start,
+        end=before_end,
+        confidential=confidential,
     )
     after = await places.reports_in_window(
-        conn, place_id=area["place_id"], start=after_start, end=after_end
+        conn, place_id=area["place_id"], start=after_start, end=after_end, confidential=confidential
     )
     return (
         window_out(before, before_start, before_end, zone=zone),
@@ -78,7 +91,8 @@ async def of_area(
     area = await queries.area_in_scope(conn, area_id=area_id, scope_path=scope_path_of(principal))
     if area is None:
         raise lifecycle.NO_SUCH_AREA
-    found = await windows(conn, area, settings=settings, now=now)
+    visible = scope_for(principal).confidential
+    found = await windows(conn, area, confidential=visible, settings=settings, now=now)
     since = area["flagged_at"] or governed_since(area)
     if found is None:
         return AreaFiguresOut(area_id=area_id, since=None, before=None, after=None)

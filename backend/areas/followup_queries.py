@@ -266,3 +266,33 @@ async def decide_extension(
     )
     assert row is not None  # the caller holds the row locked
     return row
+
+
+# An area being put right whose current plan has tasks, none of them unfinished; an extended
+# area only once a task given after the extension is done.
+_READY = """
+    SELECT k.id FROM key_areas k
+      JOIN key_area_plans p ON p.area_id = k.id AND p.current
+     WHERE k.state IN ('listed', 'flagged', 'extended')
+       AND ($1::bigint IS NULL OR k.id = $1)
+       AND NOT EXISTS (SELECT 1 FROM key_area_tasks t
+                        WHERE t.plan_id = p.id AND t.state IN ('open', 'accepted'))
+       AND EXISTS (SELECT 1 FROM key_area_tasks t
+                    WHERE t.plan_id = p.id AND t.state <> 'cancelled'
+                      AND (k.state <> 'extended' OR t.created_at >
+                           (SELECT max(e.at) FROM key_area_events e
+                             WHERE e.area_id = k.id AND e.action = 'extend')))
+     ORDER BY k.id
+"""
+
+
+async def ready_for_acceptance(conn: Connection, *, area_id: int) -> bool:
+    """Whether the area's plan is all done and its acceptance may begin."""
+    found: int | None = await conn.fetchval(_READY, area_id)
+    return found is not None
+
+
+async def areas_ready_for_acceptance(conn: Connection) -> list[int]:
+    """Areas whose plan is all done but whose acceptance has not begun."""
+    rows = await conn.fetch(_READY, None)
+    return [row["id"] for row in rows]

@@ -1,12 +1,14 @@
-"""The key-area job the worker runs every minute: discover, plan level duties, escalate
-overdue street listings, watch lifted areas. Each step is idempotent, so two workers, or
-a run that repeats after a failure, do no harm."""
+"""The key-area job the worker runs every minute: discover, plan level duties, begin the
+acceptance of areas whose tasks are all done, escalate overdue street listings, watch lifted
+areas. Each step is idempotent, so two workers, or a run that repeats after a failure, do no
+harm; once a day's work is done, a round only reads."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
-from backend.areas import discovery, level_duties, lifecycle, rules, watch
+from backend.areas import acceptance, discovery, level_duties, lifecycle, rules, watch
 from backend.areas import watch_queries as watch_sql
 from backend.areas.followup_access import today
 from backend.db.types import Connection
@@ -37,10 +39,31 @@ async def escalate_overdue(conn: Connection, *, settings: Settings, now: datetim
     return moved
 
 
+class _Step(Protocol):
+    async def __call__(self, conn: Connection, *, settings: Settings, now: datetime) -> int: ...
+
+
 async def tend_areas(conn: Connection, *, settings: Settings, now: datetime) -> int:
-    """One round of every key-area job; how many things it did."""
-    done = await discovery.discover(conn, settings=settings, now=now)
-    done += await level_duties.plan_duties(conn, settings=settings, now=now)
-    done += await escalate_overdue(conn, settings=settings, now=now)
-    done += await watch.watch_areas(conn, settings=settings, now=now)
+    """One round of every key-area job; how many things it did.
+
+    A step that fails holds up none after it (the day's discovery may fail until its cause
+    is fixed; duties are owed all the same): the first failure is raised once all have run.
+    Acceptance begins before escalation, so an area whose tasks are all done is not sent up.
+    """
+    steps: tuple[_Step, ...] = (
+        discovery.discover,
+        level_duties.plan_duties,
+        acceptance.begin_ready,
+        escalate_overdue,
+        watch.watch_areas,
+    )
+    done = 0
+    failure: Exception | None = None
+    for step in steps:
+        try:
+            done += await step(conn, settings=settings, now=now)
+        except Exception as exc:  # raised below, after the other steps had their turn
+            failure = failure or exc
+    if failure is not None:
+        raise failure
     return done

@@ -45,8 +45,11 @@ class AreaDutySubject:
     """What the duty engine asks of a level duty."""
 
     async def settle(self, conn: Connection, duty: asyncpg.Record, *, now: datetime) -> bool:
-        """Patrols: enough patrol reports in the period; the others: the record was made."""
-        row = await duty_sql.area_duty(conn, row_id=duty["subject_id"], lock=True)
+        """Patrols: enough patrol reports in the period; the others: the record was made.
+
+        A row or area someone is changing right now raises LockNotAvailableError: the
+        watcher looks again later rather than wait while it holds the duty."""
+        row = await duty_sql.area_duty_unless_busy(conn, row_id=duty["subject_id"])
         if row is None:
             return True
         if row["done_at"] is not None:
@@ -64,7 +67,8 @@ class AreaDutySubject:
         self, conn: Connection, duty: asyncpg.Record, *, stage: Stage, now: datetime
     ) -> None:
         """催办/督办 on the area's timeline, naming the duty row."""
-        row = await duty_sql.area_duty(conn, row_id=duty["subject_id"])
+        # Already held since settle; the event's reference to the area needs its key lock.
+        row = await duty_sql.area_duty_unless_busy(conn, row_id=duty["subject_id"])
         if row is None:
             return
         await queries.insert_event(
@@ -117,6 +121,8 @@ async def _plan_one(
     row = await duty_sql.upsert_area_duty(
         conn, area_id=area["id"], kind=owed.kind, start=start, end=end, target=owed.target
     )
+    if row is None or not row["inserted"]:
+        return 0  # the row and its deadline were made together, by an earlier round
     leader = area["first_responsible_id"]
     await duties.open_duty(
         conn,
@@ -133,7 +139,7 @@ async def _plan_one(
         settings=settings,
         now=now,
     )
-    return 1 if row["inserted"] else 0
+    return 1
 
 
 async def release(conn: Connection, *, area_id: int, now: datetime) -> int:
@@ -154,6 +160,8 @@ async def record(
     now: datetime,
 ) -> AreaDutyOut:
     """The record of a sweep or a check, with its photos: the period's duty is done."""
+    # Locks the area, then the row, then ends the row's duty. The watcher holds duties
+    # first, so it never waits for the area or the row (AreaDutySubject): no circle.
     async with conn.transaction():
         area = await lifecycle.load_for_update(
             conn, area_id=area_id, scope_path=scope_path_of(principal)

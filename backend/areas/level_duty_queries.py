@@ -24,20 +24,27 @@ async def areas_with_level_duties(conn: Connection) -> list[asyncpg.Record]:
 
 async def upsert_area_duty(
     conn: Connection, *, area_id: int, kind: str, start: date, end: date, target: int
-) -> asyncpg.Record:
-    """The period's row of a level duty (id, and whether it is new)."""
+) -> asyncpg.Record | None:
+    """The period's row of a level duty (id, and whether it is new), made if missing.
+
+    A row already there is only read: planning runs every minute and writes nothing once the
+    period's rows exist. None when another planner made the row a moment ago.
+    """
     row: asyncpg.Record | None = await conn.fetchrow(
-        "INSERT INTO key_area_duties (area_id, kind, period_start, period_end, target) "
-        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (area_id, kind, period_start) "
-        "DO UPDATE SET period_end = key_area_duties.period_end "
-        "RETURNING id, (xmax = 0) AS inserted",
+        "WITH made AS ("
+        " INSERT INTO key_area_duties (area_id, kind, period_start, period_end, target)"
+        " SELECT $1::bigint, $2::text, $3::date, $4::date, $5::int WHERE NOT EXISTS ("
+        "  SELECT 1 FROM key_area_duties WHERE area_id = $1 AND kind = $2 AND period_start = $3)"
+        " ON CONFLICT (area_id, kind, period_start) DO NOTHING RETURNING id) "
+        "SELECT id, true AS inserted FROM made UNION ALL "
+        "SELECT id, false FROM key_area_duties WHERE area_id = $1 AND kind = $2 "
+        "AND period_start = $3",
         area_id,
         kind,
         start,
         end,
         target,
     )
-    assert row is not None  # an upsert with RETURNING always answers
     return row
 
 
@@ -53,6 +60,22 @@ async def area_duty(conn: Connection, *, row_id: int, lock: bool = False) -> asy
         f"SELECT {_DUTY_COLUMNS}, a.place_id, a.region_id, a.state "
         "FROM key_area_duties d JOIN key_areas a ON a.id = d.area_id WHERE d.id = $1"
         + (" FOR UPDATE OF d" if lock else ""),
+        row_id,
+    )
+    return row
+
+
+async def area_duty_unless_busy(conn: Connection, *, row_id: int) -> asyncpg.Record | None:
+    """One level-duty row locked, its area held against change, without waiting for anyone.
+
+    The duty watcher holds the row's duty while it looks; an owner's record holds the area
+    and the row, then ends that duty. Waiting here would close that circle, so a row or an
+    area being changed raises LockNotAvailableError instead.
+    """
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"SELECT {_DUTY_COLUMNS}, a.place_id, a.region_id, a.state "
+        "FROM key_area_duties d JOIN key_areas a ON a.id = d.area_id WHERE d.id = $1 "
+        "FOR UPDATE OF d NOWAIT FOR KEY SHARE OF a NOWAIT",
         row_id,
     )
     return row

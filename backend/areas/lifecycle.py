@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 
 from backend.accounts.rules import Principal
-from backend.areas import queries, rules
+from backend.areas import queries, rules, task_queries
 from backend.audit import service as audit
 from backend.db.types import Connection
 from backend.errors import Forbidden, Invalid, NotFound
@@ -74,10 +74,14 @@ async def load_for_update(
 async def facts_of(conn: Connection, area: asyncpg.Record) -> tuple[rules.Facts, asyncpg.Record]:
     """What the rules need to know of the area, and its current plan's facts."""
     plan = await queries.plan_facts(conn, area_id=area["id"])
+    has_plan = plan["plan_id"] is not None
+    if has_plan and area["state"] == "relisted":
+        # The plan that failed to hold is no plan for the relisting: a new one is needed.
+        has_plan = await task_queries.plan_since_relist(conn, area_id=area["id"])
     facts = rules.Facts(
         state=area["state"],
         tier=area["tier"],
-        has_plan=plan["plan_id"] is not None,
+        has_plan=has_plan,
         open_tasks=plan["open_tasks"] or 0,
     )
     return facts, plan

@@ -106,10 +106,14 @@ async def decisions_of(conn: Connection, *, meeting_ids: list[int]) -> list[asyn
     return rows
 
 
-async def linked_count(conn: Connection, *, place_id: int) -> int:
-    """How many cases are placed in or linked to a place."""
+async def linked_count(conn: Connection, *, place_id: int, confidential: bool) -> int:
+    """How many cases are placed in or linked to a place, confidential ones only when the
+    reader's scope sees them (`confidential`)."""
     count: int = await conn.fetchval(
-        "SELECT count(*) FROM case_places WHERE place_id = $1", place_id
+        "SELECT count(*) FROM case_places cp JOIN cases c ON c.id = cp.case_id "
+        "WHERE cp.place_id = $1 AND ($2 OR NOT c.confidential)",
+        place_id,
+        confidential,
     )
     return count
 

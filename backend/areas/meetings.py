@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from backend.accounts.rules import Principal
-from backend.areas import documents, lifecycle, meeting_queries, rules, service
+from backend.areas import acceptance, documents, lifecycle, meeting_queries, rules, service
 from backend.areas.lifecycle import scope_range
 from backend.areas.schemas import DecisionIn, MeetingIn, MeetingOut
 from backend.audit import service as audit
+from backend.cases.service import scope_for
 from backend.db.types import Connection
 from backend.errors import DomainError, Invalid, NotFound
 from backend.places import service as places
@@ -81,7 +82,7 @@ async def _decide(
         raise _Refusal("列管或挂牌须确定红、黄、蓝等级", "Listing or flagging needs a level")
     action: rules.Action = decision.decision
     try:
-        await lifecycle.transition(
+        moved = await lifecycle.transition(
             conn,
             area,
             action,
@@ -94,6 +95,8 @@ async def _decide(
         )
     except DomainError as error:
         raise _Refusal(error.message_zh, error.message_en) from None
+    # A plan whose tasks were all done before the decision goes to 验收 at once.
+    await acceptance.begin_if_ready(conn, moved, settings=settings, now=now)
 
 
 async def record(
@@ -201,7 +204,12 @@ async def proposal(
     """研判会建议书 as XLSX, and its file name."""
     row = await _meeting(conn, principal, meeting_id)
     decisions = await meeting_queries.decisions_of(conn, meeting_ids=[meeting_id])
-    areas = [await _proposal_area(conn, d, settings=settings, now=now) for d in decisions]
+    # The sheet's figures are the reader's: confidential cases only for who may see them.
+    visible = scope_for(principal).confidential
+    areas = [
+        await _proposal_area(conn, d, confidential=visible, settings=settings, now=now)
+        for d in decisions
+    ]
     sheet = documents.ProposalSheet(
         region_name=row["region_name"],
         meeting_kind=row["kind"],
@@ -218,16 +226,24 @@ async def proposal(
 
 
 async def _proposal_area(
-    conn: Connection, decision: asyncpg.Record, *, settings: Settings, now: datetime
+    conn: Connection,
+    decision: asyncpg.Record,
+    *,
+    confidential: bool,
+    settings: Settings,
+    now: datetime,
 ) -> documents.ProposalArea:
-    """One area's evidence figures, as they stand now."""
+    """One area's evidence figures, as they stand now, as the reader may see them."""
     place_id = decision["place_id"]
-    alert, reports = await places.current_level(conn, place_id=place_id, settings=settings, now=now)
+    # The level is the city's, of every case; the counts beside it are the reader's own.
+    alert, _ = await places.current_level(conn, place_id=place_id, settings=settings, now=now)
     window = timedelta(days=settings.hotspot_window_days)
     previous = await places.count_in_window(
-        conn, place_id=place_id, start=now - 2 * window, end=now - window
+        conn, place_id=place_id, start=now - 2 * window, end=now - window, confidential=confidential
     )
-    recent = await places.reports_in_window(conn, place_id=place_id, start=now - window, end=now)
+    recent = await places.reports_in_window(
+        conn, place_id=place_id, start=now - window, end=now, confidential=confidential
+    )
     top = Counter(r["category_code"] for r in recent).most_common(TOP_CATEGORIES)
     names = await meeting_queries.category_names(conn, codes=[code for code, _ in top])
     return documents.ProposalArea(
@@ -236,9 +252,11 @@ async def _proposal_area(
         region_name=decision["region_name"],
         problems=decision["problems"],
         alert=alert,
-        reports=reports,
+        reports=len(recent),
         previous_reports=previous,
-        cases_linked=await meeting_queries.linked_count(conn, place_id=place_id),
+        cases_linked=await meeting_queries.linked_count(
+            conn, place_id=place_id, confidential=confidential
+        ),
         top_categories=[(names.get(code, code), n) for code, n in top],
         decision=decision["decision"],
         level=decision["level"],

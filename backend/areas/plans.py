@@ -19,16 +19,38 @@ from backend.areas.service import scope_path
 from backend.audit import service as audit
 from backend.db.types import Connection
 from backend.duties import service as duties
-from backend.errors import Invalid
+from backend.errors import Conflict, Forbidden, Invalid
 from backend.regions.paths import codes_of
 from backend.settings import Settings
 
 # States in which an area no longer takes a plan.
 ENDED: frozenset[str] = frozenset({"closed", "dismissed"})
+# Before listing the plan is a draft anyone who proposes may rewrite.
+DRAFTING: frozenset[str] = frozenset({"candidate", "proposed", "relisted"})
+# Being put right: the plan is replaced only by a leader, and never to move the deadline.
+REMEDIATING: frozenset[str] = frozenset({"listed", "flagged", "extended"})
+# Being accepted, lifted or watched: the plan is what is being judged; it stays as it is.
+FROZEN: frozenset[str] = frozenset({"accepting", "lifted", "watching"})
 _ENDED = Invalid(
     "areas.plan_closed",
     "该重点地区已销号或不予列管，不能再制定方案",
     "This area is closed or dismissed: it takes no plan",
+)
+_FROZEN = Conflict(
+    "areas.plan_frozen",
+    "该重点地区正在验收或回头看，整治方案不能再改动",
+    "This area is being accepted or watched: its plan can no longer change",
+)
+_LEADERS_ONLY = Forbidden(
+    "areas.plan_leaders_only",
+    "列管后的整治方案只能由督导或管理员调整（挂牌督办的须区级）",
+    "Once listed, only a supervisor or admin (of the district, when flagged) changes the plan",
+)
+_DEADLINE_FIXED = Invalid(
+    "areas.deadline_fixed",
+    "列管后整治期限只能通过延期申请调整",
+    "Once listed, the deadline moves only through an extension",
+    fields={"deadline": "must stay the area's deadline"},
 )
 _NO_PLAN = Invalid(
     "areas.no_plan",
@@ -103,8 +125,7 @@ async def replace_plan(
     """Write the area's plan and its tasks, in place of the current plan."""
     scope = scope_path(principal)
     area = await lifecycle.load_for_update(conn, area_id=area_id, scope_path=scope)
-    if area["state"] in ENDED:
-        raise _ENDED
+    _may_replace(area, principal, data)
     people_ids = {
         "firstResponsibleId": data.first_responsible_id,
         "directResponsibleId": data.direct_responsible_id,
@@ -142,11 +163,30 @@ async def replace_plan(
             "created_at": now,
         },
     )
-    await queries.set_deadline(conn, area_id=area_id, deadline=data.deadline)
+    if area["state"] in DRAFTING:
+        await queries.set_deadline(conn, area_id=area_id, deadline=data.deadline)
     plan = {"id": plan_id, "first": data.first_responsible_id, "direct": data.direct_responsible_id}
     for index, task in enumerate(data.tasks):
         await create_task(conn, area, plan, task, f"tasks[{index}]", settings=settings, now=now)
     await _note(conn, area, principal, "plan", {"planId": plan_id, "tasks": len(data.tasks)}, now)
+
+
+def _may_replace(area: asyncpg.Record, principal: Principal, data: PlanIn) -> None:
+    """Whether the caller may put a new plan in place of the area's current one now."""
+    state = area["state"]
+    if state in ENDED:
+        raise _ENDED
+    if state in FROZEN:
+        raise _FROZEN
+    if state not in REMEDIATING:
+        return
+    actor = lifecycle.actor_of(principal)
+    if actor.role not in ("supervisor", "admin"):
+        raise _LEADERS_ONLY
+    if area["tier"] == "district" and not actor.district_level:
+        raise _LEADERS_ONLY
+    if data.deadline != area["deadline"]:
+        raise _DEADLINE_FIXED
 
 
 def _check_due(task: TaskIn, now: datetime, field: str) -> None:
@@ -181,6 +221,8 @@ async def add_task(
     area = await lifecycle.load_for_update(conn, area_id=area_id, scope_path=scope)
     if area["state"] in ENDED:
         raise _ENDED
+    if area["state"] in FROZEN:
+        raise _FROZEN
     current = await task_queries.current_plan(conn, area_id=area_id)
     if current is None:
         raise _NO_PLAN

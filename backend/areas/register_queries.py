@@ -16,7 +16,8 @@ SUMMARY_COLUMNS = f"""
     cr.name AS covers_region_name,
     (SELECT count(*) FROM case_places cp JOIN cases c ON c.id = cp.case_id
       WHERE cp.place_id = k.place_id AND cp.case_created_at >= {{since}}
-        AND c.status NOT IN ('rejected', 'merged'))::int AS reports_30d,
+        AND c.status NOT IN ('rejected', 'merged')
+        AND ({{confidential}}::boolean OR NOT c.confidential))::int AS reports_30d,
     coalesce(t.tasks, 0) AS tasks, coalesce(t.done, 0) AS done, coalesce(t.overdue, 0) AS overdue
 """
 SUMMARY_JOINS = """
@@ -42,13 +43,15 @@ async def area_page(
     since: datetime,
     now: datetime,
     limit: int,
+    confidential: bool = False,
 ) -> list[asyncpg.Record]:
     """A page of the register, newest change first, with counts and plan progress per area.
 
     `where` is on key_areas k alone and numbers its parameters from $3 on ($1 is `since`,
-    $2 is `now`). The page is chosen first, so the counts are made for its rows only.
+    $2 is `now`). The page is chosen first, so the counts are made for its rows only. The
+    counts hold confidential cases only when the reader's scope sees them (`confidential`).
     """
-    columns = SUMMARY_COLUMNS.format(since="$1")
+    columns = SUMMARY_COLUMNS.format(since="$1", confidential=f"${len(args) + 3}")
     joins = SUMMARY_JOINS.format(now="$2")
     order = "ORDER BY k.updated_at DESC, k.id DESC"
     rows: list[asyncpg.Record] = await conn.fetch(
@@ -57,6 +60,7 @@ async def area_page(
         since,
         now,
         *args,
+        confidential,
     )
     return rows
 
@@ -83,15 +87,24 @@ async def events_of(conn: Connection, *, area_id: int) -> list[asyncpg.Record]:
 
 
 async def evidence_case_ids(
-    conn: Connection, *, place_id: int, before: tuple[datetime, int] | None, limit: int
+    conn: Connection,
+    *,
+    place_id: int,
+    before: tuple[datetime, int] | None,
+    limit: int,
+    confidential: bool = False,
 ) -> list[asyncpg.Record]:
-    """Cases placed in or linked to the place, newest first (keyset before a (created, id))."""
-    after = "" if before is None else "AND (cp.case_created_at, cp.case_id) < ($2, $3) "
+    """Cases placed in or linked to the place, newest first (keyset before a (created, id)),
+    confidential ones only when the reader's scope sees them (`confidential`)."""
+    after = "" if before is None else "AND (cp.case_created_at, cp.case_id) < ($3, $4) "
     keys = () if before is None else before
     rows: list[asyncpg.Record] = await conn.fetch(
-        "SELECT cp.case_id, cp.case_created_at FROM case_places cp WHERE cp.place_id = $1 "
+        "SELECT cp.case_id, cp.case_created_at FROM case_places cp "
+        "JOIN cases c ON c.id = cp.case_id "
+        "WHERE cp.place_id = $1 AND ($2 OR NOT c.confidential) "
         f"{after}ORDER BY cp.case_created_at DESC, cp.case_id DESC LIMIT {int(limit)}",
         place_id,
+        confidential,
         *keys,
     )
     return rows

@@ -64,9 +64,13 @@ class AreaIn(Model):
 
 
 class TransitionIn(Model):
-    """One step of the lifecycle: propose, dismiss, list, flag, relist …, always with a reason."""
+    """One step of the lifecycle: propose, dismiss, list or flag, always with a reason.
 
-    action: Literal["propose", "dismiss", "list", "flag", "relist"]
+    Relisting is not among them: a recurrence is confirmed through its own endpoint, which
+    also sets 一票否决 on the area's region.
+    """
+
+    action: Literal["propose", "dismiss", "list", "flag"]
     reason: Reason
     level: AreaLevel | None = None
     media_ids: MediaIds = msgspec.field(default_factory=list)

@@ -12,7 +12,7 @@ import asyncpg
 import msgspec
 
 from backend.accounts.rules import Principal
-from backend.areas import area_page, lifecycle, queries, register_queries, views
+from backend.areas import acceptance, area_page, lifecycle, queries, register_queries, views
 from backend.areas.lifecycle import NO_SUCH_AREA, scope_range
 from backend.areas.schemas import (
     AreaOut,
@@ -131,6 +131,7 @@ async def page(
         since=now - REPORTS_WINDOW,
         now=now,
         limit=PAGE_SIZE + 1,
+        confidential=scope_for(principal).confidential,
     )
     items = await summaries(conn, rows[:PAGE_SIZE], settings=settings, now=now)
     more = len(rows) > PAGE_SIZE
@@ -172,7 +173,13 @@ async def summary_row(
     if lo is not None:
         where.add("k.region_path >= {0} AND k.region_path < {1}", lo, hi)
     rows = await register_queries.area_page(
-        conn, where=where.sql(), args=where.args, since=now - REPORTS_WINDOW, now=now, limit=1
+        conn,
+        where=where.sql(),
+        args=where.args,
+        since=now - REPORTS_WINDOW,
+        now=now,
+        limit=1,
+        confidential=scope_for(principal).confidential,
     )
     if not rows:
         raise NO_SUCH_AREA
@@ -204,7 +211,7 @@ async def transition(
     now: datetime,
     links: PhotoLinks | None = None,
 ) -> AreaOut:
-    """One step of the lifecycle taken by hand: propose, dismiss, list, flag, relist."""
+    """One step of the lifecycle taken by hand: propose, dismiss, list or flag."""
     async with conn.transaction():
         area = await lifecycle.load_for_update(
             conn, area_id=area_id, scope_path=scope_path(principal)
@@ -227,6 +234,10 @@ async def transition(
             level=data.level,
             media_ids=data.media_ids,
         )
+        if data.action in ("list", "flag"):
+            # Tasks finished before the decision: the area goes straight to acceptance.
+            moved = await lifecycle.load_for_update(conn, area_id=area_id, scope_path=None)
+            await acceptance.begin_if_ready(conn, moved, settings=settings, now=now)
     return await detail(conn, principal, area_id, settings=settings, now=now, links=links)
 
 
@@ -238,7 +249,11 @@ async def link_cases(
     async with conn.transaction():
         area = await lifecycle.load_for_update(conn, area_id=area_id, scope_path=path)
         linked = await places.link_cases(
-            conn, place_id=area["place_id"], case_ids=case_ids, scope_path=path or "/"
+            conn,
+            place_id=area["place_id"],
+            case_ids=case_ids,
+            scope_path=path or "/",
+            confidential=scope_for(principal).confidential,
         )
         await queries.touch(conn, area_id=area_id, now=now)
         await audit.record(

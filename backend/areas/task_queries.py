@@ -270,3 +270,14 @@ async def plan_deadline(conn: Connection, *, area_id: int) -> date | None:
         "SELECT deadline FROM key_area_plans WHERE area_id = $1 AND current", area_id
     )
     return deadline
+
+
+async def plan_since_relist(conn: Connection, *, area_id: int) -> bool:
+    """Whether the area's current plan was made at or after its last relisting (复发)."""
+    found: bool = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM key_area_plans p WHERE p.area_id = $1 AND p.current "
+        "AND p.created_at >= (SELECT coalesce(max(e.at), '-infinity') FROM key_area_events e "
+        "WHERE e.area_id = $1 AND e.action = 'relist'))",
+        area_id,
+    )
+    return found

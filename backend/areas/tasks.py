@@ -7,13 +7,13 @@ current plan done sends a remediating area to acceptance (验收) on its own.
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime
 
 import asyncpg
 
 from backend.accounts.rules import Principal
 from backend.areas import (
+    acceptance,
     area_page,
     lifecycle,
     plans,
@@ -197,12 +197,14 @@ async def report_step(
         )
         if replay is None:
             task = await _visible(conn, principal, task_id, for_update=True)
-            _check_step(task, principal, data)
+            # The same step may have landed while we waited for the lock: a replay, not a
+            # second step, so it is looked up before the task's state is judged.
             replay = await task_queries.update_by_client(
                 conn, actor_id=principal.user_id, client_id=data.client_id
             )
-        if replay is None:
-            await _write_step(conn, principal, task, data, settings=settings, now=now)
+            if replay is None:
+                _check_step(task, principal, data)
+                await _write_step(conn, principal, task, data, settings=settings, now=now)
     if replay is not None and replay["task_id"] != task_id:
         raise Conflict(
             "areas.client_id_reused",
@@ -298,5 +300,4 @@ async def _finish(
     last_of_current = current is not None and current["id"] == task["plan_id"] and open_left == 0
     if last_of_current and area["state"] in REMEDIATING:
         area = await lifecycle.load_for_update(conn, area_id=area["id"], scope_path=None)
-        acceptance = importlib.import_module("backend.areas.acceptance")
         await acceptance.begin(conn, area, settings=settings, now=now)

@@ -6,7 +6,7 @@ the standing a region has for 先进 because of its areas.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -18,6 +18,7 @@ from backend.areas import watch_queries as watch_sql
 from backend.areas.followup_access import scope_path_of, today
 from backend.areas.followup_schemas import FlaggedAreaOut, RelistedOut, StandingOut, VetoOut
 from backend.db.types import Connection
+from backend.duties import service as duties
 from backend.errors import NotFound
 from backend.places import service as places
 from backend.settings import Settings
@@ -77,31 +78,73 @@ async def ensure_baseline(
 
 
 async def watch_areas(conn: Connection, *, settings: Settings, now: datetime) -> int:
-    """Look at every watched area once: alert on a rebound, close one whose watch is over."""
+    """Look at each watched area once a city day: alert on a rebound, close one whose watch
+    is over. The level is the one kept for the day, whose cut points the daily snapshot
+    computed once for the whole city; only the area's own reports are counted here."""
+    day = today(settings, now)
     handled = 0
-    for area_id in await watch_sql.watching_areas(conn):
+    for area_id in await watch_sql.areas_to_watch(conn, today=day):
         async with conn.transaction():
             area = await lifecycle.load_for_update(conn, area_id=area_id, scope_path=None)
             if area["state"] == "watching":
-                handled += await _watch_one(conn, area, settings=settings, now=now)
+                handled += await _watch_one(conn, area, day=day, settings=settings, now=now)
     return handled
 
 
 async def _watch_one(
-    conn: Connection, area: asyncpg.Record, *, settings: Settings, now: datetime
+    conn: Connection, area: asyncpg.Record, *, day: date, settings: Settings, now: datetime
 ) -> int:
-    alert, reports = await places.current_level(
-        conn, place_id=area["place_id"], settings=settings, now=now
-    )
-    baseline = int((area["baseline"] or {}).get("reports", 0))
+    kept = await places.level_history(conn, place_id=area["place_id"], since=day)
+    if not kept or kept[-1]["day"] != day:
+        return 0  # the day's levels are not kept yet: look again at the next round
+    if not await watch_sql.mark_watched(conn, area_id=area["id"], today=day):
+        return 0  # already looked at today
+    alert = kept[-1]["alert"]
+    reports, baseline = await _same_problems(conn, area, settings=settings, now=now)
     if rules.recurrence(alert, reports, baseline_reports=baseline):
         return await _alert(conn, area, alert=alert, reports=reports, baseline=baseline, now=now)
     if area["watch_until"] is not None and now >= area["watch_until"]:
+        await cancel_rechecks(conn, area_id=area["id"], now=now)
         await lifecycle.transition(
             conn, area, "close", actor=None, reason=None, now=now, settings=settings
         )
         return 1
     return 0
+
+
+def problem_categories(area: asyncpg.Record) -> list[str]:
+    """The categories a rebound is measured on: the area's problems, else its baseline's."""
+    named = list(area["problem_categories"] or [])
+    if named:
+        return named
+    return sorted((area["baseline"] or {}).get("categories") or {})
+
+
+async def _same_problems(
+    conn: Connection, area: asyncpg.Record, *, settings: Settings, now: datetime
+) -> tuple[int, int]:
+    """(reports in the hotspot window now, reports at governing) of the area's problems.
+
+    A rebound is the same problems coming back: other complaints in the place do not count.
+    """
+    baseline: dict[str, Any] = area["baseline"] or {}
+    categories = problem_categories(area)
+    window = timedelta(days=int(baseline.get("days") or settings.hotspot_window_days))
+    rows = await places.reports_in_window(
+        conn, place_id=area["place_id"], start=now - window, end=now
+    )
+    kept = baseline.get("categories")
+    if not categories or kept is None:
+        return len(rows), int(baseline.get("reports", 0))
+    wanted = set(categories)
+    now_count = sum(1 for row in rows if row["category_code"] in wanted)
+    return now_count, sum(int(kept.get(code, 0)) for code in wanted)
+
+
+async def cancel_rechecks(conn: Connection, *, area_id: int, now: datetime) -> None:
+    """回头看 is over for the area: its unfinished re-checks, and their duties, are cancelled."""
+    for task_id in await watch_sql.cancel_open_rechecks(conn, area_id=area_id):
+        await duties.cancel(conn, subject_kind="area_task", subject_id=task_id, now=now)
 
 
 async def _alert(
@@ -158,6 +201,7 @@ async def confirm_recurrence(
         relisted = await lifecycle.transition(
             conn, area, "relist", actor=principal, reason=reason, now=now, settings=settings
         )
+        await cancel_rechecks(conn, area_id=area_id, now=now)
         year = today(settings, now).year
         await watch_sql.insert_veto(
             conn,

@@ -110,3 +110,34 @@ async def vetoes_under(conn: Connection, *, region_path: str, year: int) -> list
         year,
     )
     return rows
+
+
+async def areas_to_watch(conn: Connection, *, today: date) -> list[int]:
+    """Watched areas not yet looked at today."""
+    rows = await conn.fetch(
+        "SELECT id FROM key_areas WHERE state = 'watching' "
+        "AND (watched_on IS NULL OR watched_on < $1) ORDER BY id",
+        today,
+    )
+    return [row["id"] for row in rows]
+
+
+async def mark_watched(conn: Connection, *, area_id: int, today: date) -> bool:
+    """Note that the area is looked at today; False when it already was."""
+    marked: int | None = await conn.fetchval(
+        "UPDATE key_areas SET watched_on = $2 WHERE id = $1 "
+        "AND (watched_on IS NULL OR watched_on < $2) RETURNING id",
+        area_id,
+        today,
+    )
+    return marked is not None
+
+
+async def cancel_open_rechecks(conn: Connection, *, area_id: int) -> list[int]:
+    """The area's unfinished 回头看 re-check tasks are cancelled; their ids."""
+    rows = await conn.fetch(
+        "UPDATE key_area_tasks SET state = 'cancelled' WHERE area_id = $1 AND kind = 'recheck' "
+        "AND state IN ('open', 'accepted') RETURNING id",
+        area_id,
+    )
+    return [row["id"] for row in rows]

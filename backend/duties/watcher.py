@@ -25,6 +25,10 @@ BATCH: Final = 200
 # A subject that fails while being looked at is looked at again this much later, so that it
 # neither holds up the duties behind it nor makes a watcher's loop spin.
 RETRY_AFTER: Final = timedelta(minutes=5)
+# A subject someone is changing right now (its owner's record in flight) is not waited for:
+# the watcher holds the duty, which that change is about to end, so waiting could deadlock.
+# Subjects lock with NOWAIT and the duty is looked at again this much later.
+BUSY_RETRY: Final = timedelta(minutes=1)
 
 Stage = Literal["remind", "supervise"]
 KIND_OF_STAGE: Final[dict[Stage, str]] = {
@@ -34,7 +38,11 @@ KIND_OF_STAGE: Final[dict[Stage, str]] = {
 
 
 class Subject(Protocol):
-    """What the domain behind a kind of duty tells the watcher."""
+    """What the domain behind a kind of duty tells the watcher.
+
+    The watcher already holds the duty: a subject locks its own rows with NOWAIT, since the
+    change holding them may be about to end that very duty; LockNotAvailableError from
+    either method puts the duty off for BUSY_RETRY."""
 
     async def settle(self, conn: Connection, duty: asyncpg.Record, *, now: datetime) -> bool:
         """True when the thing owed is in fact done: the duty is completed, not reminded."""
@@ -64,6 +72,8 @@ async def _check_apart(
             await _check(conn, duty, now=now, subject=subject)
     except (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError):
         raise  # the connection is gone: the whole batch is due again, for any watcher
+    except asyncpg.LockNotAvailableError:
+        await queries.look_again_at(conn, duty_id=duty["id"], check_at=now + BUSY_RETRY)
     except Exception:  # any fault in a subject's own domain must not stop the watcher
         log.exception("duty %s (%s) could not be watched", duty["id"], duty["subject_kind"])
         await queries.look_again_at(conn, duty_id=duty["id"], check_at=now + RETRY_AFTER)

@@ -16,7 +16,7 @@ from backend.db.types import Connection
 from backend.errors import NotFound
 from backend.hotspots import service as hotspots
 from backend.hotspots.rules import Alert, Tally, grid_alert
-from backend.places import backfill, queries, rules
+from backend.places import backfill, level_queries, queries, rules
 from backend.settings import Settings
 
 _CATCH_UP = timedelta(days=2)
@@ -46,7 +46,10 @@ async def snapshot_levels(
     conn: Connection, *, day: date, settings: Settings, now: datetime
 ) -> list[LevelChange]:
     """Keep the day's level of every grid and every active place; the grids that turned red
-    or rose two steps. Once a day: a second run that day keeps nothing and reports nothing."""
+    or rose two steps. Once a day: a second run that day keeps nothing and reports nothing,
+    and costs one lookup, since the job that calls it runs every minute."""
+    if await level_queries.day_kept(conn, day=day):
+        return []
     # Cases filed while a new place was still unknown to some API process join it now.
     await backfill.catch_up(conn, since=now - _CATCH_UP)
     survey = await hotspots.city_levels(conn, settings=settings, now=now)

@@ -138,14 +138,23 @@ async def place_cases(conn: Connection, *, place_id: int, case_ids: Sequence[int
 
 
 async def place_cases_in_scope(
-    conn: Connection, *, place_id: int, case_ids: Sequence[int], lo: str, hi: str, how: str
+    conn: Connection,
+    *,
+    place_id: int,
+    case_ids: Sequence[int],
+    lo: str,
+    hi: str,
+    confidential: bool,
+    how: str,
 ) -> int:
-    """Put those of these cases that lie in the path range [lo, hi) in a place; how many."""
+    """Put those of these cases that lie in the path range [lo, hi) in a place, confidential
+    ones only when `confidential`; how many."""
     status: str = await conn.execute(
         """
         INSERT INTO case_places (place_id, case_id, case_created_at, how)
         SELECT $1, c.id, c.created_at, $5 FROM cases c
         WHERE c.id = ANY($2::bigint[]) AND c.region_path >= $3 AND c.region_path < $4
+          AND ($6 OR NOT c.confidential)
         ON CONFLICT (place_id, case_id) DO NOTHING
         """,
         place_id,
@@ -153,6 +162,7 @@ async def place_cases_in_scope(
         lo,
         hi,
         how,
+        confidential,
     )
     return int(status.split()[-1])
 
@@ -190,39 +200,55 @@ async def place_case(
 
 
 async def reports_in_window(
-    conn: Connection, *, place_id: int, start: datetime, end: datetime, source: str | None
+    conn: Connection,
+    *,
+    place_id: int,
+    start: datetime,
+    end: datetime,
+    source: str | None,
+    confidential: bool,
 ) -> list[asyncpg.Record]:
-    """Valid cases of a place created in [start, end), oldest first."""
+    """Valid cases of a place created in [start, end), confidential ones only when
+    `confidential`, oldest first."""
     rows: list[asyncpg.Record] = await conn.fetch(
         f"""
         SELECT c.category_code, c.created_at, c.status, c.rating, c.source
         FROM case_places cp JOIN cases c ON c.id = cp.case_id
         WHERE cp.place_id = $1 AND cp.case_created_at >= $2 AND cp.case_created_at < $3
-          AND {_VALID} AND ($4::text IS NULL OR c.source = $4)
+          AND {_VALID} AND ($4::text IS NULL OR c.source = $4) AND ($5 OR NOT c.confidential)
         ORDER BY cp.case_created_at, c.id
         """,
         place_id,
         start,
         end,
         source,
+        confidential,
     )
     return rows
 
 
 async def count_in_window(
-    conn: Connection, *, place_id: int, start: datetime, end: datetime, source: str | None
+    conn: Connection,
+    *,
+    place_id: int,
+    start: datetime,
+    end: datetime,
+    source: str | None,
+    confidential: bool,
 ) -> int:
-    """How many valid cases of a place were created in [start, end)."""
+    """How many valid cases of a place were created in [start, end), confidential ones only
+    when `confidential`."""
     count: int = await conn.fetchval(
         f"""
         SELECT count(*) FROM case_places cp JOIN cases c ON c.id = cp.case_id
         WHERE cp.place_id = $1 AND cp.case_created_at >= $2 AND cp.case_created_at < $3
-          AND {_VALID} AND ($4::text IS NULL OR c.source = $4)
+          AND {_VALID} AND ($4::text IS NULL OR c.source = $4) AND ($5 OR NOT c.confidential)
         """,
         place_id,
         start,
         end,
         source,
+        confidential,
     )
     return count
 

@@ -15,7 +15,7 @@ import h3
 import numpy as np
 import numpy.typing as npt
 import shapely
-from shapely.geometry import MultiPolygon
+from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from backend.errors import Invalid
@@ -31,6 +31,9 @@ MAX_VERTICES: Final = 5_000
 CELL_RESOLUTION: Final = 9
 # Two drawings are one place when they share at least this share of the smaller one.
 SAME_PLACE_SHARE: Final = 0.5
+# An outline drawn on a phone, or traced by hand along a street, misses its region's border by
+# a few metres: a drawing that crosses the border by no more than this still lies in it.
+BORDER_TOLERANCE_M: Final = 20.0
 
 
 def _refused(reason_zh: str, reason_en: str) -> Invalid:
@@ -103,6 +106,36 @@ def overlap_share(a: BaseGeometry, b: BaseGeometry) -> float:
 def same_place(a: BaseGeometry, b: BaseGeometry) -> bool:
     """Two drawings of one place: they share at least half of the smaller one."""
     return overlap_share(a, b) >= SAME_PLACE_SHARE
+
+
+def lies_within(
+    outline: BaseGeometry, region: BaseGeometry, *, tolerance_m: float = BORDER_TOLERANCE_M
+) -> bool:
+    """Whether a drawn outline lies in a region's outline, `tolerance_m` metres over its border
+    allowed (measured in a local projection at the region's own latitude)."""
+    east = METRES_PER_DEGREE * math.cos(math.radians(region.centroid.y))
+    scale = np.array([east, METRES_PER_DEGREE])
+
+    def in_metres(coords: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        scaled: npt.NDArray[np.float64] = coords * scale
+        return scaled
+
+    border = shapely.transform(region, in_metres).buffer(tolerance_m)
+    return bool(border.covers(shapely.transform(outline, in_metres)))
+
+
+def clipped_to(outline: MultiPolygon, region: BaseGeometry) -> MultiPolygon:
+    """The part of a drawn outline inside its region: a drawing a few metres over the border
+    counts no case of the neighbouring region."""
+    if region.covers(outline):
+        return outline
+    pieces: list[Polygon] = []
+    for part in shapely.get_parts(outline.intersection(region)):
+        if isinstance(part, Polygon):
+            pieces.append(part)
+        elif isinstance(part, MultiPolygon):
+            pieces.extend(part.geoms)
+    return MultiPolygon(pieces)
 
 
 def turned_red(before: Alert, after: Alert) -> bool:

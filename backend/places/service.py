@@ -8,12 +8,16 @@ for older cases when the place is created, so that counting never needs geometry
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import asyncpg
+import shapely
 from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
 
 from backend.db.types import Connection
 from backend.errors import Invalid
@@ -29,6 +33,7 @@ __all__ = [
     "current_level",
     "deactivate",
     "duplicate_of",
+    "inside_region",
     "level_history",
     "link_cases",
     "place_case",
@@ -92,13 +97,24 @@ async def deactivate(conn: Connection, *, place_id: int) -> None:
 
 
 async def link_cases(
-    conn: Connection, *, place_id: int, case_ids: Sequence[int], scope_path: str
+    conn: Connection,
+    *,
+    place_id: int,
+    case_ids: Sequence[int],
+    scope_path: str,
+    confidential: bool = False,
 ) -> int:
-    """Link cases to a place by hand, as its evidence: only those under `scope_path`; how many
-    were new to it."""
+    """Link cases to a place by hand, as its evidence: only those under `scope_path`, and
+    confidential ones only for a caller who may see them; how many were new to it."""
     lo, hi = subtree_bounds(scope_path)
     return await queries.place_cases_in_scope(
-        conn, place_id=place_id, case_ids=case_ids, lo=lo, hi=hi, how="hand"
+        conn,
+        place_id=place_id,
+        case_ids=case_ids,
+        lo=lo,
+        hi=hi,
+        confidential=confidential,
+        how="hand",
     )
 
 
@@ -108,6 +124,29 @@ async def place_case(
     """Put a new case in the places the routing index found for its position (at intake)."""
     if place_ids:
         await queries.place_case(conn, case_id=case_id, created_at=created_at, place_ids=place_ids)
+
+
+async def inside_region(
+    geometry: dict[str, Any], *, region_outline: dict[str, Any]
+) -> dict[str, Any] | None:
+    """A drawn outline that lies in a region's outline (a few metres over its border allowed),
+    cut to that outline; None when it reaches further. Invalid when it is no outline at all."""
+    outline = rules.checked_geometry(geometry)
+    return await asyncio.to_thread(_cut_to, geometry, outline, shape(region_outline))
+
+
+def _cut_to(
+    drawn: dict[str, Any], outline: BaseGeometry, region: BaseGeometry
+) -> dict[str, Any] | None:
+    if not rules.lies_within(outline, region):
+        return None
+    kept = rules.clipped_to(outline, region)
+    if kept is outline:
+        return drawn
+    if kept.is_empty:
+        return None
+    cut: dict[str, Any] = json.loads(shapely.to_geojson(kept))
+    return cut
 
 
 async def duplicate_of(
@@ -134,11 +173,15 @@ async def reports_in_window(
     start: datetime,
     end: datetime,
     source: str | None = None,
+    confidential: bool = True,
 ) -> list[asyncpg.Record]:
     """Valid cases (not rejected, not merged) of a place created in [start, end), by position
-    or linked by hand: category_code, created_at, status, rating, source."""
+    or linked by hand: category_code, created_at, status, rating, source.
+
+    Jobs count every case; a figure shown to someone passes `confidential` of their scope,
+    so that the confidential categories stay with those who handle them."""
     return await queries.reports_in_window(
-        conn, place_id=place_id, start=start, end=end, source=source
+        conn, place_id=place_id, start=start, end=end, source=source, confidential=confidential
     )
 
 
@@ -149,8 +192,10 @@ async def count_in_window(
     start: datetime,
     end: datetime,
     source: str | None = None,
+    confidential: bool = True,
 ) -> int:
-    """How many valid cases of a place were created in [start, end)."""
+    """How many valid cases of a place were created in [start, end); confidential ones only
+    when `confidential` (False for a figure shown to someone who may not see them)."""
     return await queries.count_in_window(
-        conn, place_id=place_id, start=start, end=end, source=source
+        conn, place_id=place_id, start=start, end=end, source=source, confidential=confidential
     )

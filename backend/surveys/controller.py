@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -19,10 +19,12 @@ from backend.surveys.schemas import (
     SurveyOut,
 )
 from backend.web.auth import requires
+from backend.web.client_address import client_address
 from backend.web.deps import DB, Caller, Ctx
 
 # Supervisors (督办/领导) and admins build and run surveys; dispatchers read them and enter
-# the answers collected at 座谈会, 入户走访 and 电话回访.
+# the answers collected at 座谈会, 入户走访 and 电话回访 (not into a key area's acceptance
+# survey: see entries.py).
 organisers = requires("supervisor", "admin")
 survey_staff = requires("dispatcher", "supervisor", "admin")
 residents = requires("resident")
@@ -128,6 +130,7 @@ class SurveyController(Controller):
     )
     async def answer(
         self,
+        request: Request,  # type: ignore[type-arg]
         ctx: Ctx,
         db: DB,
         principal: Caller,
@@ -139,6 +142,8 @@ class SurveyController(Controller):
             principal,
             survey_id=survey_id,
             data=data,
+            routing=ctx.require_routing().index,
+            address=client_address(request, ctx.settings),
             settings=ctx.settings,
             now=ctx.clock.now(),
         )

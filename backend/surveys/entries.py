@@ -2,16 +2,18 @@
 
 Each entry is checked against the questionnaire like a resident's answer; a 座谈会 entry
 also says whose it is. The batch is kept whole or not at all, and audited with its count.
+Each staff member enters at most `survey_entries_per_day` answers in a day.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from backend.accounts.rules import Principal
 from backend.db.types import Connection
-from backend.errors import Invalid
+from backend.errors import Forbidden, Invalid, TooManyRequests
 from backend.settings import Settings
 from backend.surveys import queries, rules
 from backend.surveys.schemas import EntriesIn, EntriesOut, QuestionIn
@@ -22,6 +24,10 @@ from backend.surveys.service import (
     subtree_of,
     today_of,
 )
+from backend.throttle import service as throttle
+
+_DAY = timedelta(days=1)
+_ACCEPTANCE_ENTRANTS = frozenset({"supervisor", "admin"})
 
 
 async def enter(
@@ -51,8 +57,26 @@ async def enter(
                 today=today,
             )
         )
+        _check_entrant(principal, purpose=row["purpose"], barred=row["barred_entrants"])
         _check_day(day, opens_on=row["opens_on"], today=today)
         kept = _checked_entries(questions_of(row), data)
+        wait = await throttle.take_many(
+            conn,
+            scope="survey.entries",
+            key=str(principal.user_id),
+            hits=len(kept),
+            limit=settings.survey_entries_per_day,
+            window=_DAY,
+            now=now,
+        )
+        if wait is not None:
+            raise TooManyRequests(
+                "surveys.entries_limited",
+                f"每人每天最多录入 {settings.survey_entries_per_day} 份答卷，请稍后再试",
+                f"At most {settings.survey_entries_per_day} answers may be entered per person "
+                "a day; try again later",
+                retry_after=wait,
+            )
         entered = await queries.insert_answers(
             conn,
             survey_id=survey_id,
@@ -71,6 +95,25 @@ async def enter(
             detail={"channel": data.channel, "entries": entered, "day": day.isoformat()},
         )
     return EntriesOut(survey_id=survey_id, entered=entered)
+
+
+def _check_entrant(principal: Principal, *, purpose: str, barred: Sequence[int]) -> None:
+    """A key area's acceptance grades the work of those answerable for it: only supervisors
+    and admins enter answers into it, and never one the survey names as answerable."""
+    if purpose != "acceptance":
+        return
+    if principal.role not in _ACCEPTANCE_ENTRANTS:
+        raise Forbidden(
+            "surveys.acceptance_entrants",
+            "验收问卷的答卷只能由督办或管理员录入",
+            "Only supervisors and admins may enter answers into an acceptance survey",
+        )
+    if principal.user_id in barred:
+        raise Forbidden(
+            "surveys.entrant_answerable",
+            "您是该重点地区整治的责任人，不能录入其验收答卷",
+            "You are answerable for this key area's work and may not enter its acceptance answers",
+        )
 
 
 def _check_day(day: date, *, opens_on: date, today: date) -> None:

@@ -13,7 +13,7 @@ from backend.db.types import Connection
 _SURVEY_COLUMNS = """
     s.id, s.purpose, s.region_id, s.region_path, s.place_id, s.title, s.title_en, s.questions,
     s.channels, s.state, s.opens_on, s.closes_on, s.created_at, s.opened_at, s.closed_at,
-    s.published_at, r.code AS region_code, r.name AS region_name
+    s.published_at, s.barred_entrants, r.code AS region_code, r.name AS region_name
 """
 _IN_RANGE = "({lo}::text IS NULL OR (s.region_path >= {lo} AND s.region_path < {hi}))"
 
@@ -179,6 +179,24 @@ async def answered_counts(
     return rows
 
 
+# A survey reaches a resident through one of their reports in its scope (its region subtree,
+# or its place), or through the point they stand at ($3: its region path, $4: its places).
+_RESIDENT_REACH = """
+    (s.place_id IS NULL AND (
+        left($3::text, length(s.region_path)) = s.region_path
+        OR EXISTS (
+            SELECT 1 FROM cases c
+            WHERE c.reporter_id = $1
+              AND c.region_path >= s.region_path
+              AND c.region_path < left(s.region_path, -1) || '0')))
+    OR (s.place_id IS NOT NULL AND (
+        s.place_id = ANY($4::bigint[])
+        OR EXISTS (
+            SELECT 1 FROM case_places cp JOIN cases c ON c.id = cp.case_id
+            WHERE cp.place_id = s.place_id AND c.reporter_id = $1)))
+"""
+
+
 async def open_for_resident(
     conn: Connection,
     *,
@@ -189,31 +207,58 @@ async def open_for_resident(
 ) -> list[asyncpg.Record]:
     """Open app surveys whose scope holds one of the resident's reports or the given point."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        """
+        f"""
         SELECT s.id, s.purpose, s.title, s.title_en, s.questions, s.closes_on
         FROM surveys s
         WHERE s.state = 'open' AND $2 BETWEEN s.opens_on AND s.closes_on
           AND 'app' = ANY(s.channels)
-          AND (
-            (s.place_id IS NULL AND (
-                left($3::text, length(s.region_path)) = s.region_path
-                OR EXISTS (
-                    SELECT 1 FROM cases c
-                    WHERE c.reporter_id = $1
-                      AND c.region_path >= s.region_path
-                      AND c.region_path < left(s.region_path, -1) || '0')))
-            OR (s.place_id IS NOT NULL AND (
-                s.place_id = ANY($4::bigint[])
-                OR EXISTS (
-                    SELECT 1 FROM case_places cp JOIN cases c ON c.id = cp.case_id
-                    WHERE cp.place_id = s.place_id AND c.reporter_id = $1)))
-          )
+          AND ({_RESIDENT_REACH})
         ORDER BY s.closes_on, s.id
         """,
         reporter_id,
         today,
         point_path,
         list(place_ids),
+    )
+    return rows
+
+
+async def reaches_resident(
+    conn: Connection,
+    *,
+    survey_id: int,
+    reporter_id: int,
+    point_path: str | None,
+    place_ids: Sequence[int],
+) -> bool:
+    """Whether the survey's scope holds one of the resident's reports or the given point."""
+    reached: bool | None = await conn.fetchval(
+        f"SELECT true FROM surveys s WHERE s.id = $2 AND ({_RESIDENT_REACH})",
+        reporter_id,
+        survey_id,
+        point_path,
+        list(place_ids),
+    )
+    return bool(reached)
+
+
+async def satisfaction_by_channel(
+    conn: Connection, *, survey_id: int, key: str, satisfied: Sequence[str]
+) -> list[asyncpg.Record]:
+    """(channel, answered, satisfied) of one single-choice item, per channel with answers."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT channel,
+               count(*)::int AS answered,
+               count(*) FILTER (WHERE answers ->> $2 = ANY($3::text[]))::int AS satisfied
+        FROM survey_answers
+        WHERE survey_id = $1 AND answers ? $2
+        GROUP BY channel
+        ORDER BY channel
+        """,
+        survey_id,
+        key,
+        list(satisfied),
     )
     return rows
 

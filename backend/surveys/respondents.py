@@ -9,20 +9,23 @@ cannot say which device gave which answer, nor which surveys one device answered
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 
 from backend.accounts.rules import Principal
 from backend.db.types import Connection
-from backend.errors import Conflict
+from backend.errors import Conflict, TooManyRequests
 from backend.regions.routing import RoutingIndex
 from backend.settings import Settings
 from backend.surveys import queries, rules
 from backend.surveys.mark_secret import load_mark_key
 from backend.surveys.schemas import AnswerIn, AnswerOut, OfferOut
 from backend.surveys.service import UNKNOWN_SURVEY, questions_of, today_of
+from backend.throttle import service as throttle
+from backend.web.client_address import address_block
 
+_HOUR = timedelta(hours=1)
 _ALREADY_ANSWERED = Conflict(
     "surveys.already_answered",
     "您已参加过这次问卷调查，感谢参与",
@@ -113,13 +116,28 @@ async def answer(
     *,
     survey_id: int,
     data: AnswerIn,
+    routing: RoutingIndex,
+    address: str | None,
     settings: Settings,
     now: datetime,
 ) -> AnswerOut:
-    """作答: a device's answers to an open survey, once; 409 on a second answer."""
+    """作答: a device's answers to an open survey it is offered, once; 409 on a second answer.
+
+    Only a device the survey reaches (one of its reports in the survey's scope, or the
+    position it sends) may answer; to any other the survey does not exist (404).
+    """
     today = today_of(settings, now)
     row = await queries.survey_in_scope(conn, survey_id=survey_id, lo=None, hi=None)
     if row is None or row["state"] == "draft":
+        raise UNKNOWN_SURVEY
+    point_path, place_ids = _point(routing, data.lat, data.lng)
+    if not await queries.reaches_resident(
+        conn,
+        survey_id=survey_id,
+        reporter_id=principal.user_id,
+        point_path=point_path,
+        place_ids=place_ids,
+    ):
         raise UNKNOWN_SURVEY
     rules.refuse_answer(
         rules.answer_problem(
@@ -138,6 +156,7 @@ async def answer(
     async with conn.transaction():
         if not await queries.insert_mark(conn, survey_id=survey_id, mark=mark):
             raise _ALREADY_ANSWERED
+        await _take_answer_slots(conn, settings, principal=principal, address=address, now=now)
         await queries.insert_answers(
             conn,
             survey_id=survey_id,
@@ -148,3 +167,34 @@ async def answer(
             day=today,
         )
     return AnswerOut(survey_id=survey_id, day=today)
+
+
+async def _take_answer_slots(
+    conn: Connection,
+    settings: Settings,
+    *,
+    principal: Principal,
+    address: str | None,
+    now: datetime,
+) -> None:
+    """Count an answer against its device's hourly limit and its address's ceiling.
+
+    Devices are free, so a batch of them on one network is limited too. Called in the
+    answer's transaction: a refusal keeps neither the answer nor the device's mark.
+    """
+    limits = [("survey.device", str(principal.user_id), settings.survey_answers_per_hour)]
+    if address is not None:
+        limits.append(
+            ("survey.address", address_block(address), settings.survey_answers_per_hour_per_address)
+        )
+    for scope, key, limit in limits:
+        wait = await throttle.take(conn, scope=scope, key=key, limit=limit, window=_HOUR, now=now)
+        if wait is not None:
+            device = scope == "survey.device"
+            raise TooManyRequests(
+                "surveys.rate_limited",
+                "此设备答卷过于频繁，请稍后再试" if device else "此网络答卷过于频繁，请稍后再试",
+                f"Too many survey answers from this {'device' if device else 'network'}; "
+                "try again later",
+                retry_after=wait,
+            )

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import struct
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Final, Literal
 
@@ -55,6 +55,8 @@ class SatisfactionTally:
 
     answered: int  # answers to the satisfaction item
     satisfied: int  # of them satisfied or basically satisfied
+    # channel (app, visit, phone, forum) -> (answered, satisfied): where the answers came from
+    by_channel: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

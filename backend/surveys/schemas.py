@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from backend.structs import Model, RegionCode
+from backend.structs import Latitude, Longitude, Model, RegionCode
 
 # single choice, multiple choice, a 1–5 scale, a 0–10 scale, a short text
 QuestionKind = Literal["single", "multiple", "scale5", "scale10", "text"]
@@ -67,9 +67,12 @@ class SurveyIn(Model):
 
 
 class AnswerIn(Model):
-    """A resident's answers, item key → answer."""
+    """A resident's answers, item key → answer; where the device stands now, if it lies
+    in the survey's scope and none of its reports does."""
 
     answers: Answers
+    lat: Latitude | None = None
+    lng: Longitude | None = None
 
 
 class EntryIn(Model):
@@ -101,9 +104,17 @@ class ItemTallyOut(Model):
     counts: list[OptionCountOut]
 
 
-class SatisfactionOut(Model):
+class ChannelSatisfactionOut(Model):
     answered: int
     satisfied: int
+
+
+class SatisfactionOut(Model):
+    """The satisfaction item: answers, how many (basically) satisfied, and by channel."""
+
+    answered: int
+    satisfied: int
+    by_channel: dict[str, ChannelSatisfactionOut] = msgspec.field(default_factory=dict)
 
 
 class SurveyOut(Model):

@@ -7,6 +7,7 @@ what the key areas use: open the standard acceptance survey, read its satisfacti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ from backend.surveys import queries, rules, standard
 from backend.surveys.rules import SATISFIED as SATISFIED
 from backend.surveys.rules import SatisfactionTally as SatisfactionTally
 from backend.surveys.schemas import (
+    ChannelSatisfactionOut,
     ItemTallyOut,
     OptionCountOut,
     QuestionIn,
@@ -169,6 +171,8 @@ async def one(conn: Connection, principal: Principal, *, survey_id: int) -> Surv
     questions = questions_of(row)
     tallies = await _tallies(conn, survey_id=survey_id, questions=questions)
     measured = rules.satisfaction_of(tallies, questions)
+    item = rules.standard_item(questions, "satisfaction")
+    by_channel = {} if item is None else await _by_channel(conn, survey_id=survey_id, key=item.key)
     return SurveyOut(
         id=row["id"],
         purpose=row["purpose"],
@@ -198,7 +202,14 @@ async def one(conn: Connection, principal: Principal, *, survey_id: int) -> Surv
         satisfaction=(
             None
             if measured is None
-            else SatisfactionOut(answered=measured.answered, satisfied=measured.satisfied)
+            else SatisfactionOut(
+                answered=measured.answered,
+                satisfied=measured.satisfied,
+                by_channel={
+                    channel: ChannelSatisfactionOut(answered=answered, satisfied=satisfied)
+                    for channel, (answered, satisfied) in by_channel.items()
+                },
+            )
         ),
     )
 
@@ -245,10 +256,13 @@ async def open_acceptance_survey(
     actor_id: int | None,
     now: datetime,
     settings: Settings | None = None,
+    barred_entrants: Sequence[int] = (),
 ) -> int:
     """验收: open the standard acceptance survey of a place, from today for 30 days.
 
     `settings` gives the local day (its timezone); without it the default timezone is used.
+    `barred_entrants` may not enter collected answers into it (those answerable for the work
+    it grades); only supervisors and admins may enter answers into an acceptance survey.
     """
     today = today_of(settings or Settings(), now)
     survey_id = await queries.insert_survey(
@@ -267,6 +281,7 @@ async def open_acceptance_survey(
             "created_by": actor_id,
             "created_at": now,
             "opened_at": now,
+            "barred_entrants": sorted(set(barred_entrants)),
         },
     )
     await audit_survey(conn, actor_id, "surveys.open_acceptance", survey_id, region_id)
@@ -274,18 +289,28 @@ async def open_acceptance_survey(
 
 
 async def satisfaction(conn: Connection, *, survey_id: int) -> SatisfactionTally:
-    """Answers to a survey's satisfaction item, and how many were (basically) satisfied."""
+    """Answers to a survey's satisfaction item, and how many were (basically) satisfied,
+    in all and by channel (app, 入户走访, 电话回访, 座谈会)."""
     row = await queries.survey_in_scope(conn, survey_id=survey_id, lo=None, hi=None)
     if row is None:
         raise UNKNOWN_SURVEY
-    questions = questions_of(row)
-    item = rules.standard_item(questions, "satisfaction")
+    item = rules.standard_item(questions_of(row), "satisfaction")
     if item is None:
         return SatisfactionTally(answered=0, satisfied=0)
-    tallies = await _tallies(conn, survey_id=survey_id, questions=[item])
-    measured = rules.satisfaction_of(tallies, [item])
-    assert measured is not None  # the item is the questionnaire's satisfaction item
-    return measured
+    by_channel = await _by_channel(conn, survey_id=survey_id, key=item.key)
+    return SatisfactionTally(
+        answered=sum(answered for answered, _ in by_channel.values()),
+        satisfied=sum(satisfied for _, satisfied in by_channel.values()),
+        by_channel=by_channel,
+    )
+
+
+async def _by_channel(conn: Connection, *, survey_id: int, key: str) -> dict[str, tuple[int, int]]:
+    """(answered, satisfied) of the satisfaction item per channel that has answers."""
+    rows = await queries.satisfaction_by_channel(
+        conn, survey_id=survey_id, key=key, satisfied=SATISFIED
+    )
+    return {row["channel"]: (row["answered"], row["satisfied"]) for row in rows}
 
 
 async def close(conn: Connection, *, survey_id: int, now: datetime) -> None:

@@ -42,6 +42,39 @@ async def take_hit(
     return bool(taken)
 
 
+async def take_hits(
+    conn: Connection,
+    *,
+    scope: str,
+    key: str,
+    hits: int,
+    now: datetime,
+    window_start_after: datetime,
+    limit: int,
+) -> bool:
+    """Count `hits` (at most `limit`) at once if they all fit in the key's window; else none.
+
+    As `take_hit`, in one statement, for a batch that costs more than one hit.
+    """
+    taken = await conn.fetchval(
+        """
+        INSERT INTO rate_windows AS w (scope, key, window_start, hits) VALUES ($1, $2, $3, $6)
+        ON CONFLICT (scope, key) DO UPDATE SET
+            window_start = CASE WHEN w.window_start <= $4 THEN $3 ELSE w.window_start END,
+            hits = CASE WHEN w.window_start <= $4 THEN $6 ELSE w.hits + $6 END
+        WHERE w.window_start <= $4 OR w.hits + $6 <= $5
+        RETURNING true
+        """,
+        scope,
+        key,
+        now,
+        window_start_after,
+        limit,
+        hits,
+    )
+    return bool(taken)
+
+
 async def get_window(conn: Connection, *, scope: str, key: str) -> asyncpg.Record | None:
     """The key's current window: when it started and how many hits it holds."""
     row: asyncpg.Record | None = await conn.fetchrow(

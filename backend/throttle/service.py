@@ -20,6 +20,36 @@ async def take(
     return rules.window_retry_after(started, now=now, window=window)
 
 
+async def take_many(
+    conn: Connection,
+    *,
+    scope: str,
+    key: str,
+    hits: int,
+    limit: int,
+    window: timedelta,
+    now: datetime,
+) -> int | None:
+    """Count `hits` of `key` at once (all or none); None when taken, else seconds to wait.
+
+    A batch larger than the whole limit never fits: it waits a full window.
+    """
+    if hits > limit:
+        return rules.window_retry_after(None, now=now, window=window)
+    if await queries.take_hits(
+        conn,
+        scope=scope,
+        key=key,
+        hits=hits,
+        now=now,
+        window_start_after=now - window,
+        limit=limit,
+    ):
+        return None
+    started = await queries.window_start(conn, scope=scope, key=key)
+    return rules.window_retry_after(started, now=now, window=window)
+
+
 async def give_back(conn: Connection, *, scope: str, key: str) -> None:
     """Uncount a hit that turned out not to be one (a login that succeeded)."""
     await queries.give_back_hit(conn, scope=scope, key=key)

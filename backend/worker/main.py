@@ -104,6 +104,11 @@ async def _repeat(job: Job, stop: asyncio.Event, metrics: WorkerMetrics) -> None
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             metrics.job_ran(job.name, handled=None)
             log.warning("%s failed (%s); retrying later", job.name, type(exc).__name__)
+        except Exception:
+            # A bug in one job must not stop the others (deadlines, pushes): log it whole and
+            # try again next round, as for a lost connection.
+            metrics.job_ran(job.name, handled=None)
+            log.exception("%s failed; retrying later", job.name)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), job.every.total_seconds())
 

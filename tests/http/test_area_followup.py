@@ -87,9 +87,26 @@ async def test_an_extension_is_asked_after_a_failed_acceptance_and_refused_back_
     round_ = (await client.get(f"{base}/acceptance", headers=dispatcher)).json()
     assert round_["surveyId"] is not None and round_["outcome"] is None
     assert round_["areaState"] == "accepting"
+    # Too few answers yet: no verdict, the survey stays open for more.
+    early_call = await post(
+        client, supervisor, f"{base}/acceptance/decision", {"note": "验收"}, 409
+    )
+    assert early_call["code"] == "areas.acceptance_too_few" and early_call["message"]
+    still = (await client.get(f"{base}/acceptance", headers=dispatcher)).json()
+    assert (still["surveyId"], still["outcome"]) == (round_["surveyId"], None)
+    assert any("fewer than" in s["en"] and s["zh"] for s in still["shortfall"])
+    entries = [{"answers": {"satisfaction": "satisfied", "safety": 4}}] * 8
+    entries += [{"answers": {"satisfaction": "dissatisfied", "safety": 2}}] * 2
+    await post(
+        client,
+        await login("demo-admin"),
+        f"/api/v1/surveys/{round_['surveyId']}/entries",
+        {"channel": "visit", "entries": entries},
+        201,
+    )
     failed = await post(client, supervisor, f"{base}/acceptance/decision", {"note": "验收"}, 200)
     assert failed["outcome"] == "failed" and failed["areaState"] == "accepting"
-    assert any("fewer than" in s["en"] and s["zh"] for s in failed["shortfall"])
+    assert [s["en"] for s in failed["shortfall"]] == ["Satisfaction 80.0 %, below the bar of 90 %"]
 
     past = await post(
         client, dispatcher, f"{base}/extensions", {**ask, "newDeadline": "2026-01-01"}, 422

@@ -138,7 +138,8 @@ async def test_a_key_area_from_a_red_grid_to_its_relisting(
     supervisor, dispatcher = await login("demo-supervisor"), await login("demo-dispatcher")
     first_round = await call(client, "GET", f"{base}/acceptance", supervisor)
     assert first_round["areaState"] == "accepting"
-    await answers(client, dispatcher, first_round["surveyId"], satisfied=8, not_=2)
+    admin = await login("demo-admin")  # not on the plan: the plan's people grade not their work
+    await answers(client, admin, first_round["surveyId"], satisfied=8, not_=2)
     failed = await call(
         client, "POST", f"{base}/acceptance/decision", supervisor, 200, {"note": "第一次验收"}
     )
@@ -185,7 +186,7 @@ async def test_a_key_area_from_a_red_grid_to_its_relisting(
     # The second round: 9 of 10 is exactly the bar. Lifted (摘牌) and watched (回头看).
     second_round = await call(client, "GET", f"{base}/acceptance", supervisor)
     assert second_round["surveyId"] != first_round["surveyId"]
-    await answers(client, dispatcher, second_round["surveyId"], satisfied=9, not_=1)
+    await answers(client, await login("demo-admin"), second_round["surveyId"], satisfied=9, not_=1)
     passed = await call(
         client, "POST", f"{base}/acceptance/decision", supervisor, 200, {"note": "复验通过"}
     )
@@ -208,10 +209,13 @@ async def test_a_key_area_from_a_red_grid_to_its_relisting(
     alerts = "SELECT count(*) AS n FROM key_area_events WHERE area_id = $1 AND action = $2"
     assert (await fetch(dsn, alerts, area_id, "recurrence_alert"))[0]["n"] == 0
 
-    # 复发: the reports come back; the supervisors are told, once that day.
+    # 复发: the same problems come back; the next day's look tells the supervisors, once.
     before = (await fetch(dsn, "SELECT coalesce(max(id), 0) AS m FROM outbox"))[0]["m"]
     for _ in range(4):
         await report(client, reporter)
+    await tend(dsn, settings=settings, now=clock.now())
+    assert (await fetch(dsn, alerts, area_id, "recurrence_alert"))[0]["n"] == 0
+    clock.advance(days=1)
     await tend(dsn, settings=settings, now=clock.now())
     clock.advance(hours=1)
     await tend(dsn, settings=settings, now=clock.now())
@@ -243,6 +247,27 @@ async def test_a_key_area_from_a_red_grid_to_its_relisting(
 
     figures = await call(client, "GET", f"{base}/figures", supervisor)
     assert (figures["before"]["total"], figures["after"]["total"]) == (4, 4)
+
+    # Relisted: the re-checks of the watch are called off, and the old plan that failed to
+    # hold does not list it again: a new plan does.
+    area = await call(client, "GET", base, supervisor)
+    assert {t["state"] for t in area["tasks"] if t["kind"] == "recheck"} == {"cancelled"}
+    recheck_ids = [t["id"] for t in area["tasks"] if t["kind"] == "recheck"]
+    owed = await fetch(
+        dsn,
+        "SELECT state FROM duties WHERE subject_kind = 'area_task' AND subject_id = ANY($1)",
+        recheck_ids,
+    )
+    assert {d["state"] for d in owed} == {"cancelled"}
+    again = {"action": "list", "reason": "复发后重新列管", "level": "red"}
+    stale = await call(client, "POST", f"{base}/transitions", supervisor, 422, again)
+    assert stale["code"] == "areas.plan_required"
+    dispatcher = await login("demo-dispatcher")
+    due = clock.now() + timedelta(days=10)
+    new_plan = plan_body(first=ids["first"], direct=ids["direct"], owners=[ids["owner"]], due=due)
+    await call(client, "PUT", f"{base}/plan", dispatcher, 200, new_plan)
+    relisted_again = await call(client, "POST", f"{base}/transitions", supervisor, 200, again)
+    assert relisted_again["state"] == "listed"
 
     # Another street's dispatcher does not see the area at all.
     admin = await login("demo-admin")

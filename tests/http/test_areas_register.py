@@ -175,7 +175,7 @@ async def test_a_dispatcher_cannot_flag_and_nobody_lists_without_a_plan(
     assert still["state"] == "proposed"
     assert [e["action"] for e in still["events"]] == ["create", "propose"]
     # A step the lifecycle does not have from here is refused with its reason too.
-    wrong = await move(client, supervisor, area["id"], "relist", expect=422)
+    wrong = await move(client, supervisor, area["id"], "propose", expect=422)
     assert wrong["code"] == "areas.not_allowed"
 
 
@@ -186,8 +186,9 @@ async def test_the_registers_first_page_holds_thirty_areas_newest_change_first(
     created = []
     for i in range(30):
         clock.advance(minutes=1)
-        lat = HOME["lat"] - 0.03 + (i // 6) * 0.01
-        lng = HOME["lng"] - 0.03 + (i % 6) * 0.01
+        # Thirty spots apart from each other, all inside the district.
+        lat = HOME["lat"] - 0.016 + (i // 6) * 0.006
+        lng = HOME["lng"] - 0.03 + (i % 6) * 0.009
         area = await create_area(
             client,
             dispatcher,

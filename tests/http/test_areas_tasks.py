@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from backend.clock import ManualClock
@@ -196,14 +196,17 @@ async def test_a_new_plan_cancels_the_old_plans_open_tasks(
 ) -> None:
     setup = await listed_area(client, login, clock, tasks=2)
     area_id, ids = setup["area"]["id"], setup["ids"]
+    deadline = date.fromisoformat(setup["area"]["deadline"])
+    # Once listed, a leader changes the plan, and the deadline stays.
     replanned = await client.put(
         f"{AREAS}/{area_id}/plan",
-        headers=setup["dispatcher"],
+        headers=setup["supervisor"],
         json=plan_body(
             first=ids["first"],
             direct=ids["direct"],
             owners=[ids["owner"]],
             due=clock.now() + timedelta(days=3),
+            deadline=deadline,
         ),
     )
     assert replanned.status_code == 200, replanned.text
@@ -220,12 +223,13 @@ async def test_a_new_plan_cancels_the_old_plans_open_tasks(
         direct=ids["direct"],
         owners=[ids["owner"]],
         due=clock.now() + timedelta(days=3),
+        deadline=deadline,
     )
     await client.post(
         f"{AREAS}/{area_id}/transitions",
         headers=setup["supervisor"],
         json={"action": "flag", "reason": "升级挂牌", "level": "red"},
     )
-    refused = await client.put(f"{AREAS}/{area_id}/plan", headers=setup["dispatcher"], json=red)
+    refused = await client.put(f"{AREAS}/{area_id}/plan", headers=setup["supervisor"], json=red)
     assert refused.status_code == 422, refused.text
     assert refused.json()["code"] == "areas.plan_red_leader"

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
+from backend.clock import ManualClock
 from backend.db.pool import connect
 from backend.places import service as places
+from backend.settings import Settings
 from backend.surveys import service as surveys
 from backend.web.context import context_of
 from tests.http.case_helpers import HOME, report, resident, staff
 from tests.http.conftest import Client, Login
 
 HOME_STREET, OTHER_STREET = "330106002", "330106001"
+# A point in another street (北山街道), outside HOME's street.
+ELSEWHERE = {"lat": 30.2801, "lng": 120.1420}
 SATISFACTION = {
     "key": "satisfaction",
     "kind": "single",
@@ -42,6 +47,18 @@ SURVEY = {
     "opensOn": "2026-11-23",
     "closesOn": "2026-12-31",
 }
+
+
+@pytest.fixture
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """The app's settings; a test changes some of them by parametrising this fixture."""
+    changes: dict[str, Any] = getattr(request, "param", {})
+    return Settings(
+        data_dir=tmp_path,
+        login_max_failures_per_user=5,
+        login_max_failures_per_address=30,
+        **changes,
+    )
 
 
 @pytest.fixture
@@ -107,8 +124,10 @@ async def test_a_survey_is_answered_once_per_device_and_tallied(
         assert await offered(client, headers) == []
         assert await offered(client, headers, **HOME) == [survey_id]
     for n, headers in enumerate(reporters + passers_by):
+        # A reporter is reached through its report; a passer-by sends where it stands.
+        where = HOME if headers in passers_by else {}
         answered = await post(
-            client, f"/{survey_id}/answers", headers, 201, {"answers": answer_of(n)}
+            client, f"/{survey_id}/answers", headers, 201, {"answers": answer_of(n), **where}
         )
         assert answered == {"surveyId": survey_id, "day": "2026-11-23"}
     again = await client.post(
@@ -147,8 +166,18 @@ async def test_a_survey_is_answered_once_per_device_and_tallied(
     assert {c["key"]: c["count"] for c in tally["safety"]["counts"]} == {
         str(v): 4 + 3 for v in range(1, 6)
     }
-    assert shown["satisfaction"] == {"answered": 35, "satisfied": 27}
-    assert await surveys.satisfaction(db, survey_id=survey_id) == surveys.SatisfactionTally(35, 27)
+    # Where the answers came from: 20 in the app (n = 0..19), 15 at the 座谈会 (n = 0..14).
+    assert shown["satisfaction"] == {
+        "answered": 35,
+        "satisfied": 27,
+        "byChannel": {
+            "app": {"answered": 20, "satisfied": 15},
+            "forum": {"answered": 15, "satisfied": 12},
+        },
+    }
+    assert await surveys.satisfaction(db, survey_id=survey_id) == surveys.SatisfactionTally(
+        35, 27, by_channel={"app": (20, 15), "forum": (15, 12)}
+    )
 
     marks = await db.fetchval(
         "SELECT count(*) FROM survey_respondents WHERE survey_id = $1", survey_id
@@ -175,7 +204,9 @@ async def test_a_closed_survey_takes_no_more_answers(
     device = await resident(client)
     assert (await post(client, f"/{survey_id}/close", supervisor, 200))["state"] == "closed"
     assert await offered(client, device, **HOME) == []
-    refused = await post(client, f"/{survey_id}/answers", device, 409, {"answers": answer_of(1)})
+    refused = await post(
+        client, f"/{survey_id}/answers", device, 409, {"answers": answer_of(1), **HOME}
+    )
     assert refused["code"] == "surveys.not_taking_answers"
     again = await post(client, f"/{survey_id}/open", supervisor, 409)
     assert again["code"] == "surveys.wrong_state"
@@ -217,7 +248,7 @@ async def test_bad_questionnaires_and_answers_are_named_per_field(
     survey_id = await opened_survey(client, supervisor)
     device = await resident(client)
     wrong = {"satisfaction": "ecstatic", "safety": 9, "age": 40}
-    refused = await post(client, f"/{survey_id}/answers", device, 422, {"answers": wrong})
+    refused = await post(client, f"/{survey_id}/answers", device, 422, {"answers": wrong, **HOME})
     assert refused["code"] == "surveys.bad_answers"
     assert refused["fields"] == {
         "answers.satisfaction": "not one of the options",
@@ -225,7 +256,7 @@ async def test_bad_questionnaires_and_answers_are_named_per_field(
         "answers.age": "no such question",
     }
     # A refused answer counts for nothing: the device may still answer.
-    await post(client, f"/{survey_id}/answers", device, 201, {"answers": answer_of(0)})
+    await post(client, f"/{survey_id}/answers", device, 201, {"answers": answer_of(0), **HOME})
     dispatcher = await login("demo-dispatcher")
     forum = {
         "channel": "forum",
@@ -241,9 +272,10 @@ async def test_bad_questionnaires_and_answers_are_named_per_field(
     ] == 1
 
 
-async def test_a_key_area_acceptance_survey_reaches_the_residents_of_its_place(
-    client: Client, supervisor: dict[str, str], db: asyncpg.Connection
-) -> None:
+async def acceptance_survey(
+    client: Client, db: asyncpg.Connection, *, barred_entrants: tuple[int, ...] = ()
+) -> tuple[int, int]:
+    """(survey id, place id): a key area drawn around HOME and its open acceptance survey."""
     lat, lng, d = HOME["lat"], HOME["lng"], 0.002
     square = [[lng - d, lat - d], [lng + d, lat - d], [lng + d, lat + d], [lng - d, lat + d]]
     street = await db.fetchrow("SELECT id, path FROM regions WHERE code = $1", HOME_STREET)
@@ -271,7 +303,17 @@ async def test_a_key_area_acceptance_survey_reaches_the_residents_of_its_place(
         title_en="Acceptance of an urban village",
         actor_id=user,
         now=now,
+        barred_entrants=barred_entrants,
     )
+    return survey_id, place_id
+
+
+async def test_a_key_area_acceptance_survey_reaches_the_residents_of_its_place(
+    client: Client, supervisor: dict[str, str], db: asyncpg.Connection
+) -> None:
+    lat, lng = HOME["lat"], HOME["lng"]
+    now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    survey_id, place_id = await acceptance_survey(client, db)
     inside, outside, reporter = (
         await resident(client),
         await resident(client),
@@ -281,10 +323,20 @@ async def test_a_key_area_acceptance_survey_reaches_the_residents_of_its_place(
     assert await offered(client, inside, **HOME) == [survey_id]
     assert await offered(client, reporter) == [survey_id]
     assert await offered(client, outside, lat=lat + 0.01, lng=lng) == []
-    for choice, headers in (("satisfied", inside), ("dissatisfied", reporter)):
-        answers = {"satisfaction": choice, "safety": 4, "remark": "路灯修好了"}
-        await post(client, f"/{survey_id}/answers", headers, 201, {"answers": answers})
-    assert await surveys.satisfaction(db, survey_id=survey_id) == surveys.SatisfactionTally(2, 1)
+    answers = {"satisfaction": "satisfied", "safety": 4, "remark": "路灯修好了"}
+    # Outside the place, with no report in it: the survey does not exist for this device.
+    for where in ({}, {"lat": lat + 0.01, "lng": lng}):
+        refused = await post(
+            client, f"/{survey_id}/answers", outside, 404, {"answers": answers, **where}
+        )
+        assert refused["code"] == "surveys.not_found"
+        assert refused["message"] and refused["messageEn"]
+    await post(client, f"/{survey_id}/answers", inside, 201, {"answers": answers, **HOME})
+    answers["satisfaction"] = "dissatisfied"
+    await post(client, f"/{survey_id}/answers", reporter, 201, {"answers": answers})
+    assert await surveys.satisfaction(db, survey_id=survey_id) == surveys.SatisfactionTally(
+        2, 1, by_channel={"app": (2, 1)}
+    )
     shown = (await client.get(f"/api/v1/surveys/{survey_id}", headers=supervisor)).json()
     assert (shown["purpose"], shown["placeId"], shown["closesOn"]) == (
         "acceptance",
@@ -304,10 +356,12 @@ async def test_a_device_gets_one_safety_survey_a_quarter(
     staff_only = await opened_survey(client, supervisor, channels=["forum"])
     device, other = await resident(client), await resident(client)
     assert await offered(client, device, **HOME) == [first, second]
-    await post(client, f"/{first}/answers", device, 201, {"answers": answer_of(0)})
+    await post(client, f"/{first}/answers", device, 201, {"answers": answer_of(0), **HOME})
     assert await offered(client, device, **HOME) == []  # not again this quarter
     assert await offered(client, other, **HOME) == [first, second]
-    refused = await post(client, f"/{staff_only}/answers", other, 409, {"answers": answer_of(0)})
+    refused = await post(
+        client, f"/{staff_only}/answers", other, 409, {"answers": answer_of(0), **HOME}
+    )
     assert refused["code"] == "surveys.not_taking_answers"
 
 
@@ -329,4 +383,129 @@ async def test_a_batch_holds_up_to_500_answer_sets(
     )
     assert early["fields"] == {"day": "between opensOn and today"}
     shown = (await client.get(f"/api/v1/surveys/{survey_id}", headers=dispatcher)).json()
-    assert shown["satisfaction"] == {"answered": 500, "satisfied": 500}
+    assert shown["satisfaction"] == {
+        "answered": 500,
+        "satisfied": 500,
+        "byChannel": {"phone": {"answered": 500, "satisfied": 500}},
+    }
+
+
+async def test_only_devices_the_survey_reaches_may_answer(
+    client: Client, supervisor: dict[str, str]
+) -> None:
+    survey_id = await opened_survey(client, supervisor)
+    stranger = await resident(client)
+    await report(client, stranger, **ELSEWHERE)
+    # No report in the street and not standing there: as if there were no such survey.
+    for where in ({}, ELSEWHERE):
+        body = {"answers": answer_of(0), **where}
+        refused = await post(client, f"/{survey_id}/answers", stranger, 404, body)
+        assert refused["code"] == "surveys.not_found"
+        assert refused["message"] and refused["messageEn"]
+    unknown = await post(client, "/987654/answers", stranger, 404, {"answers": answer_of(0)})
+    assert (unknown["code"], unknown["message"]) == (refused["code"], refused["message"])
+    # Standing in the street now, the same device may answer.
+    await post(client, f"/{survey_id}/answers", stranger, 201, {"answers": answer_of(0), **HOME})
+    reporter = await resident(client)
+    await report(client, reporter)
+    await post(client, f"/{survey_id}/answers", reporter, 201, {"answers": answer_of(1)})
+    shown = (await client.get(f"/api/v1/surveys/{survey_id}", headers=supervisor)).json()
+    assert shown["answered"] == 2
+
+
+async def test_acceptance_answers_are_entered_by_supervisors_not_answerable_for_the_area(
+    client: Client, login: Login, supervisor: dict[str, str], db: asyncpg.Connection
+) -> None:
+    answerable = await db.fetchval("SELECT id FROM users WHERE username = 'demo-supervisor'")
+    survey_id, _ = await acceptance_survey(client, db, barred_entrants=(answerable,))
+    satisfied = {"answers": {"satisfaction": "satisfied", "safety": 5}}
+    visits = {"channel": "visit", "entries": [satisfied] * 3}
+    dispatcher = await login("demo-dispatcher")
+    refused = await post(client, f"/{survey_id}/entries", dispatcher, 403, visits)
+    assert refused["code"] == "surveys.acceptance_entrants"
+    assert refused["message"] and refused["messageEn"]
+    refused = await post(client, f"/{survey_id}/entries", supervisor, 403, visits)
+    assert refused["code"] == "surveys.entrant_answerable"
+    assert refused["message"] and refused["messageEn"]
+    admin = await login("demo-admin")
+    colleague = await staff(client, admin, "street-lead-2", "supervisor", regionCode=HOME_STREET)
+    entered = await post(client, f"/{survey_id}/entries", colleague, 201, visits)
+    assert entered["entered"] == 3
+    calls = {"channel": "phone", "entries": [{"answers": {"satisfaction": "dissatisfied"}}]}
+    calls["entries"][0]["answers"]["safety"] = 2
+    await post(client, f"/{survey_id}/entries", admin, 201, calls)
+    device = await resident(client)
+    await post(client, f"/{survey_id}/answers", device, 201, {**satisfied, **HOME})
+
+    # The measure shows where its answers came from; the answerable supervisor still reads it.
+    shown = (await client.get(f"/api/v1/surveys/{survey_id}", headers=supervisor)).json()
+    assert shown["satisfaction"] == {
+        "answered": 5,
+        "satisfied": 4,
+        "byChannel": {
+            "app": {"answered": 1, "satisfied": 1},
+            "phone": {"answered": 1, "satisfied": 0},
+            "visit": {"answered": 3, "satisfied": 3},
+        },
+    }
+    assert await surveys.satisfaction(db, survey_id=survey_id) == surveys.SatisfactionTally(
+        5, 4, by_channel={"app": (1, 1), "phone": (1, 0), "visit": (3, 3)}
+    )
+
+
+def entries_of(count: int) -> dict[str, Any]:
+    return {"channel": "phone", "entries": [{"answers": answer_of(n)} for n in range(count)]}
+
+
+@pytest.mark.parametrize("settings", [{"survey_entries_per_day": 20}], indirect=True)
+async def test_a_staff_member_enters_at_most_the_daily_allowance(
+    client: Client, login: Login, supervisor: dict[str, str], clock: ManualClock
+) -> None:
+    survey_id = await opened_survey(client, supervisor)
+    dispatcher = await login("demo-dispatcher")
+    path = f"/api/v1/surveys/{survey_id}/entries"
+    await post(client, f"/{survey_id}/entries", dispatcher, 201, entries_of(15))
+    refused = await client.post(path, headers=dispatcher, json=entries_of(6))
+    assert refused.status_code == 429, refused.text
+    assert refused.json()["code"] == "surveys.entries_limited"
+    assert refused.json()["message"] and refused.json()["messageEn"]
+    assert 0 < int(refused.headers["Retry-After"]) <= 24 * 3600
+    await post(client, f"/{survey_id}/entries", dispatcher, 201, entries_of(5))
+    assert (await client.post(path, headers=dispatcher, json=entries_of(1))).status_code == 429
+    # Each staff member has an allowance of their own.
+    await post(client, f"/{survey_id}/entries", supervisor, 201, entries_of(20))
+    clock.advance(days=1)
+    dispatcher = await login("demo-dispatcher")  # a staff session lasts less than a day
+    await post(client, f"/{survey_id}/entries", dispatcher, 201, entries_of(1))
+    shown = (await client.get(f"/api/v1/surveys/{survey_id}", headers=dispatcher)).json()
+    assert shown["answered"] == 15 + 5 + 20 + 1
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{"survey_answers_per_hour": 1, "survey_answers_per_hour_per_address": 2}],
+    indirect=True,
+)
+async def test_app_answers_are_limited_per_device_and_per_network(
+    client: Client, supervisor: dict[str, str], clock: ManualClock
+) -> None:
+    first = await opened_survey(client, supervisor)
+    second = await opened_survey(client, supervisor, title="第二次调查", titleEn="A second one")
+    a, b, c = await resident(client), await resident(client), await resident(client)
+    body = {"answers": answer_of(0), **HOME}
+    await post(client, f"/{first}/answers", a, 201, body)
+    refused = await client.post(f"/api/v1/surveys/{second}/answers", headers=a, json=body)
+    assert refused.status_code == 429, refused.text
+    assert refused.json()["code"] == "surveys.rate_limited"
+    assert "device" in refused.json()["messageEn"] and refused.json()["message"]
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    await post(client, f"/{first}/answers", b, 201, body)
+    refused = await client.post(f"/api/v1/surveys/{first}/answers", headers=c, json=body)
+    assert refused.status_code == 429, refused.text
+    assert "network" in refused.json()["messageEn"]
+    clock.advance(hours=1)
+    # A refused answer was not kept: both devices may answer now.
+    await post(client, f"/{first}/answers", c, 201, body)
+    await post(client, f"/{second}/answers", a, 201, body)
+    shown = (await client.get(f"/api/v1/surveys/{first}", headers=supervisor)).json()
+    assert shown["answered"] == 3
