@@ -31,6 +31,7 @@ from backend.areas.followup_controller import (
     RegionStandingController,
 )
 from backend.areas.meeting_controller import AreaMeetingController
+from backend.areas.people_controller import AreaPeopleController
 from backend.cases.controller import CaseController, TaskController
 from backend.categories.controller import CategoryAdminController, CategoryController
 from backend.clock import Clock, SystemClock
@@ -186,6 +187,7 @@ def create_app(
             AreaController,
             AreaTaskController,
             AreaMeetingController,
+            AreaPeopleController,
             PushController,
             StatsController,
             StatsReportController,

@@ -11,7 +11,6 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -164,17 +163,17 @@ def _open311_key(settings: Settings, args: argparse.Namespace) -> str:
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> str:
-    zone = ZoneInfo(settings.timezone)
     period = stats_rules.parse_period(args.period, zone=settings.timezone)
     made = _with_database(
         settings,
         lambda conn: exports.report(
             conn,
+            reader=exports.CITY_READER,
             scope=exports.report_scope(confidential=args.include_confidential),
             region_code=args.region,
             period=period,
             now=SystemClock().now(),
-            zone=zone,
+            settings=settings,
         ),
     )
     args.out.write_bytes(made.content)

@@ -44,7 +44,7 @@ import shapely
 import shapely.geometry
 
 from backend.accounts.rules import Principal
-from backend.areas import candidates, figures, queries, rules, service
+from backend.areas import candidates, figures, follow_rules, queries, rules, service
 from backend.areas import level_duty_queries as level_sql
 from backend.areas import task_queries as task_sql
 from backend.areas.schemas import AreaIn, AreaType, PlaceIn
@@ -492,7 +492,7 @@ async def plain_figures(
         area_id,
     )
     assert a is not None
-    before_start, before_end, after_start, after_end = rules.before_after(
+    before_start, before_end, after_start, after_end = follow_rules.before_after(
         a["flagged_at"] or a["listed_at"], now
     )
     scanned = columns(

@@ -342,3 +342,21 @@ async def revoke_user_tokens(conn: Connection, *, user_id: int, now: datetime) -
 async def notify_sessions_ended(conn: Connection, *, channel: str, payload: str) -> None:
     """Tell every API process, at commit, which sessions ended (their open streams close)."""
     await conn.execute("SELECT pg_notify($1, $2)", channel, payload)
+
+
+async def staff_answering_for(
+    conn: Connection, *, user_ids: list[int], path: str, lo: str | None, hi: str | None
+) -> list[asyncpg.Record]:
+    """Active staff among `user_ids` whose region holds `path` or lies in [lo, hi); staff
+    without a region (city admins, departments) too. Columns id, role, path."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT u.id, u.role, r.path FROM users u LEFT JOIN regions r ON r.id = u.region_id "
+        "WHERE u.id = ANY($1::bigint[]) AND u.role <> 'resident' AND u.disabled_at IS NULL "
+        "AND (r.path IS NULL OR $2 LIKE r.path || '%' "
+        "OR ($3::text IS NULL OR (r.path >= $3 AND r.path < $4)))",
+        user_ids,
+        path,
+        lo,
+        hi,
+    )
+    return rows

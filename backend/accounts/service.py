@@ -295,3 +295,11 @@ async def _department_id(conn: Connection, code: str | None) -> int | None:
             fields={"departmentCode": "unknown"},
         )
     return department_id
+
+
+async def staff_answering_for(
+    conn: Connection, *, user_ids: list[int], path: str, lo: str | None, hi: str | None
+) -> list[asyncpg.Record]:
+    """Active staff among `user_ids` who may answer for a place at `path`: their region holds
+    it or lies in the subtree [lo, hi) (all when lo is None); city admins and departments too."""
+    return await queries.staff_answering_for(conn, user_ids=user_ids, path=path, lo=lo, hi=hi)

@@ -15,11 +15,14 @@ import asyncpg
 import msgspec
 
 from backend.accounts.rules import Principal
+from backend.areas import follow_rules, level_duties, lifecycle, watch
 from backend.areas import followup_queries as queries
-from backend.areas import level_duties, lifecycle, rules, watch
-from backend.areas.followup_access import end_of_day, scope_path_of, today
+from backend.areas import queries as area_sql
+from backend.areas.access import scope_path
 from backend.areas.followup_schemas import AcceptanceOut, MeasureOut, ShortfallOut
 from backend.areas.watch import governed_since
+from backend.cases import service as cases
+from backend.clock import city_today, end_of_day
 from backend.db.types import Connection
 from backend.duties import service as duties
 from backend.errors import Conflict, NotFound
@@ -92,7 +95,7 @@ async def begin_ready(conn: Connection, *, settings: Settings, now: datetime) ->
 
 async def measure_of(
     conn: Connection, area: asyncpg.Record, survey_id: int | None
-) -> rules.AcceptanceMeasure:
+) -> follow_rules.AcceptanceMeasure:
     """Survey answers and ratings of the area's cases since it was governed, side by side."""
     answered = satisfied = 0
     if survey_id is not None:
@@ -101,17 +104,16 @@ async def measure_of(
     since = governed_since(area)
     rated = rated_ok = 0
     if since is not None:
-        row = await queries.ratings_in_place(
+        rated, rated_ok = await cases.ratings_in_place(
             conn,
             place_id=area["place_id"],
             since=since,
             satisfied_at_or_above=SATISFIED_AT_OR_ABOVE,
         )
-        rated, rated_ok = row["rated"], row["satisfied"]
-    return rules.AcceptanceMeasure(answered, satisfied, rated, rated_ok)
+    return follow_rules.AcceptanceMeasure(answered, satisfied, rated, rated_ok)
 
 
-def _measure_out(m: rules.AcceptanceMeasure, settings: Settings) -> MeasureOut:
+def _measure_out(m: follow_rules.AcceptanceMeasure, settings: Settings) -> MeasureOut:
     return MeasureOut(
         survey_answered=m.survey_answered,
         survey_satisfied=m.survey_satisfied,
@@ -137,7 +139,7 @@ async def decide(
     """Measure the area now and decide: passed lifts it into 回头看, failed leaves it accepting."""
     async with conn.transaction():
         area = await lifecycle.load_for_update(
-            conn, area_id=area_id, scope_path=scope_path_of(principal)
+            conn, area_id=area_id, scope_path=scope_path(principal)
         )
         if area["state"] != "accepting":
             raise _NOT_ACCEPTING
@@ -150,7 +152,7 @@ async def decide(
         if m.answered < least:
             # Too few to judge: the survey stays open and the round undecided.
             raise _TOO_FEW
-        shortfall = rules.acceptance_shortfall(m, bar_percent=bar, min_answers=least)
+        shortfall = follow_rules.acceptance_shortfall(m, bar_percent=bar, min_answers=least)
         stored: dict[str, Any] = msgspec.to_builtins(_measure_out(m, settings))
         stored["shortfall"] = [{"zh": zh, "en": en} for zh, en in shortfall]
         stored["note"] = note
@@ -158,7 +160,7 @@ async def decide(
         if outcome == "passed":
             area = await _lift(conn, principal, area, note=note, settings=settings, now=now)
         else:
-            await queries.insert_event(
+            await area_sql.insert_event(
                 conn,
                 area_id=area_id,
                 region_id=area["region_id"],
@@ -166,7 +168,8 @@ async def decide(
                 actor_id=principal.user_id,
                 actor_role=principal.role,
                 action="acceptance_failed",
-                state=area["state"],
+                from_state=area["state"],
+                to_state=area["state"],
                 reason=note or None,
                 detail={"shortfall": stored["shortfall"]},
             )
@@ -204,7 +207,7 @@ async def _lift(
     await level_duties.release(conn, area_id=area["id"], now=now)
     # The same day of the month in the city, not in UTC: late evening is already tomorrow.
     local = now.astimezone(ZoneInfo(settings.timezone))
-    until = rules.watch_until(local, months=settings.area_watch_months)
+    until = follow_rules.watch_until(local, months=settings.area_watch_months)
     await queries.set_watch_until(conn, area_id=area["id"], until=until)
     await _plan_rechecks(conn, watched, settings=settings, now=now)
     return await lifecycle.load_for_update(conn, area_id=area["id"], scope_path=None)
@@ -218,9 +221,11 @@ async def _plan_rechecks(
         return
     owner = plan["direct_responsible_id"]
     leaders = tuple(dict.fromkeys((plan["first_responsible_id"], owner)))
-    days = rules.recheck_dates(today(settings, now), months=settings.area_recheck_months)
+    days = follow_rules.recheck_dates(
+        city_today(settings.timezone, now), months=settings.area_recheck_months
+    )
     for number, day in enumerate(days, start=1):
-        due_at = end_of_day(day, settings)
+        due_at = end_of_day(settings.timezone, day)
         measure = f"回头看第 {number} 次复查 re-check {number}"
         task_id = await queries.insert_recheck_task(
             conn,
@@ -271,7 +276,7 @@ async def current(
     conn: Connection, principal: Principal, *, area_id: int, settings: Settings
 ) -> AcceptanceOut:
     """The round under way (measured now) or the last one decided."""
-    area = await queries.area_in_scope(conn, area_id=area_id, scope_path=scope_path_of(principal))
+    area = await queries.area_in_scope(conn, area_id=area_id, scope_path=scope_path(principal))
     if area is None:
         raise lifecycle.NO_SUCH_AREA
     row = await queries.latest_acceptance(conn, area_id=area_id)
@@ -284,7 +289,7 @@ async def current(
         bar, least = settings.area_acceptance_percent, settings.area_acceptance_min_answers
         out.shortfall = [
             ShortfallOut(zh=zh, en=en)
-            for zh, en in rules.acceptance_shortfall(m, bar_percent=bar, min_answers=least)
+            for zh, en in follow_rules.acceptance_shortfall(m, bar_percent=bar, min_answers=least)
         ]
     return out
 

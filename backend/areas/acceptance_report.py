@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from backend.accounts.rules import Principal
-from backend.areas import documents, lifecycle
+from backend.areas import acceptance_document, lifecycle
 from backend.areas import figure_queries as figure_sql
 from backend.areas import followup_queries as queries
 from backend.areas.acceptance import measure_of
+from backend.areas.access import scope_path
 from backend.areas.figures import windows
-from backend.areas.followup_access import scope_path_of
 from backend.areas.watch import governed_since
 from backend.cases.service import scope_for
 from backend.db.types import Connection
@@ -36,7 +36,7 @@ async def workbook(
     now: datetime,
 ) -> tuple[str, bytes]:
     """The report's file name and bytes."""
-    area = await queries.area_in_scope(conn, area_id=area_id, scope_path=scope_path_of(principal))
+    area = await queries.area_in_scope(conn, area_id=area_id, scope_path=scope_path(principal))
     if area is None:
         raise lifecycle.NO_SUCH_AREA
     since = area["flagged_at"] or governed_since(area)
@@ -50,7 +50,7 @@ async def workbook(
     latest = await queries.latest_acceptance(conn, area_id=area_id)
     measure = await measure_of(conn, area, latest["survey_id"] if latest else None)
     categories = sorted(set(before.by_category) | set(after.by_category))
-    sheet = documents.AcceptanceSheet(
+    sheet = acceptance_document.AcceptanceSheet(
         area_name=area["name"],
         area_type=area["area_type"],
         region_name=area["region_name"],
@@ -65,11 +65,13 @@ async def workbook(
         before=(before.start, before.end),
         after=(after.start, after.end),
         by_category=[
-            documents.FigureRow(c, before.by_category.get(c, 0), after.by_category.get(c, 0))
+            acceptance_document.FigureRow(
+                c, before.by_category.get(c, 0), after.by_category.get(c, 0)
+            )
             for c in categories
         ],
         by_hour=[
-            documents.FigureRow(f"{h:02d}:00", before.by_hour[h], after.by_hour[h])
+            acceptance_document.FigureRow(f"{h:02d}:00", before.by_hour[h], after.by_hour[h])
             for h in range(24)
         ],
         measure=measure,
@@ -77,7 +79,7 @@ async def workbook(
         passed=bool(latest and latest["outcome"] == "passed"),
         generated_at=now,
         tasks=[
-            documents.TaskLine(
+            acceptance_document.TaskLine(
                 unit=t["unit_name"],
                 owner=t["owner_name"],
                 measure=t["measure"],
@@ -88,7 +90,7 @@ async def workbook(
             for t in await figure_sql.tasks_for_report(conn, area_id=area_id)
         ],
         photos=[
-            documents.PhotoLine(
+            acceptance_document.PhotoLine(
                 caption=p["caption"],
                 taken_at=p["created_at"],
                 url=await links.url(p, "display", protected=False),
@@ -97,4 +99,4 @@ async def workbook(
         ],
         timezone=settings.timezone,
     )
-    return f"acceptance-report-{area_id}.xlsx", documents.acceptance_workbook(sheet)
+    return f"acceptance-report-{area_id}.xlsx", acceptance_document.acceptance_workbook(sheet)

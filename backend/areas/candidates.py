@@ -10,9 +10,10 @@ import asyncpg
 
 from backend.accounts.rules import Principal
 from backend.areas import queries
+from backend.areas.access import scope_path
 from backend.areas.lifecycle import scope_range
 from backend.areas.schemas import AreaIn, AreaOut
-from backend.areas.service import ONE_PLACE, detail, region_in_scope, scope_path
+from backend.areas.service import ONE_PLACE, detail, region_in_scope
 from backend.audit import service as audit
 from backend.cases.service import scope_for
 from backend.db.types import Connection

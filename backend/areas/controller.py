@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from backend.areas import candidates, evidence, service, tasks
+from backend.areas.guards import governing
 from backend.areas.schemas import (
     AreaCasesOut,
     AreaIn,
@@ -32,8 +33,8 @@ from backend.web.deps import DB, Caller, Ctx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Candidates, steps and meetings are the 综治中心's and its leaders'; region staff read.
-triage = requires("dispatcher", "supervisor", "admin")
-region_staff = requires("worker", "dispatcher", "supervisor", "admin")
+triage = governing("dispatcher", "supervisor", "admin")
+region_staff = governing("worker", "dispatcher", "supervisor", "admin")
 staff = requires("worker", "department", "dispatcher", "supervisor", "admin")
 Cursor = Annotated[str | None, QueryParameter(max_length=200)]
 

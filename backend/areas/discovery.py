@@ -11,8 +11,9 @@ from datetime import datetime
 
 import asyncpg
 
-from backend.areas import candidates, lifecycle, queries, service
+from backend.areas import candidates, lifecycle, queries
 from backend.areas.schemas import AreaIn, PlaceIn
+from backend.clock import city_today
 from backend.db.types import Connection
 from backend.places import service as places
 from backend.places.service import LevelChange
@@ -37,7 +38,7 @@ async def discover(conn: Connection, *, settings: Settings, now: datetime) -> in
     levels tell a grid turned only on the day they are first kept, so a proposal that failed
     must leave the day unkept for the next round to find the grid again.
     """
-    day = service.today_of(settings, now)
+    day = city_today(settings.timezone, now)
     async with conn.transaction():
         changes = await places.snapshot_levels(conn, day=day, settings=settings, now=now)
         for change in changes:

@@ -2,33 +2,34 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime
 
 import asyncpg
 
 from backend.areas import queries
+from backend.areas.level_duties import DUTY_SUBJECT
 from backend.db.types import Connection
 from backend.duties.watcher import Stage, Subject
-
-# The module behind the level duties (联合清查, 巡查 …); the tasks work without it.
-LEVEL_DUTIES = "backend.areas.level_duties"
 
 
 class AreaTask:
     """A task of an area's plan: owed until its owner marks it done."""
 
     async def settle(self, conn: Connection, duty: asyncpg.Record, *, now: datetime) -> bool:
-        """A task done (or cancelled with its plan) owes nothing more."""
+        """A task done (or cancelled with its plan) owes nothing more.
+
+        An area someone is changing right now raises LockNotAvailableError: the watcher
+        looks again later rather than wait while it holds the duty."""
         del now
-        state = await queries.task_state(conn, task_id=duty["subject_id"])
-        return state is None or state in ("done", "cancelled")
+        task = await queries.task_unless_busy(conn, task_id=duty["subject_id"])
+        return task is None or task["state"] in ("done", "cancelled")
 
     async def on_stage(
         self, conn: Connection, duty: asyncpg.Record, *, stage: Stage, now: datetime
     ) -> None:
         """催办 or 督办 of the task, on its area's timeline."""
-        task = await queries.task_area(conn, task_id=duty["subject_id"])
+        # Already held since settle; the event's reference to the area needs its key lock.
+        task = await queries.task_unless_busy(conn, task_id=duty["subject_id"])
         if task is None:
             return
         await queries.insert_event(
@@ -46,16 +47,4 @@ class AreaTask:
         )
 
 
-def _subjects() -> dict[str, Subject]:
-    found: dict[str, Subject] = {"area_task": AreaTask()}
-    try:
-        module = importlib.import_module(LEVEL_DUTIES)
-    except ModuleNotFoundError as exc:
-        if exc.name != LEVEL_DUTIES:
-            raise
-        return found
-    found["area_duty"] = module.DUTY_SUBJECT
-    return found
-
-
-SUBJECTS: dict[str, Subject] = _subjects()
+SUBJECTS: dict[str, Subject] = {"area_task": AreaTask(), "area_duty": DUTY_SUBJECT}

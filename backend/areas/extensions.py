@@ -11,10 +11,12 @@ import asyncpg
 from backend.accounts.rules import Principal
 from backend.areas import acceptance, lifecycle
 from backend.areas import followup_queries as queries
-from backend.areas.followup_access import scope_path_of, today
+from backend.areas import queries as area_sql
+from backend.areas.access import scope_path
 from backend.areas.followup_schemas import ExtensionDecisionIn, ExtensionIn, ExtensionOut
 from backend.areas.rules import Action
 from backend.audit import service as audit
+from backend.clock import city_today
 from backend.db.types import Connection
 from backend.errors import Conflict, Invalid, NotFound
 from backend.settings import Settings
@@ -60,12 +62,12 @@ async def request(
     now: datetime,
 ) -> ExtensionOut:
     """Ask for more time after a failed acceptance, with a reason and a new deadline."""
-    problem = deadline_problem(data.new_deadline, today=today(settings, now))
+    problem = deadline_problem(data.new_deadline, today=city_today(settings.timezone, now))
     if problem is not None:
         raise Invalid("areas.bad_deadline", *problem, fields={"newDeadline": problem[1]})
     async with conn.transaction():
         area = await lifecycle.load_for_update(
-            conn, area_id=area_id, scope_path=scope_path_of(principal)
+            conn, area_id=area_id, scope_path=scope_path(principal)
         )
         outcome = await queries.last_outcome(conn, area_id=area_id)
         still_open = await queries.open_acceptance(conn, area_id=area_id)
@@ -100,7 +102,7 @@ async def decide(
     """Approve (延期: new deadline, area extended) or refuse (back to listed or flagged)."""
     async with conn.transaction():
         area = await lifecycle.load_for_update(
-            conn, area_id=area_id, scope_path=scope_path_of(principal)
+            conn, area_id=area_id, scope_path=scope_path(principal)
         )
         row = await queries.extension(conn, area_id=area_id, extension_id=extension_id, lock=True)
         if row is None:
@@ -144,7 +146,7 @@ async def _record(
     reason: str,
     now: datetime,
 ) -> None:
-    await queries.insert_event(
+    await area_sql.insert_event(
         conn,
         area_id=area["id"],
         region_id=area["region_id"],
@@ -152,7 +154,8 @@ async def _record(
         actor_id=principal.user_id,
         actor_role=principal.role,
         action=action,
-        state=area["state"],
+        from_state=area["state"],
+        to_state=area["state"],
         reason=reason,
         detail={"extensionId": extension_id},
     )

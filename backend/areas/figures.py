@@ -11,10 +11,10 @@ import asyncpg
 
 from backend.accounts.rules import Principal
 from backend.areas import figure_queries as figure_sql
+from backend.areas import follow_rules, lifecycle
 from backend.areas import followup_queries as queries
-from backend.areas import lifecycle, rules
 from backend.areas import watch_queries as watch_sql
-from backend.areas.followup_access import scope_path_of, start_of_day
+from backend.areas.access import scope_path
 from backend.areas.followup_schemas import (
     AreaFiguresOut,
     AreaFiguresSummaryOut,
@@ -23,6 +23,7 @@ from backend.areas.followup_schemas import (
 )
 from backend.areas.watch import governed_since
 from backend.cases.service import scope_for
+from backend.clock import start_of_day
 from backend.db.types import Connection
 from backend.errors import Invalid, NotFound
 from backend.places import service as places
@@ -66,7 +67,7 @@ async def windows(
     since = area["flagged_at"] or governed_since(area)
     if since is None:
         return None
-    before_start, before_end, after_start, after_end = rules.before_after(since, now)
+    before_start, before_end, after_start, after_end = follow_rules.before_after(since, now)
     zone = ZoneInfo(settings.timezone)
     before = await places.reports_in_window(
         conn,
@@ -88,7 +89,7 @@ async def of_area(
     conn: Connection, principal: Principal, *, area_id: int, settings: Settings, now: datetime
 ) -> AreaFiguresOut:
     """整治前后 of one area in the caller's scope."""
-    area = await queries.area_in_scope(conn, area_id=area_id, scope_path=scope_path_of(principal))
+    area = await queries.area_in_scope(conn, area_id=area_id, scope_path=scope_path(principal))
     if area is None:
         raise lifecycle.NO_SUCH_AREA
     visible = scope_for(principal).confidential
@@ -116,7 +117,7 @@ async def summary(
             "The period ends before it starts",
             fields={"to": "before from"},
         )
-    scope = scope_path_of(principal)
+    scope = scope_path(principal)
     if region_code is not None:
         region = await watch_sql.region_in_scope(conn, code=region_code, scope_path=scope)
         if region is None:
@@ -131,17 +132,17 @@ async def summary(
     period = await figure_sql.flagged_in(
         conn,
         scope_path=scope,
-        start=start_of_day(start, settings),
-        end=start_of_day(date.fromordinal(end.toordinal() + 1), settings),
+        start=start_of_day(settings.timezone, start),
+        end=start_of_day(settings.timezone, date.fromordinal(end.toordinal() + 1)),
     )
     governed, lifted, relisted = period["flagged"], period["lifted"], period["relisted"]
     return AreaFiguresSummaryOut(
         by_state=dict(sorted(by_state.items())),
         by_type=dict(sorted(by_type.items())),
         improvement=RatioOut(
-            numerator=lifted, denominator=governed, rate=rules.rate(lifted, governed)
+            numerator=lifted, denominator=governed, rate=follow_rules.rate(lifted, governed)
         ),
         recurrence=RatioOut(
-            numerator=relisted, denominator=lifted, rate=rules.rate(relisted, lifted)
+            numerator=relisted, denominator=lifted, rate=follow_rules.rate(relisted, lifted)
         ),
     )

@@ -31,15 +31,15 @@ from backend.areas.followup_schemas import (
     RelistedOut,
     StandingOut,
 )
+from backend.areas.guards import governing
 from backend.exports.rules import attachment
 from backend.structs import RegionCode
-from backend.web.auth import requires
 from backend.web.deps import DB, Caller, Ctx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-leaders = requires("supervisor", "admin")
-triage = requires("dispatcher", "supervisor", "admin")
-area_staff = requires("worker", "dispatcher", "supervisor", "admin")
+leaders = governing("supervisor", "admin")
+triage = governing("dispatcher", "supervisor", "admin")
+area_staff = governing("worker", "dispatcher", "supervisor", "admin")
 
 
 class AreaFollowupController(Controller):

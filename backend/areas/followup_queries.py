@@ -41,35 +41,6 @@ async def current_plan(conn: Connection, *, area_id: int) -> asyncpg.Record | No
     return row
 
 
-async def insert_event(
-    conn: Connection,
-    *,
-    area_id: int,
-    region_id: int,
-    at: datetime,
-    actor_id: int | None,
-    actor_role: str,
-    action: str,
-    state: str,
-    reason: str | None = None,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    """A step on the area's timeline that does not change its state."""
-    await conn.execute(
-        "INSERT INTO key_area_events (area_id, region_id, at, actor_id, actor_role, action, "
-        "from_state, to_state, reason, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)",
-        area_id,
-        region_id,
-        at,
-        actor_id,
-        actor_role,
-        action,
-        state,
-        reason,
-        detail or {},
-    )
-
-
 async def last_event_at(conn: Connection, *, area_id: int, action: str) -> datetime | None:
     """When the area last had an event of this kind."""
     at: datetime | None = await conn.fetchval(
@@ -157,22 +128,6 @@ async def decide_acceptance(
         measure,
         user_id,
     )
-
-
-async def ratings_in_place(
-    conn: Connection, *, place_id: int, since: datetime, satisfied_at_or_above: int
-) -> asyncpg.Record:
-    """Cases placed in the place and rated since `since`, and how many were satisfied."""
-    row: asyncpg.Record | None = await conn.fetchrow(
-        "SELECT count(*) AS rated, count(*) FILTER (WHERE c.rating >= $3) AS satisfied "
-        "FROM case_places cp JOIN cases c ON c.id = cp.case_id "
-        "WHERE cp.place_id = $1 AND c.rating IS NOT NULL AND c.rated_at >= $2",
-        place_id,
-        since,
-        satisfied_at_or_above,
-    )
-    assert row is not None  # an aggregate always answers one row
-    return row
 
 
 async def insert_recheck_task(

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from backend.areas import acceptance, discovery, level_duties, lifecycle, rules, watch
 from backend.areas import watch_queries as watch_sql
-from backend.areas.followup_access import today
+from backend.clock import city_today
 from backend.db.types import Connection
 from backend.settings import Settings
 
@@ -19,7 +19,7 @@ ESCALATION_REASON = "逾期未完成整治，提请区级挂牌督办 / Past its
 
 async def escalate_overdue(conn: Connection, *, settings: Settings, now: datetime) -> int:
     """A street-listed area past its deadline goes to the district (提级): it is told."""
-    day = today(settings, now)
+    day = city_today(settings.timezone, now)
     moved = 0
     for area_id in await watch_sql.street_areas_past(conn, today=day):
         async with conn.transaction():

@@ -16,8 +16,10 @@ from backend.accounts.rules import Principal
 from backend.areas import followup_queries as queries
 from backend.areas import level_duty_queries as duty_sql
 from backend.areas import lifecycle, rules, watch
-from backend.areas.followup_access import end_of_day, scope_path_of, today
+from backend.areas import queries as area_sql
+from backend.areas.access import scope_path
 from backend.areas.followup_schemas import AreaDutyOut, DutyRecordIn
+from backend.clock import city_today, end_of_day
 from backend.db.types import Connection
 from backend.duties import service as duties
 from backend.duties.watcher import Stage
@@ -71,7 +73,7 @@ class AreaDutySubject:
         row = await duty_sql.area_duty_unless_busy(conn, row_id=duty["subject_id"])
         if row is None:
             return
-        await queries.insert_event(
+        await area_sql.insert_event(
             conn,
             area_id=row["area_id"],
             region_id=row["region_id"],
@@ -79,7 +81,9 @@ class AreaDutySubject:
             actor_id=None,
             actor_role="system",
             action=stage,
-            state=row["state"],
+            from_state=row["state"],
+            to_state=row["state"],
+            reason=None,
             detail={"areaDutyId": row["id"], "kind": row["kind"], "dutyId": duty["id"]},
         )
 
@@ -96,7 +100,7 @@ DUTY_SUBJECT = AreaDutySubject()
 
 async def plan_duties(conn: Connection, *, settings: Settings, now: datetime) -> int:
     """The current period's row and deadline of every level duty every governed area owes."""
-    day = today(settings, now)
+    day = city_today(settings.timezone, now)
     made = 0
     for area in await duty_sql.areas_with_level_duties(conn):
         async with conn.transaction():
@@ -132,7 +136,7 @@ async def _plan_one(
             region_id=area["region_id"],
             region_path=area["region_path"],
             title=f"{area['name']}：{KIND_ZH[owed.kind]} {start.isoformat()}",
-            due_at=end_of_day(end, settings),
+            due_at=end_of_day(settings.timezone, end),
             owner_user_id=area["direct_responsible_id"],
             escalate_to=(leader,) if leader is not None else (),
         ),
@@ -164,7 +168,7 @@ async def record(
     # first, so it never waits for the area or the row (AreaDutySubject): no circle.
     async with conn.transaction():
         area = await lifecycle.load_for_update(
-            conn, area_id=area_id, scope_path=scope_path_of(principal)
+            conn, area_id=area_id, scope_path=scope_path(principal)
         )
         row = await duty_sql.area_duty(conn, row_id=row_id, lock=True)
         if row is None or row["area_id"] != area_id:
@@ -190,7 +194,7 @@ async def record(
             at=now,
         )
         await duties.complete(conn, subject_kind=SUBJECT, subject_id=row_id, now=now)
-        await queries.insert_event(
+        await area_sql.insert_event(
             conn,
             area_id=area_id,
             region_id=area["region_id"],
@@ -198,7 +202,9 @@ async def record(
             actor_id=principal.user_id,
             actor_role=principal.role,
             action="duty_recorded",
-            state=area["state"],
+            from_state=area["state"],
+            to_state=area["state"],
+            reason=None,
             detail={"areaDutyId": row_id, "kind": row["kind"]},
         )
     outs = await _outs(conn, [row_id], area_id=area_id, now=now)
@@ -209,7 +215,7 @@ async def of_area(
     conn: Connection, principal: Principal, *, area_id: int, now: datetime
 ) -> list[AreaDutyOut]:
     """The area's level duties, newest period first, each with its deadline's standing."""
-    area = await queries.area_in_scope(conn, area_id=area_id, scope_path=scope_path_of(principal))
+    area = await queries.area_in_scope(conn, area_id=area_id, scope_path=scope_path(principal))
     if area is None:
         raise lifecycle.NO_SUCH_AREA
     rows = await duty_sql.duties_of_area(conn, area_id=area_id)

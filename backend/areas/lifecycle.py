@@ -13,10 +13,12 @@ import asyncpg
 from backend.accounts.rules import Principal
 from backend.areas import queries, rules, task_queries
 from backend.audit import service as audit
+from backend.cases import service as cases
 from backend.db.types import Connection
 from backend.errors import Forbidden, Invalid, NotFound
 from backend.media import service as media
 from backend.places import service as places
+from backend.push import service as push
 from backend.regions.paths import codes_of, subtree_bounds
 from backend.settings import Settings
 
@@ -207,7 +209,7 @@ async def _tell(
 ) -> None:
     """area_decision pushes: ids, the state and the area's name; never a person's data."""
     people = [plan["first_responsible_id"], plan["direct_responsible_id"]]
-    people += await queries.supervisors_over(conn, region_path=area["region_path"])
+    people += sorted(await cases.supervisors(conn, region_path=area["region_path"]))
     payload = {
         "areaId": area["id"],
         "action": action,
@@ -215,7 +217,11 @@ async def _tell(
         "title": area["name"],
     }
     told = list(dict.fromkeys(p for p in people if p is not None))
-    await queries.insert_outbox(
+    await push.notify(
         conn,
-        rows=[(user_id, area["region_id"], "area_decision", payload, now) for user_id in told],
+        user_ids=told,
+        kind="area_decision",
+        region_id=area["region_id"],
+        payload=payload,
+        now=now,
     )

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from backend.accounts.rules import Principal
-from backend.areas import acceptance, documents, lifecycle, meeting_queries, rules, service
+from backend.areas import acceptance, lifecycle, meeting_queries, proposal_document, rules, service
+from backend.areas.access import scope_path
 from backend.areas.lifecycle import scope_range
 from backend.areas.schemas import DecisionIn, MeetingIn, MeetingOut
 from backend.audit import service as audit
@@ -175,7 +176,7 @@ def _out(row: asyncpg.Record, decisions: list[asyncpg.Record]) -> MeetingOut:
 
 async def listing(conn: Connection, principal: Principal) -> list[MeetingOut]:
     """Meetings held in the caller's subtree, latest first."""
-    lo, hi = scope_range(service.scope_path(principal))
+    lo, hi = scope_range(scope_path(principal))
     rows = await meeting_queries.meetings_in_range(conn, lo=lo, hi=hi, limit=LIST_LIMIT)
     decisions = await meeting_queries.decisions_of(conn, meeting_ids=[r["id"] for r in rows])
     by_meeting: dict[int, list[asyncpg.Record]] = {}
@@ -185,7 +186,7 @@ async def listing(conn: Connection, principal: Principal) -> list[MeetingOut]:
 
 
 async def _meeting(conn: Connection, principal: Principal, meeting_id: int) -> asyncpg.Record:
-    lo, hi = scope_range(service.scope_path(principal))
+    lo, hi = scope_range(scope_path(principal))
     row = await meeting_queries.meeting_in_range(conn, meeting_id=meeting_id, lo=lo, hi=hi)
     if row is None:
         raise _NO_SUCH_MEETING
@@ -210,7 +211,7 @@ async def proposal(
         await _proposal_area(conn, d, confidential=visible, settings=settings, now=now)
         for d in decisions
     ]
-    sheet = documents.ProposalSheet(
+    sheet = proposal_document.ProposalSheet(
         region_name=row["region_name"],
         meeting_kind=row["kind"],
         held_on=row["held_on"],
@@ -222,7 +223,7 @@ async def proposal(
         timezone=settings.timezone,
     )
     name = f"proposal-{row['region_code']}-{row['held_on'].isoformat()}.xlsx"
-    return documents.proposal_workbook(sheet), name
+    return proposal_document.proposal_workbook(sheet), name
 
 
 async def _proposal_area(
@@ -232,7 +233,7 @@ async def _proposal_area(
     confidential: bool,
     settings: Settings,
     now: datetime,
-) -> documents.ProposalArea:
+) -> proposal_document.ProposalArea:
     """One area's evidence figures, as they stand now, as the reader may see them."""
     place_id = decision["place_id"]
     # The level is the city's, of every case; the counts beside it are the reader's own.
@@ -246,7 +247,7 @@ async def _proposal_area(
     )
     top = Counter(r["category_code"] for r in recent).most_common(TOP_CATEGORIES)
     names = await meeting_queries.category_names(conn, codes=[code for code, _ in top])
-    return documents.ProposalArea(
+    return proposal_document.ProposalArea(
         name=decision["name"],
         area_type=decision["area_type"],
         region_name=decision["region_name"],

@@ -12,15 +12,14 @@ from typing import Any
 import asyncpg
 
 from backend.accounts.rules import Principal
-from backend.areas import lifecycle, queries, rules, task_queries
-from backend.areas.lifecycle import scope_range
-from backend.areas.schemas import PlanIn, TaskIn, UnitIn
-from backend.areas.service import scope_path
+from backend.areas import lifecycle, plan_people, queries, rules, task_queries
+from backend.areas.access import scope_path
+from backend.areas.schemas import PlanIn, TaskIn
 from backend.audit import service as audit
 from backend.db.types import Connection
 from backend.duties import service as duties
 from backend.errors import Conflict, Forbidden, Invalid
-from backend.regions.paths import codes_of
+from backend.push import service as push
 from backend.settings import Settings
 
 # States in which an area no longer takes a plan.
@@ -60,59 +59,6 @@ _NO_PLAN = Invalid(
 )
 
 
-def _unknown(field: str) -> Invalid:
-    return Invalid("areas.unknown_unit", "找不到该单位", "No such unit", fields={field: "unknown"})
-
-
-async def unit_of(conn: Connection, unit: UnitIn, field: str) -> tuple[str, asyncpg.Record]:
-    """A unit given by code: ('region', row) or ('department', row)."""
-    if (unit.region_code is None) == (unit.department_code is None):
-        raise Invalid(
-            "areas.bad_unit",
-            "单位须为一个区域或一个部门",
-            "A unit is either a region or a department",
-            fields={field: "one of regionCode or departmentCode"},
-        )
-    if unit.region_code is not None:
-        region = await task_queries.region_by_code(conn, code=unit.region_code)
-        if region is None:
-            raise _unknown(field)
-        return "region", region
-    department = await task_queries.department_by_code(conn, code=unit.department_code or "")
-    if department is None:
-        raise _unknown(field)
-    return "department", department
-
-
-async def _people(
-    conn: Connection, area: asyncpg.Record, scope: str | None, ids: dict[str, int]
-) -> dict[int, asyncpg.Record]:
-    """The staff named, each checked to be active and to answer for the area's place."""
-    lo, hi = scope_range(scope)
-    rows = await task_queries.staff_for_area(
-        conn, user_ids=list(set(ids.values())), area_path=area["region_path"], lo=lo, hi=hi
-    )
-    found = {row["id"]: row for row in rows}
-    missing = {
-        field: "not active staff for this area" for field, i in ids.items() if i not in found
-    }
-    if missing:
-        raise Invalid(
-            "areas.bad_person",
-            "责任人须为管辖该地区的在岗工作人员",
-            "Each person named must be active staff who answers for this area",
-            fields=missing,
-        )
-    return found
-
-
-def _district_leader(row: asyncpg.Record) -> bool:
-    path: str | None = row["path"]
-    if row["role"] == "admin":
-        return path is None or len(codes_of(path)) <= 1
-    return row["role"] == "supervisor" and path is not None and len(codes_of(path)) == 1
-
-
 async def replace_plan(
     conn: Connection,
     principal: Principal,
@@ -131,11 +77,11 @@ async def replace_plan(
         "directResponsibleId": data.direct_responsible_id,
     }
     people_ids |= {f"tasks[{i}].ownerId": t.owner_id for i, t in enumerate(data.tasks)}
-    people = await _people(conn, area, scope, people_ids)
-    lead_kind, lead = await unit_of(conn, data.lead, "lead")
+    people = await plan_people.people_named(conn, area, scope, people_ids)
+    lead_kind, lead = await plan_people.unit_of(conn, data.lead, "lead")
     problem = rules.plan_problem(
         area["level"],
-        first_responsible_district=_district_leader(people[data.first_responsible_id]),
+        first_responsible_district=plan_people.district_leader(people[data.first_responsible_id]),
         lead_is_department=lead_kind == "department",
         lead_is_street=lead_kind == "region" and lead["level"] == "street",
     )
@@ -144,7 +90,8 @@ async def replace_plan(
     for index, task in enumerate(data.tasks):
         _check_due(task, now, f"tasks[{index}].dueAt")
     cooperating = [
-        await unit_of(conn, u, f"cooperating[{i}]") for i, u in enumerate(data.cooperating)
+        await plan_people.unit_of(conn, u, f"cooperating[{i}]")
+        for i, u in enumerate(data.cooperating)
     ]
     await _retire(conn, area_id=area_id, now=now)
     plan_id = await task_queries.insert_plan(
@@ -226,7 +173,7 @@ async def add_task(
     current = await task_queries.current_plan(conn, area_id=area_id)
     if current is None:
         raise _NO_PLAN
-    await _people(conn, area, scope, {"ownerId": data.owner_id})
+    await plan_people.people_named(conn, area, scope, {"ownerId": data.owner_id})
     _check_due(data, now, "dueAt")
     plan = {
         "id": current["id"],
@@ -249,7 +196,7 @@ async def create_task(
     now: datetime,
 ) -> int:
     """A task, its duty (催办 to its owner, 督办 to the plan's leaders) and its push."""
-    kind, unit = await unit_of(conn, task.unit, f"{field}.unit" if field else "unit")
+    kind, unit = await plan_people.unit_of(conn, task.unit, f"{field}.unit" if field else "unit")
     task_id = await task_queries.insert_task(
         conn,
         values={
@@ -286,8 +233,13 @@ async def create_task(
         "title": area["name"],
         "dueAt": task.due_at.isoformat(),
     }
-    await queries.insert_outbox(
-        conn, rows=[(task.owner_id, area["region_id"], "area_task", payload, now)]
+    await push.notify(
+        conn,
+        user_ids=[task.owner_id],
+        kind="area_task",
+        region_id=area["region_id"],
+        payload=payload,
+        now=now,
     )
     return task_id
 

@@ -120,27 +120,6 @@ async def set_event_media(conn: Connection, *, event_id: int, media_ids: list[uu
     )
 
 
-async def supervisors_over(conn: Connection, *, region_path: str) -> list[int]:
-    """Active supervisors whose region holds `region_path`."""
-    rows = await conn.fetch(
-        "SELECT u.id FROM users u JOIN regions r ON r.id = u.region_id "
-        "WHERE u.role = 'supervisor' AND u.disabled_at IS NULL AND $1 LIKE r.path || '%' "
-        "ORDER BY u.id",
-        region_path,
-    )
-    return [row["id"] for row in rows]
-
-
-async def insert_outbox(conn: Connection, *, rows: list[tuple[Any, ...]]) -> None:
-    """Queue notifications: (user_id, region_id, kind, payload, created_at) each; no case."""
-    if rows:
-        await conn.executemany(
-            "INSERT INTO outbox (user_id, case_id, region_id, kind, payload, created_at, "
-            "next_attempt_at) VALUES ($1, NULL, $2, $3, $4, $5, $5)",
-            rows,
-        )
-
-
 async def region_in_range(
     conn: Connection, *, code: str, lo: str | None, hi: str | None
 ) -> asyncpg.Record | None:
@@ -218,19 +197,17 @@ async def touch(conn: Connection, *, area_id: int, now: datetime) -> None:
     )
 
 
-async def task_state(conn: Connection, *, task_id: int) -> str | None:
-    """Where a task stands (None when there is no such task)."""
-    state: str | None = await conn.fetchval(
-        "SELECT state FROM key_area_tasks WHERE id = $1", task_id
-    )
-    return state
+async def task_unless_busy(conn: Connection, *, task_id: int) -> asyncpg.Record | None:
+    """A task's state with its area held against change, without waiting for anyone.
 
-
-async def task_area(conn: Connection, *, task_id: int) -> asyncpg.Record | None:
-    """The area a task belongs to: its id, region and state."""
+    The duty watcher holds the task's duty while it looks; a step of the area (a new plan,
+    a relisting) holds the area, then ends that duty. Waiting here would close that circle,
+    so an area being changed raises LockNotAvailableError instead.
+    """
     row: asyncpg.Record | None = await conn.fetchrow(
-        "SELECT k.id AS area_id, k.region_id, k.state AS area_state FROM key_area_tasks t "
-        "JOIN key_areas k ON k.id = t.area_id WHERE t.id = $1",
+        "SELECT t.state, k.id AS area_id, k.region_id, k.state AS area_state "
+        "FROM key_area_tasks t JOIN key_areas k ON k.id = t.area_id WHERE t.id = $1 "
+        "FOR KEY SHARE OF k NOWAIT",
         task_id,
     )
     return row

@@ -3,16 +3,22 @@ one area in full, its lifecycle steps, its evidence and its level history."""
 
 from __future__ import annotations
 
-import base64
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
-import msgspec
 
 from backend.accounts.rules import Principal
-from backend.areas import acceptance, area_page, lifecycle, queries, register_queries, views
+from backend.areas import (
+    acceptance,
+    area_page,
+    cursors,
+    lifecycle,
+    queries,
+    register_queries,
+    views,
+)
+from backend.areas.access import scope_path
 from backend.areas.lifecycle import NO_SUCH_AREA, scope_range
 from backend.areas.schemas import (
     AreaOut,
@@ -23,9 +29,10 @@ from backend.areas.schemas import (
 )
 from backend.audit import service as audit
 from backend.cases.service import scope_for
+from backend.clock import city_today
 from backend.db.types import Connection
 from backend.duties import service as duties
-from backend.errors import Forbidden, Invalid, NotFound
+from backend.errors import Invalid, NotFound
 from backend.media.links import PhotoLinks
 from backend.places import service as places
 from backend.settings import Settings
@@ -33,30 +40,12 @@ from backend.settings import Settings
 PAGE_SIZE = 50
 REPORTS_WINDOW = timedelta(days=30)
 _NO_REGION = NotFound("regions.not_found", "找不到该区域", "No such region")
-_NO_REGION_SCOPE = Forbidden(
-    "areas.no_scope", "您的账号没有管辖区域", "Your account has no region to govern"
-)
 ONE_PLACE = Invalid(
     "areas.place_required",
     "请选择一个区域或绘制一个范围（二者选一）",
     "Give either a region or a drawn outline, not both",
     fields={"place": "one of regionCode or geometry"},
 )
-
-
-def scope_path(principal: Principal) -> str | None:
-    """The caller's region subtree (None: the whole city); 403 for staff without one."""
-    scope = scope_for(principal)
-    if scope.everything:
-        return None
-    if scope.path is None:
-        raise _NO_REGION_SCOPE
-    return scope.path
-
-
-def today_of(settings: Settings, now: datetime) -> date:
-    """The city's calendar day at `now`."""
-    return now.astimezone(ZoneInfo(settings.timezone)).date()
 
 
 async def region_in_scope(conn: Connection, principal: Principal, code: str) -> asyncpg.Record:
@@ -66,21 +55,6 @@ async def region_in_scope(conn: Connection, principal: Principal, code: str) -> 
     if region is None:
         raise _NO_REGION
     return region
-
-
-def _encode_cursor(row: AreaSummaryOut) -> str:
-    raw = msgspec.json.encode([row.updated_at.isoformat(), row.id])
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return msgspec.json.decode(raw, type=tuple[datetime, int])
-    except (ValueError, msgspec.DecodeError, msgspec.ValidationError):
-        raise Invalid(
-            "areas.bad_cursor", "分页参数无效", "Invalid cursor", fields={"cursor": "invalid"}
-        ) from None
 
 
 class _Where:
@@ -123,7 +97,7 @@ async def page(
         if value:
             where.add(f"{column} = {{0}}", value)
     if cursor:
-        where.add("(k.updated_at, k.id) < ({0}::timestamptz, {1}::bigint)", *_decode_cursor(cursor))
+        where.add("(k.updated_at, k.id) < ({0}::timestamptz, {1}::bigint)", *cursors.decode(cursor))
     rows = await register_queries.area_page(
         conn,
         where=where.sql(),
@@ -135,7 +109,9 @@ async def page(
     )
     items = await summaries(conn, rows[:PAGE_SIZE], settings=settings, now=now)
     more = len(rows) > PAGE_SIZE
-    return AreaPageOut(items=items, next=_encode_cursor(items[-1]) if more else None)
+    return AreaPageOut(
+        items=items, next=cursors.encode(items[-1].updated_at, items[-1].id) if more else None
+    )
 
 
 async def duties_overdue(conn: Connection, *, area_ids: list[int], now: datetime) -> dict[int, int]:
@@ -159,7 +135,7 @@ async def summaries(
 ) -> list[AreaSummaryOut]:
     """Register rows with their plan's progress, two statements for the whole page."""
     late = await duties_overdue(conn, area_ids=[row["id"] for row in rows], now=now)
-    today = today_of(settings, now)
+    today = city_today(settings.timezone, now)
     return [views.summary(row, duties_overdue=late.get(row["id"], 0), today=today) for row in rows]
 
 
@@ -272,6 +248,6 @@ async def levels(
 ) -> list[LevelDayOut]:
     """The area's hotspot level, day by day, over the last year."""
     row = await summary_row(conn, principal, area_id, now=now)
-    since = today_of(settings, now) - timedelta(days=366)
+    since = city_today(settings.timezone, now) - timedelta(days=366)
     history = await places.level_history(conn, place_id=row["place_id"], since=since)
     return [LevelDayOut(day=h["day"], alert=h["alert"], reports=h["reports"]) for h in history]

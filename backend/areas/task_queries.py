@@ -62,24 +62,6 @@ async def units_named(
     return rows
 
 
-async def staff_for_area(
-    conn: Connection, *, user_ids: list[int], area_path: str, lo: str | None, hi: str | None
-) -> list[asyncpg.Record]:
-    """Active staff among these users who may answer for an area at `area_path`: their
-    region holds the area or lies in the range; city admins and departments too."""
-    rows: list[asyncpg.Record] = await conn.fetch(
-        "SELECT u.id, u.role, r.path FROM users u LEFT JOIN regions r ON r.id = u.region_id "
-        "WHERE u.id = ANY($1::bigint[]) AND u.role <> 'resident' AND u.disabled_at IS NULL "
-        "AND (r.path IS NULL OR $2 LIKE r.path || '%' "
-        f"OR {in_range('r.path', '$3', '$4')})",
-        user_ids,
-        area_path,
-        lo,
-        hi,
-    )
-    return rows
-
-
 async def region_by_code(conn: Connection, *, code: str) -> asyncpg.Record | None:
     row: asyncpg.Record | None = await conn.fetchrow(
         "SELECT id, code, name, level, path FROM regions WHERE code = $1", code

@@ -12,15 +12,19 @@ from typing import Any
 import asyncpg
 
 from backend.accounts.rules import Principal
+from backend.areas import follow_rules, lifecycle
 from backend.areas import followup_queries as queries
-from backend.areas import lifecycle, rules
+from backend.areas import queries as area_sql
 from backend.areas import watch_queries as watch_sql
-from backend.areas.followup_access import scope_path_of, today
+from backend.areas.access import scope_path
 from backend.areas.followup_schemas import FlaggedAreaOut, RelistedOut, StandingOut, VetoOut
+from backend.cases import service as cases
+from backend.clock import city_today
 from backend.db.types import Connection
 from backend.duties import service as duties
 from backend.errors import NotFound
 from backend.places import service as places
+from backend.push import service as push
 from backend.settings import Settings
 
 ALERT = "recurrence_alert"
@@ -81,7 +85,7 @@ async def watch_areas(conn: Connection, *, settings: Settings, now: datetime) ->
     """Look at each watched area once a city day: alert on a rebound, close one whose watch
     is over. The level is the one kept for the day, whose cut points the daily snapshot
     computed once for the whole city; only the area's own reports are counted here."""
-    day = today(settings, now)
+    day = city_today(settings.timezone, now)
     handled = 0
     for area_id in await watch_sql.areas_to_watch(conn, today=day):
         async with conn.transaction():
@@ -101,7 +105,7 @@ async def _watch_one(
         return 0  # already looked at today
     alert = kept[-1]["alert"]
     reports, baseline = await _same_problems(conn, area, settings=settings, now=now)
-    if rules.recurrence(alert, reports, baseline_reports=baseline):
+    if follow_rules.recurrence(alert, reports, baseline_reports=baseline):
         return await _alert(conn, area, alert=alert, reports=reports, baseline=baseline, now=now)
     if area["watch_until"] is not None and now >= area["watch_until"]:
         await cancel_rechecks(conn, area_id=area["id"], now=now)
@@ -160,7 +164,7 @@ async def _alert(
     if last is not None and now - last < ALERT_EVERY:
         return 0
     detail = {"alert": alert, "reports": reports, "baselineReports": baseline}
-    await queries.insert_event(
+    await area_sql.insert_event(
         conn,
         area_id=area["id"],
         region_id=area["region_id"],
@@ -168,18 +172,20 @@ async def _alert(
         actor_id=None,
         actor_role="system",
         action=ALERT,
-        state=area["state"],
+        from_state=area["state"],
+        to_state=area["state"],
+        reason=None,
         detail=detail,
     )
-    supervisors = await watch_sql.supervisors_over(conn, region_path=area["region_path"])
+    supervisors = sorted(await cases.supervisors(conn, region_path=area["region_path"]))
     payload = {"areaId": area["id"], "action": ALERT, "state": area["state"], "title": area["name"]}
-    await watch_sql.insert_outbox(
+    await push.notify(
         conn,
         user_ids=supervisors,
-        region_id=area["region_id"],
         kind="area_decision",
+        region_id=area["region_id"],
         payload=payload,
-        at=now,
+        now=now,
     )
     return 1
 
@@ -196,13 +202,13 @@ async def confirm_recurrence(
     """复发 confirmed: back on the list, and 一票否决 on the area's region for the year."""
     async with conn.transaction():
         area = await lifecycle.load_for_update(
-            conn, area_id=area_id, scope_path=scope_path_of(principal)
+            conn, area_id=area_id, scope_path=scope_path(principal)
         )
         relisted = await lifecycle.transition(
             conn, area, "relist", actor=principal, reason=reason, now=now, settings=settings
         )
         await cancel_rechecks(conn, area_id=area_id, now=now)
-        year = today(settings, now).year
+        year = city_today(settings.timezone, now).year
         await watch_sql.insert_veto(
             conn,
             region_id=area["region_id"],
@@ -212,7 +218,7 @@ async def confirm_recurrence(
             user_id=principal.user_id,
             at=now,
         )
-        await queries.insert_event(
+        await area_sql.insert_event(
             conn,
             area_id=area_id,
             region_id=area["region_id"],
@@ -220,7 +226,8 @@ async def confirm_recurrence(
             actor_id=principal.user_id,
             actor_role=principal.role,
             action="veto",
-            state=relisted["state"],
+            from_state=relisted["state"],
+            to_state=relisted["state"],
             reason=reason,
             detail={"year": year},
         )
@@ -244,10 +251,10 @@ async def standing(
     now: datetime,
 ) -> StandingOut:
     """A region's standing for 先进, as the assessment reads it."""
-    region = await watch_sql.region_in_scope(conn, code=code, scope_path=scope_path_of(principal))
+    region = await watch_sql.region_in_scope(conn, code=code, scope_path=scope_path(principal))
     if region is None:
         raise _NO_REGION
-    chosen = year or today(settings, now).year
+    chosen = year or city_today(settings.timezone, now).year
     found = await eligibility(conn, region_path=region["path"], year=chosen)
     return StandingOut(
         region_code=region["code"],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 import asyncpg
 
@@ -24,34 +23,6 @@ async def watching_areas(conn: Connection) -> list[int]:
     """Areas in 回头看."""
     rows = await conn.fetch("SELECT id FROM key_areas WHERE state = 'watching' ORDER BY id")
     return [row["id"] for row in rows]
-
-
-async def supervisors_over(conn: Connection, *, region_path: str) -> list[int]:
-    """Active supervisors whose region holds this path (the region itself or above)."""
-    rows = await conn.fetch(
-        "SELECT u.id FROM users u JOIN regions r ON r.id = u.region_id "
-        "WHERE u.role = 'supervisor' AND u.disabled_at IS NULL AND $1 LIKE r.path || '%' "
-        "ORDER BY u.id",
-        region_path,
-    )
-    return [row["id"] for row in rows]
-
-
-async def insert_outbox(
-    conn: Connection,
-    *,
-    user_ids: list[int],
-    region_id: int,
-    kind: str,
-    payload: dict[str, Any],
-    at: datetime,
-) -> None:
-    """Queue one push per user; the payload carries ids and titles only."""
-    await conn.executemany(
-        "INSERT INTO outbox (user_id, case_id, region_id, kind, payload, created_at, "
-        "next_attempt_at) VALUES ($1, NULL, $2, $3, $4, $5, $5)",
-        [(user_id, region_id, kind, payload, at) for user_id in user_ids],
-    )
 
 
 async def insert_veto(

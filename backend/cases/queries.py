@@ -406,3 +406,19 @@ async def events_since(
         not_before,
     )
     return rows
+
+
+async def ratings_in_place(
+    conn: Connection, *, place_id: int, since: datetime, satisfied_at_or_above: int
+) -> asyncpg.Record:
+    """Cases placed in the place and rated since `since`, and how many were satisfied."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT count(*) AS rated, count(*) FILTER (WHERE c.rating >= $3) AS satisfied "
+        "FROM case_places cp JOIN cases c ON c.id = cp.case_id "
+        "WHERE cp.place_id = $1 AND c.rating IS NOT NULL AND c.rated_at >= $2",
+        place_id,
+        since,
+        satisfied_at_or_above,
+    )
+    assert row is not None  # an aggregate always answers one row
+    return row

@@ -192,3 +192,13 @@ async def handler_news(
 async def supervisors(conn: Connection, *, region_path: str) -> list[int]:
     """The supervisors (督办/领导) whose region holds this path."""
     return await queries.supervisors_of(conn, region_path=region_path)
+
+
+async def ratings_in_place(
+    conn: Connection, *, place_id: int, since: datetime, satisfied_at_or_above: int
+) -> tuple[int, int]:
+    """Ratings of the cases placed in a place since `since`: (rated, satisfied)."""
+    row = await queries.ratings_in_place(
+        conn, place_id=place_id, since=since, satisfied_at_or_above=satisfied_at_or_above
+    )
+    return row["rated"], row["satisfied"]

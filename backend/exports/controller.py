@@ -123,11 +123,12 @@ class StatsReportController(Controller):
         today = stats_rules.local_today(now, zone=zone)
         made = await service.report(
             db,
+            reader=principal,
             scope=scope_for(principal),
             region_code=region,
             period=stats_rules.period_of(period, from_, to, zone=zone, today=today),
             now=now,
-            zone=ZoneInfo(zone),
+            settings=ctx.settings,
         )
         return Response(
             made.content,

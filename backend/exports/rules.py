@@ -11,6 +11,8 @@ from typing import Any, Final, Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from backend.areas.sheet_cells import AREA_TYPES
+
 # Excel reads a UTF-8 file as the local code page (GBK on a Chinese Windows) unless it starts
 # with a byte-order mark.
 BOM: Final = "\ufeff".encode()
@@ -178,3 +180,56 @@ def report_filenames(*, region_code: str, region_name: str, label: str) -> tuple
     ascii_label = _UNSAFE_NAME.sub("_", label)
     fallback = f"report-{_UNSAFE_NAME.sub('_', region_code) or 'city'}-{ascii_label}.xlsx"
     return f"{region_name}-{label}-统计报表.xlsx", fallback
+
+
+# The key areas' sheet -------------------------------------------------------------------------
+
+SHEET_AREAS: Final = "重点地区 Key areas"
+# In the order of the lifecycle, so that a reader follows an area down the table.
+AREA_STATE_NAMES: Final = {
+    "candidate": "排查发现 Candidate",
+    "proposed": "建议整治 Proposed",
+    "listed": "重点整治 Listed",
+    "flagged": "挂牌督办 Flagged",
+    "accepting": "验收中 Accepting",
+    "extended": "延期整治 Extended",
+    "lifted": "摘牌 Lifted",
+    "watching": "回头看 Watching",
+    "closed": "销号 Closed",
+    "relisted": "复发 Relisted",
+    "dismissed": "不予列管 Dismissed",
+}
+# The areas' own bilingual labels, so the workbook and the areas' documents name types alike.
+AREA_TYPE_NAMES: Final = AREA_TYPES
+AREA_LEVEL_NAMES: Final = {"red": "红 Red", "yellow": "黄 Yellow", "blue": "蓝 Blue"}
+AREA_COLUMNS: Final = (
+    "名称 Name",
+    "类型 Type",
+    "等级 Level",
+    "状态 State",
+    "区域 Region",
+    "整治期限 Deadline",
+    "已完成任务 Tasks done",
+    "任务总数 Tasks",
+    "逾期任务 Tasks overdue",
+    "超期 Overdue",
+)
+AREA_DEFINITIONS: Final = (
+    "按状态、按类型: 生成时的现状 / by state and by type: as the areas stand when generated",
+    "整治改观率 = 摘牌 / 本期列管或挂牌 / lifted of the areas listed or flagged in the period",
+    "复发率 = 复发 / 摘牌 / relisted of those lifted",
+    "超期: 整治中且已过整治期限 / past the plan's deadline while still being put right",
+)
+
+
+def named(names: dict[str, str], key: str | None) -> str:
+    """A code in the field's words (and English); an unknown code as it is."""
+    if key is None:
+        return ""
+    return names.get(key, key)
+
+
+def counts_in_order(names: dict[str, str], counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Every known code in its order with its count (zero included), then any unknown ones."""
+    known = [(names[key], counts.get(key, 0)) for key in names]
+    return known + [(key, n) for key, n in sorted(counts.items()) if key not in names]

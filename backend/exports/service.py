@@ -12,21 +12,26 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from backend.accounts.rules import Principal
+from backend.areas import figures as area_figures
+from backend.areas.views import overdue as area_overdue
 from backend.audit import service as audit
 from backend.cases import queries as case_queries
 from backend.cases.rules import TRIAGE_ROLES, Scope, reveal_reason_ok
 from backend.cases.service import scope_for
 from backend.cases.views import CaseFilter, _filtered
+from backend.clock import city_today
 from backend.db.pool import ACQUIRE_TIMEOUT_SECONDS
 from backend.db.types import Connection
 from backend.errors import Forbidden, Invalid
 from backend.exports import queries, rules, workbook
+from backend.exports.areas_sheet import AreaLine, KeyAreas
+from backend.settings import Settings
 from backend.stats import service as stats
 from backend.stats.rules import Period
 
@@ -137,22 +142,35 @@ class Report:
 async def report(
     conn: Connection,
     *,
+    reader: Principal,
     scope: Scope,
     region_code: str | None,
     period: Period,
     now: datetime,
-    zone: ZoneInfo,
+    settings: Settings,
 ) -> Report:
-    """周/月/季报: the statistics of a region subtree over a period, with 同比/环比 and the
-    hour × weekday grid, as an XLSX workbook."""
+    """周/月/季报: the statistics of a region subtree over a period, with 同比/环比, the
+    hour × weekday grid and the reader's key areas, as an XLSX workbook."""
+    zone = ZoneInfo(settings.timezone)
     summary = await stats.summary(
         conn, scope=scope, region_code=region_code, period=period, category=None, zone=zone.key
     )
     hours = await stats.hour_weekday(
         conn, scope=scope, region_code=region_code, period=period, category=None, zone=zone.key
     )
+    areas = await key_areas(
+        conn,
+        reader,
+        scope=scope,
+        region_code=region_code,
+        period=period,
+        settings=settings,
+        now=now,
+    )
     # Writing a workbook is CPU work: off the event loop, so other requests keep flowing.
-    content = await asyncio.to_thread(workbook.build, summary, hours, generated_at=now, zone=zone)
+    content = await asyncio.to_thread(
+        workbook.build, summary, hours, areas, generated_at=now, zone=zone
+    )
     name, fallback = rules.report_filenames(
         region_code=summary.region.code, region_name=summary.region.name, label=period.label
     )
@@ -162,3 +180,58 @@ async def report(
 def report_scope(*, confidential: bool) -> Scope:
     """The whole city, for the command line (its operator runs the server)."""
     return Scope(everything=True, path=None, department_id=None, confidential=confidential)
+
+
+# The command line's reader of the key areas: the whole city, as a city admin reads it.
+CITY_READER = Principal(
+    user_id=0, role="admin", region_id=None, region_path=None, department_id=None, locale="zh-CN"
+)
+
+
+async def key_areas(
+    conn: Connection,
+    reader: Principal,
+    *,
+    scope: Scope,
+    region_code: str | None,
+    period: Period,
+    settings: Settings,
+    now: datetime,
+) -> KeyAreas | None:
+    """重点地区 of the reader's scope under the region: the register's figures for the period
+    and the areas listed or flagged in it. None for staff who govern no areas (departments)."""
+    if not scope.everything and scope.path is None:
+        return None
+    figures = await area_figures.summary(
+        conn,
+        reader,
+        start=period.first_day,
+        end=period.last_day,
+        region_code=region_code,
+        settings=settings,
+    )
+    rows = await queries.areas_governed_in(
+        conn,
+        scope_path=scope.path,
+        region_code=region_code,
+        start=period.start,
+        end=period.end,
+        now=now,
+    )
+    today = city_today(settings.timezone, now)
+    return KeyAreas(figures, [_area_line(row, today) for row in rows])
+
+
+def _area_line(row: asyncpg.Record, today: date) -> AreaLine:
+    return AreaLine(
+        name=row["name"],
+        area_type=row["area_type"],
+        level=row["level"],
+        state=row["state"],
+        region_name=row["region_name"],
+        deadline=row["deadline"],
+        tasks_done=row["done"],
+        tasks=row["tasks"],
+        tasks_overdue=row["tasks_overdue"],
+        overdue=area_overdue(row, today),
+    )

@@ -1,6 +1,6 @@
 """The statistics workbook (周/月/季报): a summary sheet with 同比/环比, per-region and
-per-category sheets and their charts, and the hour × weekday grid (时段分布), written with
-xlsxwriter from the statistics service's summary and grid.
+per-category sheets and their charts, the hour × weekday grid (时段分布) and the key areas
+(重点地区), written with xlsxwriter from the statistics and key-area figures.
 
 Every figure is written as a number with a number format (rates as percentages), so the
 workbook can be summed, sorted and charted as it is; a figure with no denominator stays blank.
@@ -20,6 +20,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from backend.exports import areas_sheet
+from backend.exports.areas_sheet import KeyAreas
 from backend.exports.rules import (
     COMPARED_HEADERS,
     DEFINITIONS,
@@ -83,11 +85,12 @@ def _styles(book: Workbook) -> _Styles:
 def build(
     summary: SummaryOut,
     hours: HourWeekdayOut | None = None,
+    areas: KeyAreas | None = None,
     *,
     generated_at: datetime,
     zone: ZoneInfo,
 ) -> bytes:
-    """The workbook as XLSX bytes; the 时段分布 sheet when the grid is given."""
+    """The workbook as XLSX bytes; the 时段分布 and 重点地区 sheets when they are given."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(
         out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -107,8 +110,20 @@ def build(
     )
     if hours is not None:
         _hours_sheet(book, styles, hours, zone)
+    if areas is not None:
+        areas_sheet.write(book, _area_formats(styles), areas, heading=summary.region.name)
     book.close()
     return out.getvalue()
+
+
+def _area_formats(styles: _Styles) -> areas_sheet.Formats:
+    return areas_sheet.Formats(
+        title=styles.title,
+        header=styles.header,
+        text=styles.text,
+        count=styles.number["count"],
+        rate=styles.number["rate"],
+    )
 
 
 def _figure(

@@ -16,7 +16,7 @@ from backend.db.types import Connection
 from backend.errors import NotFound
 from backend.hotspots import service as hotspots
 from backend.hotspots.rules import Alert, Tally, grid_alert
-from backend.places import backfill, level_queries, queries, rules
+from backend.places import backfill, level_queries, queries, rules, window_queries
 from backend.settings import Settings
 
 _CATCH_UP = timedelta(days=2)
@@ -55,7 +55,7 @@ async def snapshot_levels(
     survey = await hotspots.city_levels(conn, settings=settings, now=now)
     grids = [a for a in survey.places.values() if a.place.level == "grid"]
     async with conn.transaction():
-        stored = await queries.store_grid_levels(
+        stored = await level_queries.store_grid_levels(
             conn,
             day=day,
             paths=[a.place.path for a in grids],
@@ -74,7 +74,7 @@ async def _keep_place_levels(
         for row in await queries.active_places(conn)
     ]
     levels = await _place_levels(conn, places, survey=survey, settings=settings, now=now)
-    await queries.store_place_levels(
+    await level_queries.store_place_levels(
         conn,
         day=day,
         place_ids=list(levels),
@@ -96,7 +96,7 @@ async def _place_levels(
     drawn = [p.id for p in places if p.drawn]
     counts = {
         row["place_id"]: Tally(row["current"], row["previous"])
-        for row in await queries.tallies(
+        for row in await window_queries.tallies(
             conn, place_ids=drawn, since=now - 2 * window, split=now - window, until=now
         )
     }
@@ -122,7 +122,7 @@ async def _changes(
     if not raised:
         return []
     changes = []
-    for before in await queries.levels_before(conn, region_ids=list(raised), day=day):
+    for before in await level_queries.levels_before(conn, region_ids=list(raised), day=day):
         now_row = raised[before["region_id"]]
         was: Alert = before["alert"] or "none"
         if rules.worth_telling(was, now_row["alert"]):
@@ -141,7 +141,7 @@ async def _changes(
 
 async def level_history(conn: Connection, *, place_id: int, since: date) -> list[asyncpg.Record]:
     """A place's kept daily levels from a day on: day, alert, reports."""
-    return await queries.place_history(conn, place_id=place_id, since=since)
+    return await level_queries.place_history(conn, place_id=place_id, since=since)
 
 
 async def current_level(

@@ -1,9 +1,9 @@
-"""SQL of places, the cases placed in them and their daily levels: one function per statement."""
+"""SQL of places and the cases placed in them: one function per statement."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -11,7 +11,7 @@ import asyncpg
 from backend.db.types import Connection
 
 # Valid: neither rejected (不予受理) nor merged into another case, as the hotspot levels count.
-_VALID = "c.status NOT IN ('rejected', 'merged')"
+VALID = "c.status NOT IN ('rejected', 'merged')"
 
 
 async def insert_place(
@@ -116,7 +116,7 @@ async def active_drawn(conn: Connection, *, kind: str) -> list[asyncpg.Record]:
 async def cases_in_cells(conn: Connection, *, cells: Sequence[int]) -> list[asyncpg.Record]:
     """Valid cases whose position lies in one of these H3 cells (resolution 9)."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        f"SELECT c.id, c.lat, c.lng FROM cases c WHERE c.h3_r9 = ANY($1::bigint[]) AND {_VALID}",
+        f"SELECT c.id, c.lat, c.lng FROM cases c WHERE c.h3_r9 = ANY($1::bigint[]) AND {VALID}",
         list(cells),
     )
     return rows
@@ -173,7 +173,7 @@ async def place_subtree(conn: Connection, *, place_id: int, lo: str, hi: str) ->
         f"""
         INSERT INTO case_places (place_id, case_id, case_created_at, how)
         SELECT $1, c.id, c.created_at, 'position' FROM cases c
-        WHERE c.region_path >= $2 AND c.region_path < $3 AND {_VALID}
+        WHERE c.region_path >= $2 AND c.region_path < $3 AND {VALID}
         ON CONFLICT (place_id, case_id) DO NOTHING
         """,
         place_id,
@@ -197,160 +197,3 @@ async def place_case(
         case_id,
         created_at,
     )
-
-
-async def reports_in_window(
-    conn: Connection,
-    *,
-    place_id: int,
-    start: datetime,
-    end: datetime,
-    source: str | None,
-    confidential: bool,
-) -> list[asyncpg.Record]:
-    """Valid cases of a place created in [start, end), confidential ones only when
-    `confidential`, oldest first."""
-    rows: list[asyncpg.Record] = await conn.fetch(
-        f"""
-        SELECT c.category_code, c.created_at, c.status, c.rating, c.source
-        FROM case_places cp JOIN cases c ON c.id = cp.case_id
-        WHERE cp.place_id = $1 AND cp.case_created_at >= $2 AND cp.case_created_at < $3
-          AND {_VALID} AND ($4::text IS NULL OR c.source = $4) AND ($5 OR NOT c.confidential)
-        ORDER BY cp.case_created_at, c.id
-        """,
-        place_id,
-        start,
-        end,
-        source,
-        confidential,
-    )
-    return rows
-
-
-async def count_in_window(
-    conn: Connection,
-    *,
-    place_id: int,
-    start: datetime,
-    end: datetime,
-    source: str | None,
-    confidential: bool,
-) -> int:
-    """How many valid cases of a place were created in [start, end), confidential ones only
-    when `confidential`."""
-    count: int = await conn.fetchval(
-        f"""
-        SELECT count(*) FROM case_places cp JOIN cases c ON c.id = cp.case_id
-        WHERE cp.place_id = $1 AND cp.case_created_at >= $2 AND cp.case_created_at < $3
-          AND {_VALID} AND ($4::text IS NULL OR c.source = $4) AND ($5 OR NOT c.confidential)
-        """,
-        place_id,
-        start,
-        end,
-        source,
-        confidential,
-    )
-    return count
-
-
-async def tallies(
-    conn: Connection, *, place_ids: Sequence[int], since: datetime, split: datetime, until: datetime
-) -> list[asyncpg.Record]:
-    """Valid cases per place in (since, split] (previous) and (split, until] (current)."""
-    rows: list[asyncpg.Record] = await conn.fetch(
-        f"""
-        SELECT cp.place_id,
-               count(*) FILTER (WHERE cp.case_created_at > $3) AS current,
-               count(*) FILTER (WHERE cp.case_created_at <= $3) AS previous
-        FROM case_places cp JOIN cases c ON c.id = cp.case_id
-        WHERE cp.place_id = ANY($1::bigint[])
-          AND cp.case_created_at > $2 AND cp.case_created_at <= $4 AND {_VALID}
-        GROUP BY cp.place_id
-        """,
-        list(place_ids),
-        since,
-        split,
-        until,
-    )
-    return rows
-
-
-async def store_grid_levels(
-    conn: Connection,
-    *,
-    day: date,
-    paths: Sequence[str],
-    alerts: Sequence[str],
-    reports: Sequence[int],
-) -> list[asyncpg.Record]:
-    """Keep the day's level of these grids (by path); the grids stored now, not before."""
-    rows: list[asyncpg.Record] = await conn.fetch(
-        """
-        INSERT INTO level_history (day, region_id, alert, reports)
-        SELECT $1, r.id, x.alert, x.reports
-        FROM unnest($2::text[], $3::text[], $4::int[]) AS x(path, alert, reports)
-        JOIN regions r ON r.path = x.path
-        ON CONFLICT (region_id, day) WHERE region_id IS NOT NULL DO NOTHING
-        RETURNING region_id, alert, reports
-        """,
-        day,
-        list(paths),
-        list(alerts),
-        list(reports),
-    )
-    return rows
-
-
-async def store_place_levels(
-    conn: Connection,
-    *,
-    day: date,
-    place_ids: Sequence[int],
-    alerts: Sequence[str],
-    reports: Sequence[int],
-) -> None:
-    """Keep the day's level of these places (a day already kept stays as it was)."""
-    await conn.execute(
-        """
-        INSERT INTO level_history (day, place_id, alert, reports)
-        SELECT $1, x.place_id, x.alert, x.reports
-        FROM unnest($2::bigint[], $3::text[], $4::int[]) AS x(place_id, alert, reports)
-        ON CONFLICT (place_id, day) WHERE place_id IS NOT NULL DO NOTHING
-        """,
-        day,
-        list(place_ids),
-        list(alerts),
-        list(reports),
-    )
-
-
-async def levels_before(
-    conn: Connection, *, region_ids: Sequence[int], day: date
-) -> list[asyncpg.Record]:
-    """Each region's last kept level before a day, with its path and name."""
-    rows: list[asyncpg.Record] = await conn.fetch(
-        """
-        SELECT r.id AS region_id, r.path, r.name, last.alert
-        FROM regions r
-        LEFT JOIN LATERAL (
-            SELECT h.alert FROM level_history h
-            WHERE h.region_id = r.id AND h.day < $2
-            ORDER BY h.day DESC LIMIT 1
-        ) last ON true
-        WHERE r.id = ANY($1::bigint[])
-        """,
-        list(region_ids),
-        day,
-    )
-    return rows
-
-
-async def place_history(conn: Connection, *, place_id: int, since: date) -> list[asyncpg.Record]:
-    """A place's kept levels from a day on, oldest first."""
-    rows: list[asyncpg.Record] = await conn.fetch(
-        "SELECT day, alert, reports FROM level_history WHERE place_id = $1 AND day >= $2 "
-        "ORDER BY day",
-        place_id,
-        since,
-    )
-    return rows

@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from backend.db.types import Connection
 from backend.errors import Invalid
-from backend.places import backfill, queries, rules
+from backend.places import backfill, queries, rules, window_queries
 from backend.places.levels import LevelChange, current_level, level_history, snapshot_levels
 from backend.regions import service as regions
 from backend.regions.paths import subtree_bounds
@@ -180,7 +180,7 @@ async def reports_in_window(
 
     Jobs count every case; a figure shown to someone passes `confidential` of their scope,
     so that the confidential categories stay with those who handle them."""
-    return await queries.reports_in_window(
+    return await window_queries.reports_in_window(
         conn, place_id=place_id, start=start, end=end, source=source, confidential=confidential
     )
 
@@ -196,6 +196,6 @@ async def count_in_window(
 ) -> int:
     """How many valid cases of a place were created in [start, end); confidential ones only
     when `confidential` (False for a figure shown to someone who may not see them)."""
-    return await queries.count_in_window(
+    return await window_queries.count_in_window(
         conn, place_id=place_id, start=start, end=end, source=source, confidential=confidential
     )

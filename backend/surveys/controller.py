@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from backend.surveys import entries, respondents, service
+from backend.surveys.rules import Action
 from backend.surveys.schemas import (
     AnswerIn,
     AnswerOut,
@@ -30,6 +31,17 @@ survey_staff = requires("dispatcher", "supervisor", "admin")
 residents = requires("resident")
 # A batch of up to 500 answer sets, each with short texts: more than an ordinary body.
 _ENTRIES_MAX_BYTES = 1024 * 1024
+
+
+async def _move(ctx: Ctx, db: DB, principal: Caller, survey_id: int, action: Action) -> SurveyOut:
+    return await service.move(
+        db,
+        principal,
+        survey_id=survey_id,
+        action=action,
+        settings=ctx.settings,
+        now=ctx.clock.now(),
+    )
 
 
 class SurveyController(Controller):
@@ -93,14 +105,7 @@ class SurveyController(Controller):
     async def open_survey(
         self, ctx: Ctx, db: DB, principal: Caller, survey_id: FromPath[int]
     ) -> SurveyOut:
-        return await service.move(
-            db,
-            principal,
-            survey_id=survey_id,
-            action="open",
-            settings=ctx.settings,
-            now=ctx.clock.now(),
-        )
+        return await _move(ctx, db, principal, survey_id, "open")
 
     @post(
         "/{survey_id:int}/close",
@@ -112,14 +117,7 @@ class SurveyController(Controller):
     async def close_survey(
         self, ctx: Ctx, db: DB, principal: Caller, survey_id: FromPath[int]
     ) -> SurveyOut:
-        return await service.move(
-            db,
-            principal,
-            survey_id=survey_id,
-            action="close",
-            settings=ctx.settings,
-            now=ctx.clock.now(),
-        )
+        return await _move(ctx, db, principal, survey_id, "close")
 
     @post(
         "/{survey_id:int}/answers",

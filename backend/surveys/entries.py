@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from backend.accounts.rules import Principal
+from backend.clock import city_today
 from backend.db.types import Connection
 from backend.errors import Forbidden, Invalid, TooManyRequests
 from backend.settings import Settings
@@ -22,7 +23,6 @@ from backend.surveys.service import (
     audit_survey,
     questions_of,
     subtree_of,
-    today_of,
 )
 from backend.throttle import service as throttle
 
@@ -41,7 +41,7 @@ async def enter(
 ) -> EntriesOut:
     """Answers collected by staff (入户走访, 电话回访, 座谈会) on one day, kept as one batch."""
     lo, hi = subtree_of(principal)
-    today = today_of(settings, now)
+    today = city_today(settings.timezone, now)
     day = data.day or today
     async with conn.transaction():
         row = await queries.survey_in_scope(conn, survey_id=survey_id, lo=lo, hi=hi, lock=True)

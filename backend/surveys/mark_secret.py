@@ -9,16 +9,13 @@ It is not the photo-link key: rotating one must not touch the other.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import os
-import secrets
 from pathlib import Path
 
+from backend.secrets_file import kept_secret
 from backend.settings import Settings
 
 KEY_FILE = "survey-mark-key"
-_SECRET_BYTES = 32
 
 
 def load_mark_key(settings: Settings) -> bytes:
@@ -29,27 +26,4 @@ def load_mark_key(settings: Settings) -> bytes:
 @functools.cache
 def _load(configured: str | None, data_dir: Path) -> bytes:
     # Kept per process once read: the key never changes while the deployment runs.
-    if configured:
-        return configured.encode()
-    path = data_dir / KEY_FILE
-    if not path.exists():
-        _create(path)
-    return path.read_bytes().strip()
-
-
-def _create(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_urlsafe(_SECRET_BYTES))
-        handle.flush()
-        os.fsync(handle.fileno())
-    try:
-        # A hard link appears whole or not at all: of several processes starting together,
-        # one key wins and every process reads that one, never a half-written file.
-        with contextlib.suppress(FileExistsError):
-            os.link(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+    return kept_secret(configured, data_dir, KEY_FILE)

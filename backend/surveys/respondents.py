@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from backend.accounts.rules import Principal
+from backend.clock import city_today
 from backend.db.types import Connection
 from backend.errors import Conflict, TooManyRequests
 from backend.regions.routing import RoutingIndex
@@ -21,7 +22,7 @@ from backend.settings import Settings
 from backend.surveys import queries, rules
 from backend.surveys.mark_secret import load_mark_key
 from backend.surveys.schemas import AnswerIn, AnswerOut, OfferOut
-from backend.surveys.service import UNKNOWN_SURVEY, questions_of, today_of
+from backend.surveys.service import UNKNOWN_SURVEY, questions_of
 from backend.throttle import service as throttle
 from backend.web.client_address import address_block
 
@@ -48,7 +49,7 @@ async def offered(
     Less the surveys this device has answered, and no 安全感 survey once the device has
     answered one this quarter (key-area acceptance surveys are offered while they are open).
     """
-    today = today_of(settings, now)
+    today = city_today(settings.timezone, now)
     point_path, place_ids = _point(routing, lat, lng)
     rows = await queries.open_for_resident(
         conn,
@@ -126,7 +127,7 @@ async def answer(
     Only a device the survey reaches (one of its reports in the survey's scope, or the
     position it sends) may answer; to any other the survey does not exist (404).
     """
-    today = today_of(settings, now)
+    today = city_today(settings.timezone, now)
     row = await queries.survey_in_scope(conn, survey_id=survey_id, lo=None, hi=None)
     if row is None or row["state"] == "draft":
         raise UNKNOWN_SURVEY

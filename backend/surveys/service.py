@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -18,14 +17,15 @@ import msgspec
 from backend.accounts.rules import Principal
 from backend.audit import service as audit
 from backend.cases import service as cases
+from backend.clock import city_today
 from backend.db.types import Connection
 from backend.errors import Forbidden, Invalid, NotFound
 from backend.regions.paths import subtree_bounds
 from backend.settings import Settings
-from backend.surveys import queries, rules, standard
+from backend.surveys import queries, questionnaire, rules, standard
 
 # What the key areas read (满意、基本满意), re-exported as the service's own.
-from backend.surveys.rules import SATISFIED as SATISFIED
+from backend.surveys.questionnaire import SATISFIED as SATISFIED
 from backend.surveys.rules import SatisfactionTally as SatisfactionTally
 from backend.surveys.schemas import (
     ChannelSatisfactionOut,
@@ -47,11 +47,6 @@ _NO_REGION_SCOPE = Forbidden(
 )
 
 
-def today_of(settings: Settings, now: datetime) -> date:
-    """The local calendar day at `now`."""
-    return now.astimezone(ZoneInfo(settings.timezone)).date()
-
-
 def subtree_of(principal: Principal) -> Range:
     """The caller's region subtree as a path range; (None, None) for the whole city."""
     scope = cases.scope_for(principal)
@@ -71,8 +66,8 @@ async def create(
     conn: Connection, principal: Principal, *, data: SurveyIn, settings: Settings, now: datetime
 ) -> SurveyOut:
     """A draft questionnaire for a region of the caller's subtree or a place within it."""
-    rules.check_questionnaire(data.questions)
-    _check_period(data.opens_on, data.closes_on, today=today_of(settings, now))
+    questionnaire.check_questionnaire(data.questions)
+    _check_period(data.opens_on, data.closes_on, today=city_today(settings.timezone, now))
     lo, hi = subtree_of(principal)
     region_id, region_path, place_id = await _scope(conn, data, lo=lo, hi=hi)
     async with conn.transaction():
@@ -154,7 +149,9 @@ async def move(
             raise UNKNOWN_SURVEY
         state = rules.next_state(row["state"], action)
         if action == "open":
-            _check_period(row["opens_on"], row["closes_on"], today=today_of(settings, now))
+            _check_period(
+                row["opens_on"], row["closes_on"], today=city_today(settings.timezone, now)
+            )
         await queries.set_state(conn, survey_id=survey_id, state=state, at=now)
         await audit_survey(
             conn, principal.user_id, f"surveys.{action}", survey_id, row["region_id"]
@@ -217,7 +214,11 @@ async def one(conn: Connection, principal: Principal, *, survey_id: int) -> Surv
 async def _tallies(
     conn: Connection, *, survey_id: int, questions: list[QuestionIn]
 ) -> list[rules.ItemTally]:
-    keys = [q.key for q in questions if q.kind in rules.CHOICE_KINDS or q.kind in rules.SCALES]
+    keys = [
+        q.key
+        for q in questions
+        if q.kind in questionnaire.CHOICE_KINDS or q.kind in questionnaire.SCALES
+    ]
     chosen = await queries.chosen_counts(conn, survey_id=survey_id, keys=keys)
     answered = await queries.answered_counts(conn, survey_id=survey_id, keys=keys)
     return rules.tally_items(
@@ -264,7 +265,7 @@ async def open_acceptance_survey(
     `barred_entrants` may not enter collected answers into it (those answerable for the work
     it grades); only supervisors and admins may enter answers into an acceptance survey.
     """
-    today = today_of(settings or Settings(), now)
+    today = city_today((settings or Settings()).timezone, now)
     survey_id = await queries.insert_survey(
         conn,
         values={

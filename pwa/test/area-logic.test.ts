@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   actionsFor,
+  addSketchPoint,
   areaFeatures,
   areaHash,
   areaRoute,
@@ -14,7 +15,12 @@ import {
   progressPercent,
   progressText,
   registerQuery,
+  sketchPolygon,
+  streetOf,
+  undoSketchPoint,
+  unitChoice,
   unitIn,
+  unitValue,
   weekdayRows,
 } from '../src/actions/area-logic';
 import type { AreaEvent, AreaFigures, AreaSummary } from '../src/api/key-areas';
@@ -95,6 +101,9 @@ describe('actions offered', () => {
     expect(actionsFor('proposed', 'dispatcher')).toEqual(['dismiss', 'plan']);
     expect(actionsFor('proposed', 'supervisor')).toEqual(['dismiss', 'list', 'flag', 'plan']);
     expect(actionsFor('listed', 'supervisor')).toEqual(['flag', 'plan']);
+    // Once listed, the plan is a leader's to change.
+    expect(actionsFor('listed', 'dispatcher')).toEqual([]);
+    expect(actionsFor('flagged', 'dispatcher')).toEqual([]);
     expect(actionsFor('accepting', 'supervisor')).toEqual(['acceptance', 'extension']);
     expect(actionsFor('accepting', 'dispatcher')).toEqual(['extension']);
     expect(actionsFor('watching', 'admin')).toEqual(['recurrence']);
@@ -196,5 +205,49 @@ describe('a refusal', () => {
     expect(bilingual(refused, true)).toBe('A plan is needed first — 须先制定整治方案');
     expect(bilingual({ message: 'HTTP 500', messageEn: 'HTTP 500' }, false)).toBe('HTTP 500');
     expect(bilingual({ message: 'offline' }, true)).toBe('offline');
+  });
+});
+
+describe('drawing an area on the map', () => {
+  const a = { lat: 30.27, lng: 120.15 };
+  const b = { lat: 30.27, lng: 120.16 };
+  const c = { lat: 30.28, lng: 120.16 };
+
+  it('closes three tapped corners into a Polygon of [lng, lat] pairs', () => {
+    expect(sketchPolygon([a, b, c])).toEqual({
+      type: 'Polygon',
+      coordinates: [[[120.15, 30.27], [120.16, 30.27], [120.16, 30.28], [120.15, 30.27]]],
+    });
+  });
+
+  it('needs three distinct corners', () => {
+    expect(sketchPolygon([])).toBeNull();
+    expect(sketchPolygon([a, b])).toBeNull();
+    expect(sketchPolygon([a, b, { lat: 30.270001, lng: 120.160001 }])).toBeNull();
+  });
+
+  it('counts the two taps of a double-click once and undoes the last corner', () => {
+    let points = addSketchPoint([], a);
+    points = addSketchPoint(points, b);
+    points = addSketchPoint(points, { lat: b.lat + 1e-7, lng: b.lng });
+    expect(points).toEqual([a, b]);
+    expect(undoSketchPoint(points)).toEqual([a]);
+    expect(undoSketchPoint([])).toEqual([]);
+  });
+});
+
+describe('plan form choices', () => {
+  it('turns a chosen unit into the body the API takes, and back', () => {
+    expect(unitChoice('region:330106002')).toEqual({ regionCode: '330106002' });
+    expect(unitChoice('department:330106-cg')).toEqual({ departmentCode: '330106-cg' });
+    expect(unitChoice('')).toBeNull();
+    expect(unitValue('department', '330106-cg')).toBe('department:330106-cg');
+    expect(unitValue('region', '330106')).toBe('region:330106');
+  });
+
+  it('finds the street of a located point, else its deepest region', () => {
+    expect(streetOf([{ code: '330106', level: 'district' }, { code: '330106002', level: 'street' }, { code: 'g', level: 'grid' }])).toBe('330106002');
+    expect(streetOf([{ code: '330106', level: 'district' }])).toBe('330106');
+    expect(streetOf([])).toBeNull();
   });
 });

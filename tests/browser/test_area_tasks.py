@@ -5,74 +5,35 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 from playwright.async_api import Browser, expect
 
+from tests.browser.area_setup import area_with_a_plan
 from tests.browser.conftest import ARTIFACTS, PHONE
 from tests.browser.test_loop import log_in, staff_page
 from tests.browser.test_worker import WORKER_GRID, one_row
-from tests.conftest import DEMO_PASSWORD
 from tests.http.photos import jpeg
 
 
-async def sign_in(client: httpx.AsyncClient, username: str) -> tuple[dict[str, str], int]:
-    response = await client.post(
-        "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    return {"Authorization": f"Bearer {body['token']}"}, int(body["user"]["id"])
-
-
 async def area_with_a_task(client: httpx.AsyncClient, grid: str) -> tuple[int, dict[str, str]]:
-    """As the district's supervisor: a key area on the worker's grid and a plan whose one task
-    the demo worker owns. Returns the task's id and the worker's headers."""
-    supervisor, supervisor_id = await sign_in(client, "demo-supervisor")
-    worker, worker_id = await sign_in(client, "demo-worker")
-    created = await client.post(
-        "/api/v1/areas",
-        headers=supervisor,
-        json={
-            "name": "文三路夜市周边",
-            "areaType": "back_street",
-            "regionCode": grid,
-            "place": {"regionCode": grid},
-            "problems": "占道经营，夜间噪声",
-        },
-    )
-    assert created.status_code in (200, 201), created.text
-    area_id = created.json()["id"]
+    """A key area on the worker's grid whose plan has one task the demo worker owns, still open.
+    Returns the task's id and the worker's headers."""
     due = datetime.now(UTC) + timedelta(days=7)
-    plan = await client.put(
-        f"/api/v1/areas/{area_id}/plan",
-        headers=supervisor,
-        json={
-            "firstResponsibleId": supervisor_id,
-            "directResponsibleId": supervisor_id,
-            "lead": {"regionCode": grid},
-            "goals": "夜市规范经营，通道畅通",
-            "deadline": (due + timedelta(days=7)).date().isoformat(),
-            "tasks": [
-                {
-                    "ownerId": worker_id,
-                    "unit": {"regionCode": grid},
-                    "measure": "清理占道摊点，划定经营区域",
-                    "dueAt": due.isoformat(),
-                }
-            ],
-        },
+    area = await area_with_a_plan(
+        client,
+        grid,
+        problems="占道经营，夜间噪声",
+        tasks=[("清理占道摊点，划定经营区域", due)],
+        deadline=(due + timedelta(days=7)).date(),
     )
-    assert plan.status_code in (200, 201), plan.text
-    mine = await client.get("/api/v1/tasks/mine", headers=worker)
+    mine = await client.get("/api/v1/tasks/mine", headers=area.worker)
     assert mine.status_code == 200, mine.text
-    listed: Any = mine.json()
+    listed = mine.json()
     tasks = listed["items"] if isinstance(listed, dict) else listed
-    ours = [t for t in tasks if t["areaId"] == area_id]
-    assert len(ours) == 1, tasks
-    assert ours[0]["state"] == "open"
-    return int(ours[0]["id"]), worker
+    ours = [t for t in tasks if t["areaId"] == area.area_id]
+    assert [(t["id"], t["state"]) for t in ours] == [(area.task_ids[0], "open")], tasks
+    return area.task_ids[0], area.worker
 
 
 async def test_a_task_done_offline_with_an_after_photo_lands_once(
@@ -104,10 +65,16 @@ async def test_a_task_done_offline_with_an_after_photo_lands_once(
     await phone.get_by_test_id("step-accept").click()
     await expect(state).to_have_attribute("data-state", "accepted")
     await phone.get_by_test_id("step-done").click()
+    # The phone asks for more than the server would (a photo, where a note would do there) and
+    # says why: the photos are the proof the acceptance report shows.
+    await expect(phone.get_by_test_id("step-rule")).to_contain_text("整治工作报告")
     await phone.get_by_test_id("step-note").fill("摊点已清理，通道畅通")
     await phone.get_by_test_id("step-submit").click()
     # An after-photo comes first: nothing is queued without one.
-    await expect(phone.get_by_test_id("step-problem")).to_contain_text("照片")
+    problem = phone.get_by_test_id("step-problem")
+    await expect(problem).to_contain_text("完成后照片")
+    await expect(problem).to_contain_text("整治工作报告")
+    await expect(phone.get_by_test_id("task-step")).to_have_count(1)
     await phone.get_by_test_id("step-photo-input").set_input_files(str(after))
     await expect(phone.get_by_test_id("step-photos")).to_have_attribute(
         "data-count", "1", timeout=15_000

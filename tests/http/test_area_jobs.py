@@ -24,7 +24,7 @@ from backend.places import backfill
 from backend.settings import Settings
 from tests.conftest import DEMO_PASSWORD
 from tests.http.area_followup_helpers import fetch, governed_area, tend
-from tests.http.area_helpers import AREAS
+from tests.http.area_helpers import AREAS, plan_body
 from tests.http.case_helpers import report, resident
 from tests.http.concurrent import concurrent_client
 from tests.http.conftest import Client, Login
@@ -171,6 +171,89 @@ async def _done_or_waiting(
 
 async def _someone_waits(monitor: Connection, quiet: list[int]) -> bool:
     return bool(await waiting_for_a_lock(monitor, apart_from=quiet))
+
+
+async def test_a_new_plan_racing_the_watcher_on_its_overdue_task_lands_without_a_deadlock(
+    demo_database: str,
+    settings: Settings,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    deadline = date(2026, 12, 31)
+    first_area = await governed_area(demo_database, now=clock.now(), name="城西农贸市场")
+    area_id = await governed_area(demo_database, now=clock.now())
+    caplog.set_level(logging.WARNING)
+    watching, monitor, holder = [await connect(demo_database) for _ in range(3)]
+    quiet = [watching.get_server_pid(), monitor.get_server_pid()]
+
+    try:
+        async with concurrent_client(settings, demo_database, clock) as client:
+            supervisor = await staff_login(client, "demo-supervisor")
+            ids = {
+                name: (
+                    await client.get("/api/v1/me", headers=await staff_login(client, name))
+                ).json()["id"]
+                for name in ("demo-supervisor", "demo-dispatcher", "demo-worker")
+            }
+
+            def plan(area: int, *, due_hours: float) -> Awaitable[httpx.Response]:
+                body = plan_body(
+                    first=ids["demo-supervisor"],
+                    direct=ids["demo-dispatcher"],
+                    owners=[ids["demo-worker"]],
+                    due=clock.now() + timedelta(hours=due_hours),
+                    deadline=deadline,
+                )
+                return client.put(f"{AREAS}/{area}/plan", headers=supervisor, json=body)
+
+            assert (await plan(first_area, due_hours=1)).status_code == 200
+            assert (await plan(area_id, due_hours=2)).status_code == 200
+            old_task = (await fetch(demo_database, _OPEN_TASK, area_id))[0]["id"]
+            clock.advance(hours=3)  # both tasks overdue: the watcher takes both duties at once
+
+            # The worst order, set up on purpose: the watcher holds both duties and is kept on
+            # the first area's task while a new plan of the second area holds that area and
+            # reaches for its old task's duty.
+            held = holder.transaction()
+            await held.start()
+            await holder.execute("SELECT 1 FROM key_areas WHERE id = $1 FOR UPDATE", first_area)
+            watched = asyncio.ensure_future(
+                watcher.run_due(watching, now=clock.now(), subjects=SUBJECTS)
+            )
+            await until(
+                lambda: _done_or_waiting(watched, monitor, watching.get_server_pid(), quiet)
+            )
+            replanned = asyncio.ensure_future(plan(area_id, due_hours=24))
+            await until(lambda: _done_or_someone_waits(replanned, monitor, quiet))
+            await held.rollback()
+            answer = await replanned
+            await watched
+            # The watcher looks again at what it found busy, and the first task is reminded.
+            clock.advance(minutes=10)
+            while await watcher.run_due(watching, now=clock.now(), subjects=SUBJECTS):
+                pass
+    finally:
+        for conn in (watching, monitor, holder):
+            await conn.close()
+
+    assert answer.status_code == 200, answer.text
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    [old] = await fetch(demo_database, "SELECT state FROM key_area_tasks WHERE id = $1", old_task)
+    assert old["state"] == "cancelled"
+    reminded = await fetch(
+        demo_database,
+        "SELECT area_id FROM key_area_events WHERE action = 'remind' ORDER BY id",
+    )
+    assert first_area in [e["area_id"] for e in reminded]
+
+
+_OPEN_TASK = "SELECT id FROM key_area_tasks WHERE area_id = $1 AND state = 'open'"
+
+
+async def _done_or_someone_waits(
+    task: asyncio.Future[Any], monitor: Connection, quiet: list[int]
+) -> bool:
+    return task.done() or await _someone_waits(monitor, quiet)
 
 
 class ProposalInterruptedError(Exception):

@@ -285,3 +285,35 @@ async def test_a_candidate_after_a_dismissal_starts_afresh(client: Client, login
 
     assert second["id"] != first["id"] and second["state"] == "candidate"
     assert third["mergedInto"] == second["id"]
+
+
+async def test_department_staff_are_sent_to_their_tasks_from_every_area_page(
+    client: Client, login: Login
+) -> None:
+    area = await create_area(client, await login("demo-dispatcher"))
+    department = await login("demo-department")
+
+    pages = (
+        f"{AREAS}/",
+        f"{AREAS}/{area['id']}",
+        f"{AREAS}/{area['id']}/figures",
+        f"{AREAS}/{area['id']}/duties",
+        f"{AREAS}/{area['id']}/acceptance",
+        "/api/v1/area-meetings/",
+        "/api/v1/area-figures/",
+    )
+    for page in pages:
+        refused = await client.get(page, headers=department)
+        assert refused.status_code == 403, page
+        body = refused.json()
+        assert body["code"] == "areas.staff_only", page
+        assert body["message"] and body["messageEn"]
+    steps = await client.post(
+        f"{AREAS}/{area['id']}/transitions",
+        headers=department,
+        json={"action": "propose", "reason": "x"},
+    )
+    assert steps.json()["code"] == "areas.staff_only"
+    assert (await client.get("/api/v1/tasks/mine", headers=department)).status_code == 200
+    citizen = await resident(client)
+    assert (await client.get(f"{AREAS}/", headers=citizen)).json()["code"] == "auth.forbidden"

@@ -28,7 +28,13 @@ REPORT = "/api/v1/stats/report.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-SHEETS = ["汇总 Summary", "分区域 By region", "分类别 By category", "时段分布 Hour × weekday"]
+SHEETS = [
+    "汇总 Summary",
+    "分区域 By region",
+    "分类别 By category",
+    "时段分布 Hour × weekday",
+    "重点地区 Key areas",
+]
 # The summary API's figure names, in the workbook's column order.
 METRICS = (
     "received",

@@ -8,17 +8,15 @@ import zipfile
 from datetime import UTC, date, datetime, timedelta
 from xml.etree import ElementTree as ET
 
-from backend.areas.documents import (
+from backend.areas.acceptance_document import (
     AcceptanceSheet,
     FigureRow,
     PhotoLine,
-    ProposalArea,
-    ProposalSheet,
     TaskLine,
     acceptance_workbook,
-    proposal_workbook,
 )
-from backend.areas.rules import AcceptanceMeasure, before_after
+from backend.areas.follow_rules import AcceptanceMeasure, before_after
+from backend.areas.proposal_document import ProposalArea, ProposalSheet, proposal_workbook
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

@@ -7,10 +7,20 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from backend.areas.follow_rules import (
+    AcceptanceMeasure,
+    acceptance_passed,
+    acceptance_shortfall,
+    before_after,
+    rate,
+    recheck_dates,
+    recurrence,
+    watch_until,
+    watching,
+)
 from backend.areas.rules import (
     ACTIONS,
     STATES,
-    AcceptanceMeasure,
     Action,
     Actor,
     Facts,
@@ -18,21 +28,13 @@ from backend.areas.rules import (
     Refused,
     State,
     Tier,
-    acceptance_passed,
-    acceptance_shortfall,
     allowed_actions,
-    before_after,
     duties_for_level,
     escalation_due,
     next_state,
     period_of,
     plan_problem,
-    rate,
-    recheck_dates,
-    recurrence,
     tier_after,
-    watch_until,
-    watching,
 )
 from backend.settings import SettingsError, load_settings
 

@@ -8,32 +8,32 @@ from typing import Any
 import pytest
 
 from backend.errors import Conflict, Invalid
-from backend.surveys import rules, standard
+from backend.surveys import questionnaire, rules, standard
 from backend.surveys.schemas import OptionIn, QuestionIn
 
 YES_NO = [OptionIn(key="yes", zh="是", en="Yes"), OptionIn(key="no", zh="否", en="No")]
 
 
 def item(key: str, kind: str = "single", **extra: Any) -> QuestionIn:
-    if kind in rules.CHOICE_KINDS:
+    if kind in questionnaire.CHOICE_KINDS:
         extra.setdefault("options", YES_NO)
     return QuestionIn(key=key, kind=kind, zh="问题", en="Question", **extra)  # type: ignore[arg-type]
 
 
 def refusal(questions: list[QuestionIn]) -> dict[str, str]:
     with pytest.raises(Invalid) as caught:
-        rules.check_questionnaire(questions)
+        questionnaire.check_questionnaire(questions)
     assert caught.value.code == "surveys.bad_questionnaire"
     assert caught.value.message_zh and caught.value.message_en
     return caught.value.fields
 
 
 def test_the_standard_acceptance_questionnaire_is_valid() -> None:
-    rules.check_questionnaire(standard.acceptance_questions())
+    questionnaire.check_questionnaire(standard.acceptance_questions())
 
 
 def test_every_kind_of_item_is_accepted() -> None:
-    rules.check_questionnaire(
+    questionnaire.check_questionnaire(
         [
             item("a"),
             item("b", "multiple"),
@@ -74,7 +74,7 @@ def test_texts_must_be_given_and_short() -> None:
 
 
 def test_at_most_thirty_questions() -> None:
-    rules.check_questionnaire([item(f"q{i}") for i in range(30)])
+    questionnaire.check_questionnaire([item(f"q{i}") for i in range(30)])
     assert refusal([item(f"q{i}") for i in range(31)]) == {"questions": "at most 30 questions"}
     assert refusal([]) == {"questions": "at least one question"}
 

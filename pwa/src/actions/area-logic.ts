@@ -74,7 +74,9 @@ export function actionsFor(state: AreaState, role: string, extensionPending = fa
   if (state === 'candidate' || state === 'proposed') out.push('dismiss');
   if (leader && (state === 'proposed' || state === 'relisted')) out.push('list');
   if (leader && (state === 'proposed' || state === 'relisted' || state === 'listed')) out.push('flag');
-  if (['candidate', 'proposed', 'listed', 'flagged', 'extended', 'relisted'].includes(state)) out.push('plan');
+  // Before listing anyone triaging may draft the plan; once listed only a leader changes it.
+  if (['candidate', 'proposed', 'relisted'].includes(state)) out.push('plan');
+  if (leader && ['listed', 'flagged', 'extended'].includes(state)) out.push('plan');
   if (leader && state === 'accepting') out.push('acceptance');
   // Once an extension is asked for, what is left is a leader's approval or refusal of it.
   if (state === 'accepting' && !extensionPending) out.push('extension');
@@ -171,4 +173,57 @@ export function bilingual(error: { message: string; messageEn?: string }, englis
   const en = error.messageEn ?? zh;
   if (zh === en) return zh;
   return english ? `${en} — ${zh}` : `${zh} — ${en}`;
+}
+
+/** A point tapped on the map while drawing an area, in WGS-84. */
+export interface SketchPoint {
+  lat: number;
+  lng: number;
+}
+
+// Taps closer than this (about 1 m) are one point: a double-click to finish taps twice.
+const SAME_POINT = 1e-5;
+
+function samePoint(a: SketchPoint, b: SketchPoint): boolean {
+  return Math.abs(a.lat - b.lat) < SAME_POINT && Math.abs(a.lng - b.lng) < SAME_POINT;
+}
+
+/** The drawing with one more tap; a tap on the last point adds nothing. */
+export function addSketchPoint(points: readonly SketchPoint[], p: SketchPoint): SketchPoint[] {
+  const last = points[points.length - 1];
+  return last && samePoint(last, p) ? [...points] : [...points, p];
+}
+
+/** The drawing without its last tap (撤销). */
+export function undoSketchPoint(points: readonly SketchPoint[]): SketchPoint[] {
+  return points.slice(0, -1);
+}
+
+/** The tapped points as a closed GeoJSON Polygon ([lng, lat] pairs); null below three points. */
+export function sketchPolygon(points: readonly SketchPoint[]): GeoJsonGeometry | null {
+  const distinct: SketchPoint[] = [];
+  for (const p of points) {
+    if (!distinct.some((q) => samePoint(p, q))) distinct.push(p);
+  }
+  if (distinct.length < 3) return null;
+  const ring = distinct.map((p) => [p.lng, p.lat]);
+  ring.push([distinct[0]!.lng, distinct[0]!.lat]);
+  return { type: 'Polygon', coordinates: [ring] };
+}
+
+/** A unit chosen from the plan form's list: `region:CODE` or `department:CODE`. */
+export function unitChoice(value: string): UnitIn | null {
+  const match = /^(region|department):(.+)$/.exec(value);
+  if (!match) return null;
+  return match[1] === 'department' ? { departmentCode: match[2]! } : { regionCode: match[2]! };
+}
+
+/** The list value of a unit the plan already names. */
+export function unitValue(kind: string, code: string): string {
+  return `${kind === 'department' ? 'department' : 'region'}:${code}`;
+}
+
+/** The street among a located point's regions (district down), else the deepest one. */
+export function streetOf(chain: readonly { code: string; level: string }[]): string | null {
+  return chain.find((r) => r.level === 'street')?.code ?? chain[chain.length - 1]?.code ?? null;
 }

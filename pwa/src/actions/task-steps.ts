@@ -108,7 +108,11 @@ export const NOTE_MAX = 1000;
 
 export type StepProblem = 'areaTask.needPhoto' | 'areaTask.needProgress' | 'areaTask.noteTooLong' | null;
 
-/** 完成 needs an after-photo; 进展 needs a note (2 characters or more) or a photo. */
+/**
+ * 完成 needs an after-photo: the server would take a note of 5 characters instead, but the
+ * acceptance report shows the tasks' photos as the proof of the work, and the owner stands on the
+ * spot. 进展 needs a note (2 characters or more) or a photo.
+ */
 export function stepProblem(kind: TaskStepKind, photoCount: number, note: string): StepProblem {
   const length = note.trim().length;
   if (length > NOTE_MAX) return 'areaTask.noteTooLong';

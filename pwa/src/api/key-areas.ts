@@ -187,7 +187,7 @@ export interface PlanIn {
   tasks: TaskIn[];
 }
 
-export type TransitionAction = 'propose' | 'dismiss' | 'list' | 'flag' | 'relist';
+export type TransitionAction = 'propose' | 'dismiss' | 'list' | 'flag';
 
 export interface LevelDay {
   day: string;
@@ -336,4 +336,50 @@ export function meetingProposal(token: string, id: number): Promise<void> {
 /** The shape of the region an area covers (a GeoJSON Feature), to draw it on the area's map. */
 export function regionShape(token: string, code: string): Promise<{ geometry: GeoJsonGeometry }> {
   return request<{ geometry: GeoJsonGeometry }>(`/regions/${encodeURIComponent(code)}`, { token });
+}
+
+/** Staff who can be named on an area's plan: no phone, no username. */
+export interface StaffChoice {
+  id: number;
+  displayName: string;
+  role: string;
+  regionName: string | null;
+  departmentName: string | null;
+  departmentNameEn: string | null;
+}
+
+export interface UnitChoices {
+  regions: { code: string; name: string; level: string }[];
+  departments: { code: string; name: string; nameEn: string }[];
+}
+
+/** Where selected cases lie: their street (`regionCode`), the smallest region holding them all. */
+export interface CaseProposal {
+  regionCode: string;
+  regionName: string;
+  placeCode: string;
+  placeName: string;
+  caseIds: number[];
+}
+
+export interface LocatedRegion {
+  region: { code: string; name: string; level: string };
+  chain: { code: string; name: string; level: string }[];
+}
+
+export function areaPeople(token: string, id: number, q = ''): Promise<{ items: StaffChoice[] }> {
+  return request(areaPath(id, '/people'), { token, query: { q: q.trim() || undefined } });
+}
+
+export function areaUnits(token: string, id: number): Promise<UnitChoices> {
+  return request<UnitChoices>(areaPath(id, '/units'), { token });
+}
+
+export function proposeFromCases(token: string, caseIds: readonly number[]): Promise<CaseProposal> {
+  return request<CaseProposal>('/areas/proposal', { token, query: { caseIds: caseIds.map(String) } });
+}
+
+/** The region that owns a point, with its ancestors from the district down. */
+export function locateRegion(token: string, lat: number, lng: number): Promise<LocatedRegion> {
+  return request<LocatedRegion>('/regions/locate', { token, query: { lat: String(lat), lng: String(lng) } });
 }

@@ -33,6 +33,11 @@ interface Props {
   label: string;
   testId: string;
   tall?: boolean;
+  /** Drawing an area: taps report points here; a double-click calls `onSketchFinish`. */
+  onSketchTap?: (p: LatLng) => void;
+  onSketchFinish?: () => void;
+  /** The outline drawn so far. */
+  sketch?: LatLng[] | null;
   /** Shown over the map's lower edge (the position's status), so it never pushes the page. */
   overlay?: ComponentChildren;
 }
@@ -62,6 +67,8 @@ export function MapView(props: Props) {
           onPinMove: props.onPinMove ? (p) => latest.current.onPinMove?.(p) : undefined,
           onMarker: (id) => latest.current.onMarker?.(id),
           onArea: (id) => latest.current.onArea?.(id),
+          onSketchTap: (p) => latest.current.onSketchTap?.(p),
+          onSketchFinish: () => latest.current.onSketchFinish?.(),
           onViewChange: () => {
             void drawOutlines(drawn.current);
             if (latest.current.layers) refreshView();
@@ -88,6 +95,8 @@ export function MapView(props: Props) {
   useEffect(() => drawn.current?.setPin(props.pin ?? null), [state, props.pin?.lat, props.pin?.lng]);
   useEffect(() => drawn.current?.centre(props.centre), [props.centre.lat, props.centre.lng]);
   useEffect(() => drawn.current?.setAreas(props.areas ?? null), [state, props.areas]);
+  useEffect(() => drawn.current?.setDrawing(Boolean(props.onSketchTap)), [state, Boolean(props.onSketchTap)]);
+  useEffect(() => drawn.current?.setSketch(props.sketch ?? []), [state, props.sketch]);
   useEffect(() => {
     drawn.current?.setMarkers(props.markers ?? []);
     // Fit once: a live update must not yank the view away from where the dispatcher looks.

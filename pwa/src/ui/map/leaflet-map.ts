@@ -26,6 +26,10 @@ export interface MapView {
   setHotspots(fc: FeatureCollection | null): void;
   /** Key areas: shapes (or points) coloured by level; `properties.id` is what a click reports. */
   setAreas(fc: FeatureCollection | null): void;
+  /** Drawing an area: taps add points (reported to `onSketchTap`), a double-click finishes. */
+  setDrawing(on: boolean): void;
+  /** The outline drawn so far: its points joined, closed once there are three. */
+  setSketch(points: LatLng[]): void;
   centre(p: LatLng, zoom?: number): void;
   fit(points: LatLng[]): void;
   destroy(): void;
@@ -39,6 +43,8 @@ export interface MapOptions {
   onMarker?: (id: number) => void;
   onArea?: (id: number) => void;
   onViewChange?: () => void;
+  onSketchTap?: (p: LatLng) => void;
+  onSketchFinish?: () => void;
   /** The console's map: heat and hotspot layers shown, with a switch for each layer. */
   withLayers?: boolean;
   labels: { heat: string; hotspots: string; outlines: string };
@@ -117,6 +123,8 @@ export function createMap(el: HTMLElement, config: MapConfig, options: MapOption
     },
   }).addTo(map);
   let pin: L.Marker | null = null;
+  const sketch = L.layerGroup().addTo(map);
+  let drawing = false;
 
   const overlays: Record<string, L.Layer> = { [options.labels.outlines]: outlines };
   overlays[options.labels.heat] = heat;
@@ -127,8 +135,15 @@ export function createMap(el: HTMLElement, config: MapConfig, options: MapOption
     L.control.layers(undefined, overlays, { collapsed: false }).addTo(map);
   }
   map.on('moveend', () => options.onViewChange?.());
+  map.on('click', (e: L.LeafletMouseEvent) => {
+    if (drawing) options.onSketchTap?.(frame.fromMap({ lat: e.latlng.lat, lng: e.latlng.lng }));
+  });
+  map.on('dblclick', () => {
+    if (drawing) options.onSketchFinish?.();
+  });
   if (options.onPinMove) {
     map.on('click', (e: L.LeafletMouseEvent) => {
+      if (drawing) return;
       pin?.setLatLng(e.latlng);
       options.onPinMove?.(frame.fromMap({ lat: e.latlng.lat, lng: e.latlng.lng }));
     });
@@ -203,6 +218,21 @@ export function createMap(el: HTMLElement, config: MapConfig, options: MapOption
       areas.addData(shifted(fc, frame));
       const bounds = areas.getBounds();
       if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
+    },
+    setDrawing(on) {
+      drawing = on;
+      // A double-click closes the outline instead of zooming in.
+      if (on) map.doubleClickZoom.disable();
+      else map.doubleClickZoom.enable();
+      el.classList.toggle('drawing', on);
+    },
+    setSketch(points) {
+      sketch.clearLayers();
+      const at = points.map(toMap);
+      const style = { color: '#6a1b9a', weight: 2, dashArray: '6 4', fillColor: '#6a1b9a', fillOpacity: 0.15 };
+      if (at.length >= 3) sketch.addLayer(L.polygon(at, style));
+      else if (at.length === 2) sketch.addLayer(L.polyline(at, style));
+      for (const p of at) sketch.addLayer(L.circleMarker(p, { radius: 5, color: '#6a1b9a', fillOpacity: 1, interactive: false }));
     },
     centre(p, zoom) {
       map.setView(toMap(p), zoom ?? map.getZoom(), { animate: false });

@@ -1,16 +1,16 @@
 /** 整治任务: my key-area tasks and duties (readable offline), one task, and its steps from the phone. */
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { locate } from '../../actions/geo';
-import { sha256Hex } from '../../actions/ids';
-import { shrinkPhoto } from '../../actions/image';
+import { useEffect, useState } from 'preact/hooks';
 import { dropStep, loadAreaTask, loadAreaTasks, queueStep, replayTaskSteps, retryStep, STEPS_CHANGED, taskSteps, type AreaTaskList } from '../../actions/task-runner';
-import { allowedSteps, areaTaskHash, areaTaskRoute, dutiesBeside, stepProblem, stepsOf, type AreaTaskRoute, type StepPhoto, type TaskStep } from '../../actions/task-steps';
+import { allowedSteps, areaTaskHash, areaTaskRoute, dutiesBeside, NOTE_MAX, stepProblem, stepsOf, type AreaTaskRoute, type StepPhoto, type TaskStep } from '../../actions/task-steps';
 import type { AreaTaskOut, DutyOut, TaskStepKind } from '../../api/areas';
 import { ApiError } from '../../api/http';
 import { t, type MessageKey } from '../../i18n';
 import { errorMessage } from '../common';
+import { KeptListHead, useKeptList } from './KeptList';
+import { QueueBanner, useOfflineQueue, type QueueSource } from './OfflineQueue';
+import { PhotoNoteForm } from './PhotoNoteForm';
 
-const RETRY_EVERY_MS = 30_000;
+const STEPS: QueueSource<TaskStep> = { list: taskSteps, replay: replayTaskSteps, changed: STEPS_CHANGED, name: 'task steps' };
 const when = (iso: string) => new Date(iso).toLocaleString();
 const stepName = (kind: TaskStepKind) => t(`areaTask.${kind}` as MessageKey);
 
@@ -47,20 +47,7 @@ function StateLabel({ task }: { task: AreaTaskOut }) {
 
 /** The tab: my tasks, then my other duties; as last fetched when the signal is gone. */
 export function AreaTaskList(props: { token: string; signOut: () => void; version: number }) {
-  const [list, setList] = useState<AreaTaskList | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = () =>
-    loadAreaTasks(props.token).then(
-      (got) => {
-        setError(null);
-        setList(got);
-      },
-      (e: unknown) => {
-        if (e instanceof ApiError && e.status === 401) props.signOut();
-        else setError(errorMessage(e));
-      },
-    );
-  useEffect(() => void load(), [props.token, props.version]);
+  const { list, error, load } = useKeptList<AreaTaskList>(loadAreaTasks, props);
   useEffect(() => {
     const reread = () => void load();
     window.addEventListener(STEPS_CHANGED, reread);
@@ -69,18 +56,15 @@ export function AreaTaskList(props: { token: string; signOut: () => void; versio
   const duties = list ? dutiesBeside(list.tasks, list.duties) : [];
   return (
     <section data-testid="area-tasks" data-loaded={list !== null}>
-      <div class="section-head">
-        <h2>{t('areaTask.title')}</h2>
-        <button type="button" class="small" data-testid="area-refresh" onClick={() => void load()}>
-          {t('common.refresh')}
-        </button>
-      </div>
-      {list?.offlineSince ? (
-        <p class="notice" role="status" data-testid="area-tasks-offline">
-          {t('areaTask.offline', { at: new Date(list.offlineSince).toLocaleString() })}
-        </p>
-      ) : null}
-      {error ? <p class="problem">{t('common.error', { message: error })}</p> : null}
+      <KeptListHead
+        title={t('areaTask.title')}
+        refreshTestId="area-refresh"
+        onRefresh={() => void load()}
+        offlineTestId="area-tasks-offline"
+        offlineSince={list?.offlineSince}
+        offlineText={(at) => t('areaTask.offline', { at })}
+        error={error}
+      />
       {!list ? (
         <p class="hint">{t('common.loading')}</p>
       ) : list.tasks.length === 0 ? (
@@ -297,132 +281,48 @@ function StepList({ steps }: { steps: TaskStep[] }) {
   );
 }
 
-interface PickedPhoto extends StepPhoto {
-  preview: string;
-}
-
-/** 进展 (note and photos) or 完成 (an after-photo first, then a note). */
+/** 进展 (a note or photos) or 完成 (an after-photo first, and the rule shown with its reason). */
 function StepForm(props: { kind: 'progress' | 'done'; onMade: (kind: TaskStepKind, note: string, photos: StepPhoto[], where: { lat: number; lng: number } | null) => Promise<void> }) {
-  const [photos, setPhotos] = useState<PickedPhoto[]>([]);
-  const [note, setNote] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const previews = useRef<string[]>([]);
-  useEffect(() => () => previews.current.forEach((url) => URL.revokeObjectURL(url)), []);
-
-  const add = async (files: FileList | null) => {
-    const added: PickedPhoto[] = [];
-    for (const file of Array.from(files ?? [])) {
-      const shrunk = await shrinkPhoto(file);
-      const clientKey = await sha256Hex(shrunk.bytes);
-      if (photos.some((p) => p.clientKey === clientKey) || added.some((p) => p.clientKey === clientKey)) continue;
-      const preview = URL.createObjectURL(new Blob([shrunk.bytes], { type: shrunk.type }));
-      previews.current.push(preview);
-      added.push({ bytes: shrunk.bytes, type: shrunk.type, clientKey, preview });
-    }
-    setPhotos((current) => [...current, ...added].slice(0, 9));
-    setProblem(null);
-  };
-
-  const submit = async () => {
-    const missing = stepProblem(props.kind, photos.length, note);
-    if (missing) return setProblem(t(missing));
-    setProblem(null);
-    setBusy(true);
-    try {
-      // A position is a bonus, not a condition.
-      const fix = props.kind === 'done' ? await locate(8000).catch(() => null) : null;
-      await props.onMade(
-        props.kind,
-        note.trim(),
-        photos.map(({ bytes, type, clientKey }) => ({ bytes, type, clientKey })),
-        fix ? { lat: fix.lat, lng: fix.lng } : null,
-      );
-    } catch (e) {
-      setProblem(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-
+  const done = props.kind === 'done';
   return (
-    <form class="move-form" data-testid="step-form" data-kind={props.kind} onSubmit={(e) => (e.preventDefault(), void submit())}>
-      <label class="photo-pick">
-        <span>{props.kind === 'done' ? t('areaTask.afterPhoto') : t('areaTask.photo')}</span>
-        <input data-testid="step-photo-input" type="file" accept="image/*" capture="environment" multiple onChange={(e) => void add(e.currentTarget.files)} />
-      </label>
-      {photos.length > 0 ? (
-        <div class="gallery" data-testid="step-photos" data-count={photos.length}>
-          {photos.map((p) => (
-            <img key={p.clientKey} src={p.preview} alt="" width={96} height={96} class="thumb" />
-          ))}
-        </div>
-      ) : null}
-      <label class="field">
-        <span>{t('areaTask.note')}</span>
-        <textarea data-testid="step-note" rows={3} maxLength={1000} placeholder={t('areaTask.notePlaceholder')} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
-      </label>
-      {problem ? (
-        <p class="problem" role="alert" data-testid="step-problem">
-          {problem}
-        </p>
-      ) : null}
-      <button type="submit" class="primary" data-testid="step-submit" disabled={busy}>
-        {busy ? t('case.working') : t('areaTask.submit')}
-      </button>
-    </form>
+    <PhotoNoteForm
+      testId="step"
+      kind={props.kind}
+      photoLabel={done ? t('areaTask.afterPhoto') : t('areaTask.photo')}
+      noteLabel={t('areaTask.note')}
+      notePlaceholder={t('areaTask.notePlaceholder')}
+      noteMax={NOTE_MAX}
+      submitLabel={t('areaTask.submit')}
+      rule={done ? t('areaTask.doneRule') : undefined}
+      problem={(photoCount, note) => stepProblem(props.kind, photoCount, note)}
+      locate={done}
+      onSubmit={({ note, photos, where }) => props.onMade(props.kind, note, photos, where)}
+    />
   );
 }
 
-/** The waiting task steps, sent at start, on reconnect, every half minute and on demand (the
- * offline note above them is the queued moves' banner, shown whenever the phone is offline). */
+/** The waiting and refused task steps (the offline note above them is the queued moves' banner,
+ * shown whenever the phone is offline). */
 export function PendingSteps(props: { token: string; signOut: () => void; onLanded: () => void }) {
-  const [steps, setSteps] = useState<TaskStep[]>([]);
-  const [sending, setSending] = useState(false);
-  const reload = () => taskSteps().then(setSteps, (e: unknown) => console.warn('task steps unreadable', e));
-
-  const replay = async () => {
-    const before = await taskSteps();
-    setSteps(before);
-    if (!before.some((s) => s.state === 'pending') || !navigator.onLine) return;
-    setSending(true);
-    try {
-      const result = await replayTaskSteps(props.token);
-      if (result === 'reauth') props.signOut();
-    } catch (error) {
-      console.info('task steps not sent yet', error);
-    } finally {
-      setSending(false);
-      await reload();
-      props.onLanded();
-    }
-  };
-
-  useEffect(() => {
-    void replay();
-    const changed = () => void reload();
-    window.addEventListener('online', replay);
-    window.addEventListener(STEPS_CHANGED, changed);
-    const timer = window.setInterval(() => void replay(), RETRY_EVERY_MS);
-    return () => {
-      window.removeEventListener('online', replay);
-      window.removeEventListener(STEPS_CHANGED, changed);
-      window.clearInterval(timer);
-    };
-  }, [props.token]);
-
+  const { items: steps, sending } = useOfflineQueue(STEPS, props);
   const pending = steps.filter((s) => s.state === 'pending');
   const failed = steps.filter((s) => s.state === 'failed');
   if (pending.length === 0 && failed.length === 0) return null;
   return (
-    <div class="outbox" role="status" aria-live="polite" data-testid="pending-steps" data-count={pending.length} data-failed={failed.length}>
-      {pending.length > 0 ? <p>{sending ? t('areaTask.sending', { count: pending.length }) : t('areaTask.pending', { count: pending.length })}</p> : null}
+    <QueueBanner
+      testId="pending-steps"
+      pending={pending.length}
+      failed={failed.length}
+      sending={sending}
+      waiting={(count) => t('areaTask.pending', { count })}
+      sendingNow={(count) => t('areaTask.sending', { count })}
+    >
       {failed.map((s) => (
         <p key={s.seq} class="problem" data-testid="step-failed">
           <a href={areaTaskHash(s.taskId)}>{t('areaTask.stepFailed', { step: stepName(s.kind), error: s.error ?? '' })}</a>
         </p>
       ))}
-    </div>
+    </QueueBanner>
   );
 }
 

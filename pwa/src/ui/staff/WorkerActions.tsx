@@ -1,14 +1,12 @@
 /** The worker's buttons on a case, by its allowedActions: 签收, 处置反馈 (after-photo required), 退回, 延期. */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { can, extensionMinutes, reasonOk, resolveProblem } from '../../actions/case-logic';
-import { locate } from '../../actions/geo';
-import { sha256Hex } from '../../actions/ids';
-import { shrinkPhoto } from '../../actions/image';
 import type { WorkerMove } from '../../actions/worker-moves';
 import { performMove } from '../../actions/worker-runner';
 import type { CaseOut } from '../../api/types';
 import { t } from '../../i18n';
 import type { RunMove } from './CaseDetail';
+import { PhotoNoteForm } from './PhotoNoteForm';
 
 type Form = 'resolve' | 'return' | 'extension' | null;
 
@@ -62,84 +60,22 @@ export function WorkerActions(props: Props) {
   );
 }
 
-interface AfterPhoto {
-  bytes: ArrayBuffer;
-  type: string;
-  clientKey: string;
-  preview: string;
-}
-
 function ResolveForm(props: Props) {
-  const { busy } = props;
-  const [photos, setPhotos] = useState<AfterPhoto[]>([]);
-  const [note, setNote] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [stage, setStage] = useState<string | null>(null);
-  const previews = useRef<string[]>([]);
-  useEffect(() => () => previews.current.forEach((url) => URL.revokeObjectURL(url)), []);
-
-  const add = async (files: FileList | null) => {
-    const added: AfterPhoto[] = [];
-    for (const file of Array.from(files ?? [])) {
-      const shrunk = await shrinkPhoto(file);
-      const clientKey = await sha256Hex(shrunk.bytes);
-      if (photos.some((p) => p.clientKey === clientKey) || added.some((p) => p.clientKey === clientKey)) continue;
-      const preview = URL.createObjectURL(new Blob([shrunk.bytes], { type: shrunk.type }));
-      previews.current.push(preview);
-      added.push({ bytes: shrunk.bytes, type: shrunk.type, clientKey, preview });
-    }
-    setPhotos((current) => [...current, ...added].slice(0, 9));
-    setProblem(null);
-  };
-
-  const submit = async () => {
-    const missing = resolveProblem(photos.length, note);
-    if (missing) {
-      setProblem(t(missing));
-      return;
-    }
-    setProblem(null);
-    setStage(t('resolve.uploading'));
-    // A position is a bonus, not a condition: without one the fix is still reported.
-    const fix = await locate(8000).catch(() => null);
-    if (!fix) setStage(t('resolve.noLocation'));
-    const what: WorkerMove = {
-      kind: 'resolve',
-      note: note.trim(),
-      photos: photos.map(({ bytes, type, clientKey }) => ({ bytes, type, clientKey })),
-      ...(fix ? { lat: fix.lat, lng: fix.lng } : {}),
-    };
-    await props.run(() => performMove(props.token, props.item, what));
-    setStage(null);
-  };
-
   return (
-    <form class="move-form" data-testid="resolve-form" onSubmit={(e) => (e.preventDefault(), void submit())}>
-      <label class="photo-pick">
-        <span>{t('resolve.photo')}</span>
-        <input data-testid="resolve-photo-input" type="file" accept="image/*" capture="environment" multiple onChange={(e) => void add(e.currentTarget.files)} />
-      </label>
-      {photos.length > 0 ? (
-        <div class="gallery" data-testid="resolve-photos" data-count={photos.length}>
-          {photos.map((p) => (
-            <img key={p.clientKey} src={p.preview} alt="" width={96} height={96} class="thumb" />
-          ))}
-        </div>
-      ) : null}
-      <label class="field">
-        <span>{t('resolve.note')}</span>
-        <textarea data-testid="resolve-note" rows={3} maxLength={500} placeholder={t('resolve.notePlaceholder')} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
-      </label>
-      {problem ? (
-        <p class="problem" role="alert" data-testid="resolve-problem">
-          {problem}
-        </p>
-      ) : null}
-      {stage ? <p class="hint">{stage}</p> : null}
-      <button type="submit" class="primary" data-testid="resolve-submit" disabled={busy}>
-        {busy ? t('case.working') : t('resolve.submit')}
-      </button>
-    </form>
+    <PhotoNoteForm
+      testId="resolve"
+      photoLabel={t('resolve.photo')}
+      noteLabel={t('resolve.note')}
+      notePlaceholder={t('resolve.notePlaceholder')}
+      noteMax={500}
+      submitLabel={t('resolve.submit')}
+      problem={resolveProblem}
+      locate
+      sendingNote={t('resolve.uploading')}
+      noPositionNote={t('resolve.noLocation')}
+      busy={props.busy}
+      onSubmit={({ note, photos, where }) => props.run(() => performMove(props.token, props.item, { kind: 'resolve', note, photos, ...(where ?? {}) }))}
+    />
   );
 }
 

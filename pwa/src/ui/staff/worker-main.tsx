@@ -3,7 +3,6 @@ import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { cachedCategories, freshCategories } from '../../actions/local';
 import { loadCase, loadTasks, type TaskList } from '../../actions/worker-runner';
-import { ApiError } from '../../api/http';
 import type { CategoryOut } from '../../api/types';
 import { lang, t, type MessageKey } from '../../i18n';
 import { errorMessage } from '../common';
@@ -14,42 +13,27 @@ import '../styles.css';
 import { AreaTaskList, AreaTaskPage, PendingSteps, useAreaTaskRoute } from './AreaTasks';
 import { CaseDetail } from './CaseDetail';
 import { CaseList } from './CaseList';
+import { KeptListHead, useKeptList } from './KeptList';
 import { PendingMoves } from './PendingMoves';
 import { StaffShell } from './StaffShell';
 import { useStaffRoute } from './useCaseRoute';
 import { WorkerActions } from './WorkerActions';
 
 function Tasks(props: { token: string; signOut: () => void; version: number }) {
-  const [list, setList] = useState<TaskList | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { list, error, load } = useKeptList<TaskList>(loadTasks, props);
   const [kept, setKept] = useState(false);
-  const load = () =>
-    loadTasks(props.token).then(
-      (got) => {
-        setError(null);
-        setList(got);
-        void got.kept.then(() => setKept(true));
-      },
-      (e: unknown) => {
-        if (e instanceof ApiError && e.status === 401) props.signOut();
-        else setError(errorMessage(e));
-      },
-    );
-  useEffect(() => void load(), [props.token, props.version]);
+  useEffect(() => void list?.kept.then(() => setKept(true)), [list]);
   return (
     <section data-testid="tasks" data-kept={kept}>
-      <div class="section-head">
-        <h2>{t('tasks.title')}</h2>
-        <button type="button" class="small" data-testid="refresh" onClick={() => void load()}>
-          {t('common.refresh')}
-        </button>
-      </div>
-      {list?.offlineSince ? (
-        <p class="notice" role="status" data-testid="tasks-offline">
-          {t('tasks.offline', { at: new Date(list.offlineSince).toLocaleString() })}
-        </p>
-      ) : null}
-      {error ? <p class="problem">{t('common.error', { message: error })}</p> : null}
+      <KeptListHead
+        title={t('tasks.title')}
+        refreshTestId="refresh"
+        onRefresh={() => void load()}
+        offlineTestId="tasks-offline"
+        offlineSince={list?.offlineSince}
+        offlineText={(at) => t('tasks.offline', { at })}
+        error={error}
+      />
       {list ? <CaseList items={list.items} empty={t('tasks.empty')} itemTestId="task-item" /> : <p class="hint">{t('common.loading')}</p>}
     </section>
   );

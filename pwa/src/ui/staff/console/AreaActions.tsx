@@ -1,8 +1,10 @@
 /** The steps an area's state allows, each a small form; a refusal is shown in both languages. */
-import { useState } from 'preact/hooks';
-import { unitIn, type AreaAction } from '../../../actions/area-logic';
+import { useEffect, useState } from 'preact/hooks';
+import { unitChoice, unitValue, type AreaAction } from '../../../actions/area-logic';
 import {
   AREA_LEVELS,
+  areaPeople,
+  areaUnits,
   confirmRecurrence,
   decideAcceptance,
   decideExtension,
@@ -11,9 +13,13 @@ import {
   requestExtension,
   type Area,
   type AreaLevel,
+  type Person,
+  type StaffChoice,
   type TransitionAction,
+  type UnitChoices,
+  type UnitIn,
 } from '../../../api/key-areas';
-import { t, type MessageKey } from '../../../i18n';
+import { lang, t, type MessageKey } from '../../../i18n';
 import { label, Refusal } from './AreaParts';
 
 const MOVES = new Set<AreaAction>(['propose', 'dismiss', 'list', 'flag']);
@@ -215,26 +221,32 @@ function ExtensionDecision(props: { token: string; areaId: number; extensionId: 
 interface TaskRow {
   owner: string;
   unit: string;
-  department: boolean;
   measure: string;
   due: string;
 }
 
-const EMPTY_TASK: TaskRow = { owner: '', unit: '', department: false, measure: '', due: '' };
-
 /** 一地一策: who answers for it, the units, the goals, the deadline and the tasks (倒排工期). */
 function PlanForm(props: { area: Area; token: string; onDone: () => void }) {
   const plan = props.area.plan;
+  const home = unitValue('region', props.area.regionCode);
   const [first, setFirst] = useState(plan ? String(plan.firstResponsible.id) : '');
   const [direct, setDirect] = useState(plan ? String(plan.directResponsible.id) : '');
-  const [lead, setLead] = useState(plan?.lead.code ?? props.area.regionCode);
-  const [leadDepartment, setLeadDepartment] = useState(plan?.lead.kind === 'department');
+  const [lead, setLead] = useState(plan ? unitValue(plan.lead.kind, plan.lead.code) : home);
+  const [cooperating, setCooperating] = useState<string[]>(plan ? plan.cooperating.map((u) => unitValue(u.kind, u.code)) : []);
   const [goals, setGoals] = useState(plan?.goals ?? '');
   const [deadline, setDeadline] = useState(plan?.deadline ?? '');
-  const [tasks, setTasks] = useState<TaskRow[]>([{ ...EMPTY_TASK, unit: props.area.regionCode }]);
+  const [tasks, setTasks] = useState<TaskRow[]>([{ owner: '', unit: home, measure: '', due: '' }]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const edit = (i: number, change: Partial<TaskRow>) => setTasks(tasks.map((row, j) => (j === i ? { ...row, ...change } : row)));
+  const choices = usePlanChoices(props.token, props.area.id);
+  // The people the current plan names, shown even when the list does not hold them.
+  const named: Person[] = plan ? [plan.firstResponsible, plan.directResponsible] : [];
+  const edit = (i: number, change: Partial<TaskRow>) => setTasks((had) => had.map((row, j) => (j === i ? { ...row, ...change } : row)));
+  const unit = (value: string, field: string): UnitIn => {
+    const chosen = unitChoice(value);
+    if (!chosen) throw new Error(`${t('areas.pickUnit')}: ${field}`);
+    return chosen;
+  };
   const submit = async () => {
     setBusy(true);
     setError(null);
@@ -242,13 +254,13 @@ function PlanForm(props: { area: Area; token: string; onDone: () => void }) {
       await putPlan(props.token, props.area.id, {
         firstResponsibleId: Number(first),
         directResponsibleId: Number(direct),
-        lead: unitIn(lead, leadDepartment),
-        cooperating: [],
+        lead: unit(lead, t('areas.lead')),
+        cooperating: cooperating.filter(Boolean).map((u) => unit(u, t('areas.cooperating'))),
         goals: goals.trim(),
         deadline,
         tasks: tasks.map((row) => ({
           ownerId: Number(row.owner),
-          unit: unitIn(row.unit, row.department),
+          unit: unit(row.unit, t('areas.unit')),
           measure: row.measure.trim(),
           dueAt: new Date(row.due).toISOString(),
         })),
@@ -263,27 +275,31 @@ function PlanForm(props: { area: Area; token: string; onDone: () => void }) {
   return (
     <form class="move-form area-form" data-testid="plan-form" onSubmit={(e) => (e.preventDefault(), void submit())}>
       <div class="form-grid">
-        <label class="field">
-          <span>{t('areas.firstResponsibleId')}</span>
-          <input type="number" min={1} data-testid="plan-first" required value={first} onInput={(e) => setFirst(e.currentTarget.value)} />
-        </label>
-        <label class="field">
-          <span>{t('areas.directResponsibleId')}</span>
-          <input type="number" min={1} data-testid="plan-direct" required value={direct} onInput={(e) => setDirect(e.currentTarget.value)} />
-        </label>
+        <PersonPicker label={t('areas.firstResponsible')} testId="plan-first" token={props.token} areaId={props.area.id} base={choices.people} named={named} value={first} onChange={setFirst} />
+        <PersonPicker label={t('areas.directResponsible')} testId="plan-direct" token={props.token} areaId={props.area.id} base={choices.people} named={named} value={direct} onChange={setDirect} />
         <label class="field">
           <span>{t('areas.lead')}</span>
-          <input type="text" data-testid="plan-lead" required value={lead} onInput={(e) => setLead(e.currentTarget.value)} />
-        </label>
-        <label class="switch">
-          <input type="checkbox" data-testid="plan-lead-department" checked={leadDepartment} onChange={(e) => setLeadDepartment(e.currentTarget.checked)} />
-          <span>{t('areas.isDepartment')}</span>
+          <UnitSelect testId="plan-lead" units={choices.units} value={lead} onChange={setLead} />
         </label>
         <label class="field">
           <span>{t('areas.deadline')}</span>
           <input type="date" data-testid="plan-deadline" required value={deadline} onInput={(e) => setDeadline(e.currentTarget.value)} />
         </label>
       </div>
+      <fieldset class="plan-cooperating" data-testid="plan-cooperating">
+        <legend>{t('areas.cooperating')}</legend>
+        {cooperating.map((value, i) => (
+          <span key={i} class="area-head-actions">
+            <UnitSelect testId="plan-cooperating-unit" units={choices.units} value={value} onChange={(v) => setCooperating((had) => had.map((u, j) => (j === i ? v : u)))} />
+            <button type="button" class="small" onClick={() => setCooperating(cooperating.filter((_, j) => j !== i))}>
+              {t('areas.removeTask')}
+            </button>
+          </span>
+        ))}
+        <button type="button" class="small" data-testid="plan-add-cooperating" onClick={() => setCooperating([...cooperating, ''])}>
+          {t('areas.addCooperating')}
+        </button>
+      </fieldset>
       <label class="field">
         <span>{t('areas.goals')}</span>
         <textarea data-testid="plan-goals" required rows={2} maxLength={2000} value={goals} onInput={(e) => setGoals(e.currentTarget.value)} />
@@ -291,9 +307,8 @@ function PlanForm(props: { area: Area; token: string; onDone: () => void }) {
       <table class="dense" data-testid="plan-tasks">
         <thead>
           <tr>
-            <th scope="col">{t('areas.ownerId')}</th>
+            <th scope="col">{t('areas.owner')}</th>
             <th scope="col">{t('areas.unit')}</th>
-            <th scope="col">{t('areas.isDepartment')}</th>
             <th scope="col">{t('areas.measure')}</th>
             <th scope="col">{t('areas.due')}</th>
             <th scope="col" />
@@ -303,13 +318,10 @@ function PlanForm(props: { area: Area; token: string; onDone: () => void }) {
           {tasks.map((row, i) => (
             <tr key={i} data-testid="plan-task">
               <td>
-                <input type="number" min={1} required aria-label={t('areas.ownerId')} data-testid="plan-task-owner" value={row.owner} onInput={(e) => edit(i, { owner: e.currentTarget.value })} />
+                <PersonPicker compact label={t('areas.owner')} testId="plan-task-owner" token={props.token} areaId={props.area.id} base={choices.people} named={named} value={row.owner} onChange={(owner) => edit(i, { owner })} />
               </td>
               <td>
-                <input type="text" required aria-label={t('areas.unit')} data-testid="plan-task-unit" value={row.unit} onInput={(e) => edit(i, { unit: e.currentTarget.value })} />
-              </td>
-              <td>
-                <input type="checkbox" aria-label={t('areas.isDepartment')} checked={row.department} onChange={(e) => edit(i, { department: e.currentTarget.checked })} />
+                <UnitSelect testId="plan-task-unit" units={choices.units} value={row.unit} onChange={(value) => edit(i, { unit: value })} label={t('areas.unit')} />
               </td>
               <td>
                 <input type="text" required maxLength={1000} aria-label={t('areas.measure')} data-testid="plan-task-measure" value={row.measure} onInput={(e) => edit(i, { measure: e.currentTarget.value })} />
@@ -328,7 +340,7 @@ function PlanForm(props: { area: Area; token: string; onDone: () => void }) {
           ))}
         </tbody>
       </table>
-      <button type="button" class="small" data-testid="plan-add-task" onClick={() => setTasks([...tasks, { ...EMPTY_TASK, unit: props.area.regionCode }])}>
+      <button type="button" class="small" data-testid="plan-add-task" onClick={() => setTasks([...tasks, { owner: '', unit: home, measure: '', due: '' }])}>
         {t('areas.addTask')}
       </button>
       <Refusal error={error} testId="plan-problem" />
@@ -336,5 +348,117 @@ function PlanForm(props: { area: Area; token: string; onDone: () => void }) {
         {t('areas.savePlan')}
       </button>
     </form>
+  );
+}
+
+/** The staff who can be named on this area's plan and the units that can take part, loaded once. */
+function usePlanChoices(token: string, areaId: number): { people: StaffChoice[]; units: UnitChoices | null } {
+  const [people, setPeople] = useState<StaffChoice[]>([]);
+  const [units, setUnits] = useState<UnitChoices | null>(null);
+  useEffect(() => {
+    let gone = false;
+    areaPeople(token, areaId).then(
+      (found) => !gone && setPeople(found.items),
+      (e: unknown) => console.info('people not listed', e),
+    );
+    areaUnits(token, areaId).then(
+      (found) => !gone && setUnits(found),
+      (e: unknown) => console.info('units not listed', e),
+    );
+    return () => {
+      gone = true;
+    };
+  }, [token, areaId]);
+  return { people, units };
+}
+
+function personLabel(p: StaffChoice): string {
+  const where = p.departmentName ?? p.regionName;
+  return `${p.displayName || `#${p.id}`} · ${t(`areaRole.${p.role}` as MessageKey)}${where ? ` · ${where}` : ''}`;
+}
+
+/** A person from the area's list: type the start of a name to narrow it, then choose. */
+function PersonPicker(props: {
+  label: string;
+  testId: string;
+  token: string;
+  areaId: number;
+  base: StaffChoice[];
+  named: Person[];
+  value: string;
+  onChange: (id: string) => void;
+  /** In a table row: the column head names it. */
+  compact?: boolean;
+}) {
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<StaffChoice[] | null>(null);
+  useEffect(() => {
+    if (!query.trim()) {
+      setFound(null);
+      return;
+    }
+    let gone = false;
+    areaPeople(props.token, props.areaId, query).then(
+      (page) => {
+        if (gone) return;
+        setFound(page.items);
+        // One match for what was typed: that is the person meant.
+        if (page.items.length === 1) props.onChange(String(page.items[0]!.id));
+      },
+      (e: unknown) => console.info('people not found', e),
+    );
+    return () => {
+      gone = true;
+    };
+  }, [query]);
+  const list = found ?? props.base;
+  const extra = props.named.filter((p) => String(p.id) === props.value && !list.some((c) => c.id === p.id));
+  return (
+    <span class="field person-picker">
+      {props.compact ? null : <span>{props.label}</span>}
+      <input type="search" data-testid={`${props.testId}-search`} aria-label={`${props.label} — ${t('areas.searchPerson')}`} placeholder={t('areas.searchPerson')} maxLength={50} value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+      <select data-testid={props.testId} aria-label={props.label} required value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        <option value="">{t('areas.pickPerson')}</option>
+        {extra.map((p) => (
+          <option key={p.id} value={String(p.id)}>
+            {p.name}
+          </option>
+        ))}
+        {list.map((p) => (
+          <option key={p.id} value={String(p.id)}>
+            {personLabel(p)}
+          </option>
+        ))}
+      </select>
+    </span>
+  );
+}
+
+/** A unit from the area's list: its region, those above and beneath it, and their departments. */
+function UnitSelect(props: { testId: string; units: UnitChoices | null; value: string; onChange: (value: string) => void; label?: string }) {
+  const known = props.units ? [...props.units.regions.map((r) => unitValue('region', r.code)), ...props.units.departments.map((d) => unitValue('department', d.code))] : [];
+  return (
+    <select data-testid={props.testId} aria-label={props.label} required value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+      <option value="">{t('areas.pickUnit')}</option>
+      {props.value && !known.includes(props.value) ? <option value={props.value}>{props.value.replace(/^\w+:/, '')}</option> : null}
+      {props.units ? (
+        <optgroup label={t('areas.regions')}>
+          {props.units.regions.map((r) => (
+            <option key={r.code} value={unitValue('region', r.code)}>
+              {r.name}
+            </option>
+          ))}
+        </optgroup>
+      ) : null}
+      {props.units ? (
+        <optgroup label={t('areas.departments')}>
+          {props.units.departments.map((d) => (
+            <option key={d.code} value={unitValue('department', d.code)}>
+              {lang() === 'en' ? d.nameEn : d.name}
+            </option>
+          ))}
+        </optgroup>
+      ) : null}
+    </select>
   );
 }

@@ -1,9 +1,10 @@
 /** 重点地区台账: the register (filters, keyset paging) beside its map, and the 排查发现 form. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { areaFeatures, areaHash, NO_FILTER, parsePlace, registerQuery, type AreaFilter } from '../../../actions/area-logic';
+import { areaFeatures, areaHash, NO_FILTER, parsePlace, registerQuery, streetOf, type AreaFilter } from '../../../actions/area-logic';
 import { ApiError } from '../../../api/http';
-import { AREA_LEVELS, AREA_STATES, AREA_TYPES, createArea, listAreas, type AreaSummary, type AreaType } from '../../../api/key-areas';
+import { AREA_LEVELS, AREA_STATES, AREA_TYPES, createArea, listAreas, locateRegion, type AreaSummary, type AreaType, type GeoJsonGeometry } from '../../../api/key-areas';
 import { t, type MessageKey } from '../../../i18n';
+import { DrawMap } from '../../map/DrawMap';
 import { MapView } from '../../map/MapView';
 import { Deadline, label, LevelMark, ProgressMark, Refusal, RegionChoices, StateBadge } from './AreaParts';
 
@@ -173,20 +174,50 @@ export function Areas(props: { token: string; signOut: () => void }) {
   );
 }
 
-/** 排查发现: a candidate on a region of the tree or on a polygon pasted as GeoJSON. */
-function NewArea(props: { token: string; onCreated: (id: number) => void }) {
+/** What a "propose as key area" brings to the candidate form: from selected cases, or a spot drawn on the map. */
+export interface AreaDraft {
+  regionCode?: string;
+  /** The region of the tree the area covers (the smallest one holding the selected cases). */
+  placeCode?: string;
+  placeName?: string;
+  geometry?: GeoJsonGeometry;
+  caseIds?: number[];
+}
+
+/** 排查发现: a candidate on a region of the tree or on an outline drawn on the map (or pasted). */
+export function NewArea(props: { token: string; draft?: AreaDraft; onCreated: (id: number) => void; onCancel?: () => void }) {
+  const draft = props.draft ?? {};
   const [name, setName] = useState('');
   const [type, setType] = useState<AreaType>('other');
-  const [region, setRegion] = useState('');
-  const [drawn, setDrawn] = useState(false);
+  const [region, setRegion] = useState(draft.regionCode ?? '');
+  const [drawn, setDrawn] = useState(Boolean(draft.geometry));
+  const [outline, setOutline] = useState<GeoJsonGeometry | null>(draft.geometry ?? null);
   const [geojson, setGeojson] = useState('');
   const [problems, setProblems] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const caseIds = draft.caseIds ?? [];
+  const corners = outline && Array.isArray(outline.coordinates) ? Math.max(0, ((outline.coordinates[0] as unknown[]) ?? []).length - 1) : 0;
+  // The region an outline lies in, found from its first corner, unless one is chosen already.
+  const locate = (first: { lat: number; lng: number }) =>
+    locateRegion(props.token, first.lat, first.lng).then(
+      (found) => setRegion((had) => had || streetOf(found.chain) || found.region.code),
+      (e: unknown) => console.info('region not located', e),
+    );
+  const drew = (geometry: GeoJsonGeometry, first: { lat: number; lng: number }) => {
+    setOutline(geometry);
+    if (!region.trim()) void locate(first);
+  };
+  useEffect(() => {
+    const first = firstCorner(draft.geometry);
+    if (first && !draft.regionCode) void locate(first);
+  }, []);
   const submit = async () => {
     setError(null);
-    let place: { regionCode?: string; geometry?: { type: string; coordinates: unknown } } = { regionCode: region.trim() };
-    if (drawn) {
+    let place: { regionCode?: string; geometry?: GeoJsonGeometry } = { regionCode: (draft.placeCode ?? region).trim() };
+    if (drawn && outline) {
+      place = { geometry: outline };
+    } else if (drawn) {
       const parsed = parsePlace(geojson);
       if ('problem' in parsed) {
         setError(new Error(t(`areas.${parsed.problem}` as MessageKey)));
@@ -196,7 +227,14 @@ function NewArea(props: { token: string; onCreated: (id: number) => void }) {
     }
     setBusy(true);
     try {
-      const area = await createArea(props.token, { name: name.trim(), areaType: type, regionCode: region.trim(), place, problems: problems.trim() });
+      const area = await createArea(props.token, {
+        name: name.trim(),
+        areaType: type,
+        regionCode: region.trim(),
+        place,
+        problems: problems.trim(),
+        ...(caseIds.length ? { caseIds } : {}),
+      });
       props.onCreated(area.mergedInto ?? area.id);
     } catch (e) {
       setError(e);
@@ -227,24 +265,56 @@ function NewArea(props: { token: string; onCreated: (id: number) => void }) {
           <RegionChoices token={props.token} id="area-regions" />
         </label>
       </div>
+      {caseIds.length ? (
+        <p class="hint" data-testid="new-area-cases" data-case-ids={caseIds.join(',')}>
+          {t('areas.casesLinked', { count: caseIds.length })}
+          {draft.placeName && !drawn ? ` · ${t('areas.placeRegion', { region: draft.placeName })}` : ''}
+        </p>
+      ) : null}
       <label class="switch">
         <input type="checkbox" data-testid="new-area-drawn" checked={drawn} onChange={(e) => setDrawn(e.currentTarget.checked)} />
         <span>{t('areas.drawn')}</span>
       </label>
-      {drawn ? (
-        <label class="field">
-          <span>{t('areas.geojson')}</span>
-          <textarea data-testid="new-area-geojson" rows={4} value={geojson} onInput={(e) => setGeojson(e.currentTarget.value)} />
-        </label>
+      {drawn && outline ? (
+        <p class="hint" data-testid="new-area-outline">
+          {t('areas.outlineDrawn', { count: corners })}{' '}
+          <button type="button" class="small" data-testid="new-area-redraw" onClick={() => setOutline(null)}>
+            {t('areas.redraw')}
+          </button>
+        </p>
+      ) : null}
+      {drawn && !outline ? (
+        <>
+          <DrawMap centre={CITY_CENTRE} onFinish={drew} testId="new-area-draw" />
+          <label class="field">
+            <span>
+              {t('areas.orPaste')} — {t('areas.geojson')}
+            </span>
+            <textarea data-testid="new-area-geojson" rows={3} value={geojson} onInput={(e) => setGeojson(e.currentTarget.value)} />
+          </label>
+        </>
       ) : null}
       <label class="field">
         <span>{t('areas.problems')}</span>
         <textarea data-testid="new-area-problems" rows={2} maxLength={2000} value={problems} onInput={(e) => setProblems(e.currentTarget.value)} />
       </label>
       <Refusal error={error} testId="new-area-problem" />
-      <button type="submit" class="primary" data-testid="new-area-submit" disabled={busy}>
-        {t('areas.create')}
-      </button>
+      <div class="area-head-actions">
+        <button type="submit" class="primary" data-testid="new-area-submit" disabled={busy}>
+          {t('areas.create')}
+        </button>
+        {props.onCancel ? (
+          <button type="button" class="small" data-testid="new-area-cancel" onClick={props.onCancel}>
+            {t('areas.cancelDrawing')}
+          </button>
+        ) : null}
+      </div>
     </form>
   );
+}
+
+function firstCorner(geometry: GeoJsonGeometry | undefined): { lat: number; lng: number } | null {
+  if (geometry?.type !== 'Polygon' || !Array.isArray(geometry.coordinates)) return null;
+  const corner = (geometry.coordinates as number[][][])[0]?.[0];
+  return corner && corner.length >= 2 ? { lng: corner[0]!, lat: corner[1]! } : null;
 }

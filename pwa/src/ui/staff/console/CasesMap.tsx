@@ -1,5 +1,6 @@
 /** 地图: open cases as markers over grid outlines, with the heat map and hotspot levels as layers. */
 import { useEffect, useState } from 'preact/hooks';
+import { areaHash } from '../../../actions/area-logic';
 import { caseHash } from '../../../actions/case-logic';
 import { ApiError } from '../../../api/http';
 import { heatmap } from '../../../api/map';
@@ -7,7 +8,9 @@ import { listCases } from '../../../api/staff';
 import { hotspotMap } from '../../../api/stats';
 import { t } from '../../../i18n';
 import { errorMessage } from '../../common';
+import { DrawMap } from '../../map/DrawMap';
 import { MapView, type CaseMarker } from '../../map/MapView';
+import { NewArea, type AreaDraft } from './Areas';
 import { useLive } from './useLive';
 
 const OPEN = ['submitted', 'dispatched', 'accepted', 'resolved'];
@@ -16,6 +19,9 @@ const CITY_CENTRE = { lat: 30.2741, lng: 120.1551 };
 export function CasesMap(props: { token: string; signOut: () => void }) {
   const [markers, setMarkers] = useState<CaseMarker[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // 建议列为重点地区 on a spot: drawing its outline, then the candidate form with it.
+  const [drawing, setDrawing] = useState(false);
+  const [draft, setDraft] = useState<AreaDraft | null>(null);
   const load = () =>
     listCases(props.token, { status: OPEN }).then(
       (page) =>
@@ -35,6 +41,23 @@ export function CasesMap(props: { token: string; signOut: () => void }) {
         </span>
       </div>
       {error ? <p class="problem">{t('common.error', { message: error })}</p> : null}
+      {!drawing && !draft ? (
+        <button type="button" class="small" data-testid="map-propose-open" onClick={() => setDrawing(true)}>
+          {t('areas.propose')}
+        </button>
+      ) : null}
+      {drawing ? (
+        <DrawMap
+          centre={CITY_CENTRE}
+          testId="map-draw"
+          onFinish={(geometry) => {
+            setDrawing(false);
+            setDraft({ geometry });
+          }}
+          onCancel={() => setDrawing(false)}
+        />
+      ) : null}
+      {draft ? <NewArea token={props.token} draft={draft} onCreated={(id) => (location.hash = areaHash(id))} onCancel={() => setDraft(null)} /> : null}
       <MapView
         centre={CITY_CENTRE}
         zoom={14}

@@ -1,12 +1,16 @@
 /** 案件队列: status tabs with counts, the API's filters, more on demand, kept current by the live feed. */
 import { useEffect, useState } from 'preact/hooks';
+import { areaHash } from '../../../actions/area-logic';
 import { cachedCategories } from '../../../actions/local';
 import { ApiError } from '../../../api/http';
+import { proposeFromCases } from '../../../api/key-areas';
 import { listCases, listRegions, type QueueFilter } from '../../../api/staff';
-import type { CasePageOut, RegionNodeOut } from '../../../api/types';
+import type { CasePageOut, CaseSummaryOut, RegionNodeOut } from '../../../api/types';
 import { lang, statusLabel, t } from '../../../i18n';
 import { errorMessage } from '../../common';
 import { CaseList } from '../CaseList';
+import { NewArea, type AreaDraft } from './Areas';
+import { Refusal } from './AreaParts';
 import { useLive } from './useLive';
 
 const TABS = ['submitted', 'dispatched', 'accepted', 'resolved', 'closed', 'rejected', 'merged'] as const;
@@ -22,6 +26,7 @@ export function Queue(props: Props) {
   const [changed, setChanged] = useState<Set<number>>(new Set());
   const [error, setError] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  const [proposing, setProposing] = useState(false);
 
   const fail = (e: unknown) => {
     if (e instanceof ApiError && e.status === 401) props.signOut();
@@ -67,7 +72,11 @@ export function Queue(props: Props) {
         <button type="button" class="small" data-testid="refresh" onClick={() => void load()}>
           {t('common.refresh')}
         </button>
+        <button type="button" class="small" data-testid="queue-propose-open" aria-expanded={proposing} onClick={() => setProposing(!proposing)}>
+          {t('areas.propose')}
+        </button>
       </div>
+      {proposing && page ? <ProposeFromCases token={props.token} items={page.items} onCancel={() => setProposing(false)} /> : null}
       <nav class="tabs scroll" role="tablist">
         {[...TABS, 'all'].map((s) => (
           <button
@@ -140,5 +149,65 @@ function Filters(props: { token: string; filter: QueueFilter; onChange: (f: Queu
         {t('filter.apply')}
       </button>
     </form>
+  );
+}
+
+/** 建议列为重点地区: tick a few cases of the queue; the candidate lies in their common street and links them. */
+function ProposeFromCases(props: { token: string; items: CaseSummaryOut[]; onCancel: () => void }) {
+  const [selected, setSelected] = useState<number[]>([]);
+  const [draft, setDraft] = useState<AreaDraft | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const toggle = (id: number, on: boolean) => setSelected((had) => (on ? [...had.filter((i) => i !== id), id] : had.filter((i) => i !== id)));
+  const propose = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const found = await proposeFromCases(props.token, selected);
+      setDraft({ regionCode: found.regionCode, placeCode: found.placeCode, placeName: found.placeName, caseIds: found.caseIds });
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (draft) {
+    return <NewArea token={props.token} draft={draft} onCreated={(id) => (location.hash = areaHash(id))} onCancel={props.onCancel} />;
+  }
+  return (
+    <div class="move-form propose-cases" data-testid="propose-cases">
+      <p class="hint">{t('areas.proposeHint')}</p>
+      <ul class="propose-list">
+        {props.items.map((c) => (
+          <li key={c.id}>
+            <label class="switch">
+              <input
+                type="checkbox"
+                data-testid="propose-case"
+                data-case-id={c.id}
+                aria-label={t('areas.selectCase', { no: c.trackingNo })}
+                checked={selected.includes(c.id)}
+                onChange={(e) => toggle(c.id, e.currentTarget.checked)}
+              />
+              <span>
+                {c.trackingNo} · {c.region.name} · {c.description}
+              </span>
+            </label>
+          </li>
+        ))}
+      </ul>
+      <Refusal error={error} testId="propose-problem" />
+      <div class="area-head-actions">
+        <span class="muted" data-testid="propose-count">
+          {t('areas.selected', { count: selected.length })}
+        </span>
+        <button type="button" class="primary-inline" data-testid="propose-submit" disabled={busy || selected.length === 0} onClick={() => void propose()}>
+          {t('areas.proposeFromCases')}
+        </button>
+        <button type="button" class="small" onClick={props.onCancel}>
+          {t('areas.cancelDrawing')}
+        </button>
+      </div>
+    </div>
   );
 }
