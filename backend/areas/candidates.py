@@ -86,7 +86,7 @@ async def create(
             place_id=place_id,
             region=region,
             data=data,
-            source="staff",
+            source=data.source,
             actor=principal,
             now=now,
         )

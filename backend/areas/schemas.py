@@ -61,6 +61,9 @@ class AreaIn(Model):
         default_factory=list
     )
     case_ids: CaseIds = msgspec.field(default_factory=list)
+    # Who found it in the 排查: staff at the desk, a patrol on the street, an inspection team.
+    # (A grid turning red is the system's own source, never a caller's.)
+    source: Literal["staff", "patrol", "inspection"] = "staff"
 
 
 class TransitionIn(Model):

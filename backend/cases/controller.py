@@ -58,7 +58,12 @@ async def _move(
 ) -> CaseOut:
     await move(db, principal, case_id, data, ctx.clock.now())
     return await views.detail(
-        db, ctx.photo_links(principal.user_id), principal, case_id, now=ctx.clock.now()
+        db,
+        ctx.photo_links(principal.user_id),
+        principal,
+        case_id,
+        now=ctx.clock.now(),
+        timezone=ctx.settings.timezone,
     )
 
 
@@ -74,6 +79,7 @@ class CaseController(Controller):
     )
     async def list_cases(
         self,
+        ctx: Ctx,
         db: DB,
         principal: Caller,
         status: Statuses = None,
@@ -96,6 +102,8 @@ class CaseController(Controller):
                 ),
             ),
             cursor=cursor,
+            now=ctx.clock.now(),
+            timezone=ctx.settings.timezone,
         )
 
     @get(
@@ -107,7 +115,12 @@ class CaseController(Controller):
         self, ctx: Ctx, db: DB, principal: Caller, case_id: FromPath[int]
     ) -> CaseOut:
         return await views.detail(
-            db, ctx.photo_links(principal.user_id), principal, case_id, now=ctx.clock.now()
+            db,
+            ctx.photo_links(principal.user_id),
+            principal,
+            case_id,
+            now=ctx.clock.now(),
+            timezone=ctx.settings.timezone,
         )
 
     @post(
@@ -279,7 +292,12 @@ class CaseController(Controller):
     ) -> CaseOut:
         await actions.comment(db, principal, case_id, data.note, data.public, ctx.clock.now())
         return await views.detail(
-            db, ctx.photo_links(principal.user_id), principal, case_id, now=ctx.clock.now()
+            db,
+            ctx.photo_links(principal.user_id),
+            principal,
+            case_id,
+            now=ctx.clock.now(),
+            timezone=ctx.settings.timezone,
         )
 
     @post(
@@ -302,7 +320,12 @@ async def _after_losing_sight(
     try:
         return Response(
             await views.detail(
-                db, ctx.photo_links(principal.user_id), principal, case_id, now=ctx.clock.now()
+                db,
+                ctx.photo_links(principal.user_id),
+                principal,
+                case_id,
+                now=ctx.clock.now(),
+                timezone=ctx.settings.timezone,
             )
         )
     except NotFound:
@@ -317,5 +340,7 @@ class TaskController(Controller):
     @get(
         "/", operation_id="listMyTasks", summary="A worker's tasks: their grid's cases, by deadline"
     )
-    async def my_tasks(self, db: DB, principal: Caller) -> list[CaseSummaryOut]:
-        return await views.my_tasks(db, principal)
+    async def my_tasks(self, ctx: Ctx, db: DB, principal: Caller) -> list[CaseSummaryOut]:
+        return await views.my_tasks(
+            db, principal, now=ctx.clock.now(), timezone=ctx.settings.timezone
+        )

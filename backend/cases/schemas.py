@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from backend.areas.case_refs import KeyAreaRefOut
 from backend.media.schemas import PhotoOut
 from backend.structs import Latitude, Longitude, Model, RegionCode
 from backend.supervision.schemas import FlagRefOut
@@ -133,6 +134,8 @@ class CaseSummaryOut(Model):
     supervised: bool = False
     # 挂牌督办: the active flag of the case's region or a region above it.
     flag: FlagRefOut | None = None
+    # The governed key area (重点地区) the case lies in, with its plan's progress; staff only.
+    key_area: KeyAreaRefOut | None = None
 
 
 class ExtensionOut(Model):

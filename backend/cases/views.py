@@ -10,6 +10,7 @@ import asyncpg
 import msgspec
 
 from backend.accounts.rules import Principal
+from backend.areas.case_refs import KeyAreaRefOut, areas_of_cases
 from backend.audit import service as audit
 from backend.cases import queries, rules
 from backend.cases.schemas import (
@@ -99,7 +100,9 @@ def _place(code: str | None, name: str | None) -> PlaceOut | None:
     return PlaceOut(code=code, name=name) if code and name else None
 
 
-def summary(row: asyncpg.Record, flag: FlagRefOut | None = None) -> CaseSummaryOut:
+def summary(
+    row: asyncpg.Record, flag: FlagRefOut | None = None, key_area: KeyAreaRefOut | None = None
+) -> CaseSummaryOut:
     """A queue row: never the reporter's identity."""
     return CaseSummaryOut(
         id=row["id"],
@@ -121,17 +124,36 @@ def summary(row: asyncpg.Record, flag: FlagRefOut | None = None) -> CaseSummaryO
         lng=row["lng"],
         supervised=rules.under_supervision(row["status"], row["supervised_step"]),
         flag=flag,
+        key_area=key_area,
     )
 
 
-async def summaries(conn: Connection, rows: list[asyncpg.Record]) -> list[CaseSummaryOut]:
-    """Queue rows, each with the 挂牌督办 flag over the place it happened, if any."""
+async def summaries(
+    conn: Connection,
+    rows: list[asyncpg.Record],
+    *,
+    now: datetime | None = None,
+    timezone: str | None = None,
+) -> list[CaseSummaryOut]:
+    """Queue rows, each with the 挂牌督办 flag over the place it happened, if any, and (given
+    `now`) the governed key area it lies in, one statement for the whole page."""
     flags = await supervision.flags_over(conn, paths=[row["region_path"] for row in rows])
-    return [summary(row, flags.get(row["region_path"])) for row in rows]
+    areas = (
+        await areas_of_cases(conn, case_ids=[row["id"] for row in rows], now=now, timezone=timezone)
+        if now is not None
+        else {}
+    )
+    return [summary(row, flags.get(row["region_path"]), areas.get(row["id"])) for row in rows]
 
 
 async def queue(
-    conn: Connection, principal: Principal, f: CaseFilter, *, cursor: str | None
+    conn: Connection,
+    principal: Principal,
+    f: CaseFilter,
+    *,
+    cursor: str | None,
+    now: datetime | None = None,
+    timezone: str | None = None,
 ) -> CasePageOut:
     """A page of the caller's queue by deadline, with counts per status for the tabs."""
     scope = scope_for(principal)
@@ -142,14 +164,20 @@ async def queue(
     counts = await queries.count_by_status(conn, where=_filtered(scope, f, with_status=False))
     more = len(rows) > PAGE_SIZE
     return CasePageOut(
-        items=await summaries(conn, rows[:PAGE_SIZE]),
+        items=await summaries(conn, rows[:PAGE_SIZE], now=now, timezone=timezone),
         counts=counts,
         next_cursor=_encode_cursor(rows[PAGE_SIZE - 1]) if more else None,
     )
 
 
 async def detail(
-    conn: Connection, links: PhotoLinks, principal: Principal, case_id: int, *, now: datetime
+    conn: Connection,
+    links: PhotoLinks,
+    principal: Principal,
+    case_id: int,
+    *,
+    now: datetime,
+    timezone: str | None = None,
 ) -> CaseOut:
     """One case in full for staff: a role or a masked contact where the reporter would be."""
     case = await load(conn, principal, case_id)
@@ -157,7 +185,8 @@ async def detail(
     events = await queries.timeline(conn, case_id=case_id)
     extensions = await queries.list_extensions(conn, case_id=case_id)
     flags = await supervision.flags_over(conn, paths=[case["region_path"]])
-    base = msgspec.structs.asdict(summary(case, flags.get(case["region_path"])))
+    areas = await areas_of_cases(conn, case_ids=[case_id], now=now, timezone=timezone)
+    base = msgspec.structs.asdict(summary(case, flags.get(case["region_path"]), areas.get(case_id)))
     base["reporter"] = await _reporter_label(conn, principal, case)
     return CaseOut(
         **base,
@@ -246,7 +275,13 @@ async def reveal(
     return ContactOut(nickname=contact["nickname"], phone=contact["phone"], anonymous=False)
 
 
-async def my_tasks(conn: Connection, principal: Principal) -> list[CaseSummaryOut]:
+async def my_tasks(
+    conn: Connection,
+    principal: Principal,
+    *,
+    now: datetime | None = None,
+    timezone: str | None = None,
+) -> list[CaseSummaryOut]:
     """A handler's work: cases sent to their grid or department, and those they accepted."""
     where = scoped(scope_for(principal))
     if principal.role == "worker" and principal.region_path:
@@ -258,7 +293,8 @@ async def my_tasks(conn: Connection, principal: Principal) -> list[CaseSummaryOu
         "((c.status = 'dispatched') OR (c.status = 'accepted' AND c.assignee_id = {0}))",
         principal.user_id,
     )
-    return await summaries(conn, await queries.list_cases(conn, where=where, limit=500))
+    rows = await queries.list_cases(conn, where=where, limit=500)
+    return await summaries(conn, rows, now=now, timezone=timezone)
 
 
 async def summaries_of(

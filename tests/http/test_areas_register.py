@@ -317,3 +317,27 @@ async def test_department_staff_are_sent_to_their_tasks_from_every_area_page(
     assert (await client.get("/api/v1/tasks/mine", headers=department)).status_code == 200
     citizen = await resident(client)
     assert (await client.get(f"{AREAS}/", headers=citizen)).json()["code"] == "auth.forbidden"
+
+
+async def test_a_candidate_found_by_a_patrol_says_so_and_the_system_source_is_not_a_callers(
+    client: Client, login: Login
+) -> None:
+    dispatcher = await login("demo-dispatcher")
+
+    area = await create_area(client, dispatcher, source="patrol")
+
+    assert area["source"] == "patrol"
+    # Only the daily level check proposes as the system ('level'); a caller cannot claim it.
+    refused = await client.post(
+        AREAS,
+        headers=dispatcher,
+        json={
+            "name": "另一处",
+            "areaType": "market",
+            "regionCode": HOME_STREET,
+            "place": {"regionCode": HOME_GRID},
+            "source": "level",
+        },
+    )
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "request.invalid"

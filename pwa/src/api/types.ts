@@ -142,6 +142,20 @@ export interface FlagRef {
   flaggedAt: string;
 }
 
+/** The governed key area (重点地区) a case lies in, with its current plan's progress. */
+export interface KeyAreaRef {
+  id: number;
+  name: string;
+  state: string;
+  /** 'district': 挂牌督办; 'street': 重点整治. */
+  tier: 'street' | 'district' | null;
+  level: 'red' | 'yellow' | 'blue' | null;
+  deadline: string | null;
+  /** Past the plan's deadline while still being put right. */
+  overdue: boolean;
+  progress: { tasks: number; done: number; overdue: number };
+}
+
 export interface CaseSummaryOut {
   id: number;
   trackingNo: string;
@@ -161,6 +175,7 @@ export interface CaseSummaryOut {
   /** 督办: the running step is past its second deadline threshold. */
   supervised?: boolean;
   flag?: FlagRef | null;
+  keyArea?: KeyAreaRef | null;
 }
 
 export interface CasePageOut {

@@ -12,6 +12,7 @@ import { OutboxStatus } from './OutboxStatus';
 import { PushOptIn } from './PushOptIn';
 import { ReportDetail } from './ReportDetail';
 import { ReportForm } from './ReportForm';
+import { SurveyOffer } from './SurveyOffer';
 import { useOutbox } from './useOutbox';
 
 export function App() {
@@ -49,6 +50,7 @@ export function App() {
       </nav>
       <main>
         <OutboxStatus outbox={outbox} categories={categories} categoryName={nameOf} />
+        <SurveyOffer sentReport={outbox.summary.lastSent?.trackingNo ?? null} />
         {view === 'report' ? (
           <ReportForm categories={categories} categoriesError={categoriesError} categoryName={nameOf} onQueued={outbox.replay} token={token} />
         ) : view === 'mine' ? (

@@ -1,6 +1,7 @@
 /** One case for staff: what, where (map links), deadline, photos, timeline; the role's buttons below. */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { areaHash } from '../../actions/area-logic';
 import { isConflict, mapLinks } from '../../actions/case-logic';
 import { getCase } from '../../api/cases';
 import { ApiError } from '../../api/http';
@@ -9,7 +10,7 @@ import { actionLabel, lang, statusLabel, t, type MessageKey } from '../../i18n';
 import { Photos, Timeline } from '../case-parts';
 import { errorMessage } from '../common';
 import { MapView } from '../map/MapView';
-import { Badges, useCategoryName } from './CaseList';
+import { Badges, KeyAreaBadge, useCategoryName } from './CaseList';
 import { backToList } from './useCaseRoute';
 
 /** What a move gives back: the case as it now is, null when it left my hands, or a queued move. */
@@ -27,6 +28,8 @@ interface Props {
   token: string;
   signOut: () => void;
   showReporter?: boolean;
+  /** The console: the case's key area links to its page. */
+  areaLinks?: boolean;
   actions: (c: CaseOut, run: RunMove, busy: boolean) => ComponentChildren;
   /** The worker's loader falls back to the copy kept for offline reading. */
   loader?: CaseLoader;
@@ -115,7 +118,12 @@ export function CaseDetail(props: Props) {
       {item.description ? <p class="desc">{item.description}</p> : null}
       <p>
         {item.dueAt ? t('case.due', { due: new Date(item.dueAt).toLocaleString() }) : t('case.noDue')}{' '}
-        <Badges item={item} />
+        <Badges item={item} withKeyArea={!props.areaLinks} />
+        {props.areaLinks && item.keyArea ? (
+          <a class="key-area-link" href={areaHash(item.keyArea.id)} data-testid="key-area-link" title={t('tasks.keyAreaOpen', { name: item.keyArea.name })}>
+            <KeyAreaBadge area={item.keyArea} />
+          </a>
+        ) : null}
       </p>
       {item.flag ? (
         <p class="notice" data-testid="flag-notice">

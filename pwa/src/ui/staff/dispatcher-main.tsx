@@ -39,6 +39,7 @@ function DispatcherView(props: { token: string; signOut: () => void }) {
         token={props.token}
         signOut={props.signOut}
         showReporter
+        areaLinks
         actions={(item, run, busy) => <DispatcherActions item={item} token={props.token} run={run} busy={busy} />}
       />
     ) : route.view === 'map' ? (

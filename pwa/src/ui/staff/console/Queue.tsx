@@ -97,7 +97,7 @@ export function Queue(props: Props) {
       </nav>
       <Filters token={props.token} filter={filter} onChange={setFilter} />
       {error ? <p class="problem">{t('common.error', { message: error })}</p> : null}
-      {page ? <CaseList items={page.items} empty={t('queue.empty')} highlight={changed} /> : <p class="hint">{t('common.loading')}</p>}
+      {page ? <CaseList items={page.items} empty={t('queue.empty')} highlight={changed} areaLinks /> : <p class="hint">{t('common.loading')}</p>}
       {page?.nextCursor ? (
         <button type="button" class="more" data-testid="more" disabled={loadingMore} onClick={() => void more()}>
           {loadingMore ? t('common.loading') : t('queue.more')}
