@@ -94,6 +94,8 @@ class Settings:
     area_watch_months: int = 12
     area_recheck_months: tuple[int, ...] = (1, 3, 6, 12)
     area_yellow_patrols_per_week: int = 3
+    area_writes_per_hour: int = 120
+    area_task_steps_per_hour: int = 240
     vapid_private_key: str | None = None
     vapid_subject: str = "mailto:gridreport@localhost"
     push_concurrency: int = 16
@@ -116,6 +118,9 @@ class Settings:
     survey_mark_secret: str | None = None
     survey_answers_per_hour: int = 10
     survey_answers_per_hour_per_address: int = 300
+    survey_answers_per_address_per_survey: int = 5
+    survey_offers_per_hour: int = 60
+    survey_offers_per_hour_per_address: int = 3000
     survey_entries_per_day: int = 2000
     map_tile_url: str | None = None
     map_coordinates: MapCoordinates = "wgs84"
@@ -512,6 +517,18 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         _int(1, 1000),
         "a yellow key area needs this many patrol reports inside it each week",
     ),
+    "GRIDREPORT_AREA_WRITES_PER_HOUR": (
+        "area_writes_per_hour",
+        _int(1, 100000),
+        "key area writes (new areas, case links, steps, plans, meetings) one staff member "
+        "may make in an hour before 429",
+    ),
+    "GRIDREPORT_AREA_TASK_STEPS_PER_HOUR": (
+        "area_task_steps_per_hour",
+        _int(1, 100000),
+        "steps on remediation tasks (签收, progress, done) one staff member may record in an "
+        "hour before 429",
+    ),
     "GRIDREPORT_VAPID_PRIVATE_KEY": (
         "vapid_private_key",
         _text,
@@ -632,6 +649,22 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         "survey_answers_per_hour_per_address",
         _int(1, 1_000_000),
         "survey answers from one client address in an hour before 429",
+    ),
+    "GRIDREPORT_SURVEY_ANSWERS_PER_ADDRESS_PER_SURVEY": (
+        "survey_answers_per_address_per_survey",
+        _int(1, 1_000_000),
+        "answers to one survey from one client address, by devices it reaches only by the "
+        "position they send (no report of theirs in its scope), before 429",
+    ),
+    "GRIDREPORT_SURVEY_OFFERS_PER_HOUR": (
+        "survey_offers_per_hour",
+        _int(1, 100_000),
+        "asks for the surveys offered one device may make in an hour before 429",
+    ),
+    "GRIDREPORT_SURVEY_OFFERS_PER_HOUR_PER_ADDRESS": (
+        "survey_offers_per_hour_per_address",
+        _int(1, 10_000_000),
+        "asks for the surveys offered from one client address in an hour before 429",
     ),
     "GRIDREPORT_SURVEY_ENTRIES_PER_DAY": (
         "survey_entries_per_day",

@@ -21,10 +21,13 @@ _USER_JOINS = """
 """
 
 
-async def insert_resident(conn: Connection, *, locale: str) -> asyncpg.Record:
-    """A new resident device account: no name, no phone."""
+async def insert_resident(conn: Connection, *, locale: str, now: datetime) -> asyncpg.Record:
+    """A new resident device account: no name, no phone; made at the app's `now` (the
+    surveys compare it with when a survey opened)."""
     row = await conn.fetchrow(
-        "INSERT INTO users (role, locale) VALUES ('resident', $1) RETURNING id", locale
+        "INSERT INTO users (role, locale, created_at) VALUES ('resident', $1, $2) RETURNING id",
+        locale,
+        now,
     )
     assert row is not None  # INSERT … RETURNING always yields a row
     return row

@@ -152,7 +152,7 @@ async def register_device(
 ) -> TokenOut:
     """A resident's device gets an account and a token without giving a name."""
     async with conn.transaction():
-        created = await queries.insert_resident(conn, locale=locale)
+        created = await queries.insert_resident(conn, locale=locale, now=now)
         user = await queries.get_user(conn, user_id=created["id"])
         assert user is not None
         lifetime = timedelta(days=settings.resident_token_days)
@@ -303,3 +303,9 @@ async def staff_answering_for(
     """Active staff among `user_ids` who may answer for a place at `path`: their region holds
     it or lies in the subtree [lo, hi) (all when lo is None); city admins and departments too."""
     return await queries.staff_answering_for(conn, user_ids=user_ids, path=path, lo=lo, hi=hi)
+
+
+async def account_created_at(conn: Connection, *, user_id: int) -> datetime | None:
+    """When an account was made; None for no such account."""
+    row = await queries.get_user(conn, user_id=user_id)
+    return None if row is None else row["created_at"]

@@ -59,8 +59,10 @@ async def begin(
         place_id=area["place_id"],
         region_id=area["region_id"],
         region_path=area["region_path"],
-        title=f"{area['name']} 整治验收满意度调查",
-        title_en=f"Acceptance survey of key area {area['id']}",
+        # Residents see no area's name nor id: the survey must not tell anyone which
+        # places are under acceptance; staff read the area from the acceptance round.
+        title=surveys.ACCEPTANCE_TITLE,
+        title_en=surveys.ACCEPTANCE_TITLE_EN,
         actor_id=None,  # opened by the system when the last task is done
         now=now,
         settings=settings,

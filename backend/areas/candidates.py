@@ -13,7 +13,7 @@ from backend.areas import queries
 from backend.areas.access import scope_path
 from backend.areas.lifecycle import scope_range
 from backend.areas.schemas import AreaIn, AreaOut
-from backend.areas.service import ONE_PLACE, detail, region_in_scope
+from backend.areas.service import ONE_PLACE, detail, hand_link_path, region_in_scope
 from backend.audit import service as audit
 from backend.cases.service import scope_for
 from backend.db.types import Connection
@@ -90,24 +90,33 @@ async def create(
             actor=principal,
             now=now,
         )
-        await link_visible(conn, place_id=place_id, case_ids=data.case_ids, actor=principal)
+        await link_visible(
+            conn,
+            place_id=place_id,
+            region_path=region["path"],
+            case_ids=data.case_ids,
+            actor=principal,
+        )
     return await detail(conn, principal, area["id"], settings=settings, now=now), True
 
 
 async def link_visible(
-    conn: Connection, *, place_id: int, case_ids: list[int], actor: Principal
+    conn: Connection, *, place_id: int, region_path: str, case_ids: list[int], actor: Principal
 ) -> int:
-    """Link by hand those of these cases the caller sees in their case list (their subtree,
-    confidential ones only for who may see them); how many were new to the place."""
+    """Link by hand those of these cases that lie in the area's region (`region_path`) and
+    that the caller sees in their case list (their subtree, confidential ones only for who
+    may see them); how many were new to the place."""
     scope = scope_for(actor)
-    path = "/" if scope.everything else scope.path
-    if not case_ids or path is None:
+    if not case_ids or (scope.path is None and not scope.everything):
+        return 0
+    within = hand_link_path(None if scope.everything else scope.path, region_path)
+    if within is None:
         return 0
     return await places.link_cases(
         conn,
         place_id=place_id,
         case_ids=case_ids,
-        scope_path=path,
+        scope_path=within,
         confidential=scope.confidential,
     )
 
@@ -174,7 +183,11 @@ async def merge_into(
     linked = 0
     if actor is not None:
         linked = await link_visible(
-            conn, place_id=survivor["place_id"], case_ids=case_ids, actor=actor
+            conn,
+            place_id=survivor["place_id"],
+            region_path=survivor["region_path"],
+            case_ids=case_ids,
+            actor=actor,
         )
     info = {"name": name, "linked": linked, **(detail or {})}
     await queries.insert_event(

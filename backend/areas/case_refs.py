@@ -50,7 +50,11 @@ WITH picked AS (
     SELECT DISTINCT ON (cp.case_id) cp.case_id, k.id AS area_id
       FROM case_places cp
       JOIN key_areas k ON k.place_id = cp.place_id
+      JOIN cases c ON c.id = cp.case_id
      WHERE cp.case_id = ANY($1::bigint[]) AND k.state = ANY($2::text[])
+       -- An area is shown only on cases of its own region: a case of a neighbouring region
+       -- linked to it must not show the area to that region's staff.
+       AND starts_with(c.region_path, k.region_path)
      ORDER BY cp.case_id,
               (k.tier = 'district') DESC NULLS LAST,
               CASE k.level WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'blue' THEN 2 ELSE 3 END,

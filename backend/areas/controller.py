@@ -8,7 +8,7 @@ from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from backend.areas import candidates, evidence, service, tasks
+from backend.areas import candidates, evidence, limits, service, tasks
 from backend.areas.guards import governing
 from backend.areas.schemas import (
     AreaCasesOut,
@@ -53,6 +53,7 @@ class AreaController(Controller):
     async def create(
         self, ctx: Ctx, db: DB, principal: Caller, data: JSONBody[AreaIn]
     ) -> Response[AreaOut]:
+        await limits.take_write(db, principal, settings=ctx.settings, now=ctx.clock.now())
         out, created = await candidates.create(
             db, principal, data, settings=ctx.settings, now=ctx.clock.now()
         )
@@ -120,6 +121,7 @@ class AreaController(Controller):
         area_id: FromPath[int],
         data: JSONBody[TransitionIn],
     ) -> AreaOut:
+        await limits.take_write(db, principal, settings=ctx.settings, now=ctx.clock.now())
         return await service.transition(
             db,
             principal,
@@ -145,6 +147,7 @@ class AreaController(Controller):
         area_id: FromPath[int],
         data: JSONBody[LinkCasesIn],
     ) -> LinkedOut:
+        await limits.take_write(db, principal, settings=ctx.settings, now=ctx.clock.now())
         linked = await service.link_cases(
             db, principal, area_id, list(data.case_ids), now=ctx.clock.now()
         )
@@ -184,6 +187,7 @@ class AreaController(Controller):
         self, ctx: Ctx, db: DB, principal: Caller, area_id: FromPath[int], data: JSONBody[PlanIn]
     ) -> AreaOut:
         now = ctx.clock.now()
+        await limits.take_write(db, principal, settings=ctx.settings, now=now)
         await tasks.put_plan(db, principal, area_id, data, settings=ctx.settings, now=now)
         return await service.detail(
             db,
@@ -204,6 +208,7 @@ class AreaController(Controller):
     async def add_task(
         self, ctx: Ctx, db: DB, principal: Caller, area_id: FromPath[int], data: JSONBody[TaskIn]
     ) -> TaskOut:
+        await limits.take_write(db, principal, settings=ctx.settings, now=ctx.clock.now())
         return await tasks.add_task(
             db,
             principal,

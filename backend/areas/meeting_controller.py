@@ -6,7 +6,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from backend.areas import meetings
+from backend.areas import limits, meetings
 from backend.areas.controller import XLSX, region_staff, triage
 from backend.areas.schemas import MeetingIn, MeetingOut
 from backend.exports.rules import attachment
@@ -27,6 +27,7 @@ class AreaMeetingController(Controller):
     async def record(
         self, ctx: Ctx, db: DB, principal: Caller, data: JSONBody[MeetingIn]
     ) -> MeetingOut:
+        await limits.take_write(db, principal, settings=ctx.settings, now=ctx.clock.now())
         return await meetings.record(
             db, principal, data, settings=ctx.settings, now=ctx.clock.now()
         )

@@ -217,20 +217,35 @@ async def transition(
     return await detail(conn, principal, area_id, settings=settings, now=now, links=links)
 
 
+def hand_link_path(caller_path: str | None, area_path: str) -> str | None:
+    """The subtree whose cases may be linked by hand to an area: the area's region as far as
+    the caller sees it (None: the two do not meet). A case of a neighbouring street linked to
+    an area would show that area on the neighbour's queue and count in the area's figures."""
+    if caller_path is None or area_path.startswith(caller_path):
+        return area_path
+    if caller_path.startswith(area_path):
+        return caller_path
+    return None
+
+
 async def link_cases(
     conn: Connection, principal: Principal, area_id: int, case_ids: list[int], *, now: datetime
 ) -> int:
-    """Cases linked by hand as the area's evidence; only cases the caller may see."""
+    """Cases linked by hand as the area's evidence; only cases the caller may see that lie
+    in the area's region."""
     path = scope_path(principal)
     async with conn.transaction():
         area = await lifecycle.load_for_update(conn, area_id=area_id, scope_path=path)
-        linked = await places.link_cases(
-            conn,
-            place_id=area["place_id"],
-            case_ids=case_ids,
-            scope_path=path or "/",
-            confidential=scope_for(principal).confidential,
-        )
+        within = hand_link_path(path, area["region_path"])
+        linked = 0
+        if within is not None:
+            linked = await places.link_cases(
+                conn,
+                place_id=area["place_id"],
+                case_ids=case_ids,
+                scope_path=within,
+                confidential=scope_for(principal).confidential,
+            )
         await queries.touch(conn, area_id=area_id, now=now)
         await audit.record(
             conn,

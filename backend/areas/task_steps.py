@@ -10,7 +10,7 @@ from datetime import datetime
 import asyncpg
 
 from backend.accounts.rules import Principal
-from backend.areas import acceptance, lifecycle, queries, task_queries
+from backend.areas import acceptance, lifecycle, limits, queries, task_queries
 from backend.areas.schemas import TaskUpdateIn
 from backend.audit import service as audit
 from backend.db.types import Connection
@@ -69,6 +69,7 @@ async def write_step(
     )
     if update_id is None:  # the same step landed meanwhile from another request
         return
+    await limits.take_task_step(conn, principal, settings=settings, now=now)
     if data.media_ids and not await media.attach_to_subject(
         conn,
         media_ids=list(data.media_ids),

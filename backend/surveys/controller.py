@@ -70,6 +70,7 @@ class SurveyController(Controller):
     )
     async def offered(
         self,
+        request: Request,  # type: ignore[type-arg]
         ctx: Ctx,
         db: DB,
         principal: Caller,
@@ -82,6 +83,7 @@ class SurveyController(Controller):
             lat=lat,
             lng=lng,
             routing=ctx.require_routing().index,
+            address=client_address(request, ctx.settings),
             settings=ctx.settings,
             now=ctx.clock.now(),
         )

@@ -208,7 +208,8 @@ async def open_for_resident(
     """Open app surveys whose scope holds one of the resident's reports or the given point."""
     rows: list[asyncpg.Record] = await conn.fetch(
         f"""
-        SELECT s.id, s.purpose, s.title, s.title_en, s.questions, s.closes_on
+        SELECT s.id, s.purpose, s.title, s.title_en, s.questions, s.closes_on,
+            coalesce(s.opened_at, s.created_at) AS opened_at
         FROM surveys s
         WHERE s.state = 'open' AND $2 BETWEEN s.opens_on AND s.closes_on
           AND 'app' = ANY(s.channels)

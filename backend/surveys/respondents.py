@@ -9,10 +9,11 @@ cannot say which device gave which answer, nor which surveys one device answered
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
+from backend.accounts import service as accounts
 from backend.accounts.rules import Principal
 from backend.clock import city_today
 from backend.db.types import Connection
@@ -27,6 +28,13 @@ from backend.throttle import service as throttle
 from backend.web.client_address import address_block
 
 _HOUR = timedelta(hours=1)
+# Longer than any survey runs (an acceptance survey: 30 days): one address's answers to one
+# survey are counted over the survey's whole life.
+_SURVEY_LIFE = timedelta(days=31)
+# A network's share of one survey is counted over the survey's life, so the worker keeps
+# its throttling windows that long.
+ADDRESS_SHARE = "survey.address_survey"
+LONG_WINDOWS = {ADDRESS_SHARE: _SURVEY_LIFE + timedelta(days=1)}
 _ALREADY_ANSWERED = Conflict(
     "surveys.already_answered",
     "您已参加过这次问卷调查，感谢参与",
@@ -41,14 +49,17 @@ async def offered(
     lat: float | None,
     lng: float | None,
     routing: RoutingIndex,
+    address: str | None,
     settings: Settings,
     now: datetime,
 ) -> list[OfferOut]:
-    """Open app surveys whose scope holds one of the caller's reports or the given point.
+    """Open app surveys whose scope holds one of the caller's reports or the given point
+    (by the point only for a device made before the survey opened).
 
     Less the surveys this device has answered, and no 安全感 survey once the device has
     answered one this quarter (key-area acceptance surveys are offered while they are open).
     """
+    await _take_offer_slots(conn, settings, principal=principal, address=address, now=now)
     today = city_today(settings.timezone, now)
     point_path, place_ids = _point(routing, lat, lng)
     rows = await queries.open_for_resident(
@@ -58,6 +69,8 @@ async def offered(
         point_path=point_path,
         place_ids=place_ids,
     )
+    if rows and point_path is not None:
+        rows = await _reachable(conn, principal, rows, today=today)
     if not rows:
         return []
     start, end = rules.quarter_of(today)
@@ -72,6 +85,23 @@ async def offered(
             answered=row["id"] in answered,
             safety_answered_this_quarter=safety_done,
         )
+    ]
+
+
+async def _reachable(
+    conn: Connection, principal: Principal, rows: list[asyncpg.Record], *, today: date
+) -> list[asyncpg.Record]:
+    """Of the surveys found at a point, those this device may take: reached by one of its
+    reports, or opened after the device was made (see rules.reachable_by_position)."""
+    by_report = await queries.open_for_resident(
+        conn, reporter_id=principal.user_id, today=today, point_path=None, place_ids=()
+    )
+    reported = {row["id"] for row in by_report}
+    joined = await accounts.account_created_at(conn, user_id=principal.user_id)
+    return [
+        row
+        for row in rows
+        if row["id"] in reported or rules.reachable_by_position(joined, row["opened_at"])
     ]
 
 
@@ -125,21 +155,31 @@ async def answer(
     """作答: a device's answers to an open survey it is offered, once; 409 on a second answer.
 
     Only a device the survey reaches (one of its reports in the survey's scope, or the
-    position it sends) may answer; to any other the survey does not exist (404).
+    position it sends) may answer; to any other the survey does not exist (404). A position
+    costs nothing to send and a device account nothing to make, so a device reached only by
+    its position must have been made before the survey opened (else 404 too), and one
+    address gives at most a few such answers to one survey (else 429).
     """
     today = city_today(settings.timezone, now)
     row = await queries.survey_in_scope(conn, survey_id=survey_id, lo=None, hi=None)
     if row is None or row["state"] == "draft":
         raise UNKNOWN_SURVEY
-    point_path, place_ids = _point(routing, data.lat, data.lng)
-    if not await queries.reaches_resident(
-        conn,
-        survey_id=survey_id,
-        reporter_id=principal.user_id,
-        point_path=point_path,
-        place_ids=place_ids,
-    ):
-        raise UNKNOWN_SURVEY
+    by_report = await queries.reaches_resident(
+        conn, survey_id=survey_id, reporter_id=principal.user_id, point_path=None, place_ids=()
+    )
+    if not by_report:
+        point_path, place_ids = _point(routing, data.lat, data.lng)
+        if not await queries.reaches_resident(
+            conn,
+            survey_id=survey_id,
+            reporter_id=principal.user_id,
+            point_path=point_path,
+            place_ids=place_ids,
+        ):
+            raise UNKNOWN_SURVEY
+        joined = await accounts.account_created_at(conn, user_id=principal.user_id)
+        if not rules.reachable_by_position(joined, row["opened_at"] or row["created_at"]):
+            raise UNKNOWN_SURVEY
     rules.refuse_answer(
         rules.answer_problem(
             state=row["state"],
@@ -158,6 +198,8 @@ async def answer(
         if not await queries.insert_mark(conn, survey_id=survey_id, mark=mark):
             raise _ALREADY_ANSWERED
         await _take_answer_slots(conn, settings, principal=principal, address=address, now=now)
+        if not by_report:
+            await _take_survey_slot(conn, settings, survey_id=survey_id, address=address, now=now)
         await queries.insert_answers(
             conn,
             survey_id=survey_id,
@@ -196,6 +238,66 @@ async def _take_answer_slots(
                 "surveys.rate_limited",
                 "此设备答卷过于频繁，请稍后再试" if device else "此网络答卷过于频繁，请稍后再试",
                 f"Too many survey answers from this {'device' if device else 'network'}; "
+                "try again later",
+                retry_after=wait,
+            )
+
+
+async def _take_survey_slot(
+    conn: Connection, settings: Settings, *, survey_id: int, address: str | None, now: datetime
+) -> None:
+    """Count a by-position answer against its address's share of this one survey."""
+    if address is None:
+        return
+    wait = await throttle.take(
+        conn,
+        scope=ADDRESS_SHARE,
+        key=f"{survey_id}:{address_block(address)}",
+        limit=settings.survey_answers_per_address_per_survey,
+        window=_SURVEY_LIFE,
+        now=now,
+    )
+    if wait is not None:
+        raise TooManyRequests(
+            "surveys.address_share_used",
+            "此网络已为这次问卷提交了足够的答卷，感谢参与",
+            "This network has sent its share of answers to this survey; thank you",
+            retry_after=wait,
+        )
+
+
+async def _take_offer_slots(
+    conn: Connection,
+    settings: Settings,
+    *,
+    principal: Principal,
+    address: str | None,
+    now: datetime,
+) -> None:
+    """Count an ask for the surveys offered against its device's and its address's limits.
+
+    Each ask may send any position, so without a limit a device could sweep the city's map
+    for the places that are being surveyed.
+    """
+    limits = [("survey.offers.device", str(principal.user_id), settings.survey_offers_per_hour)]
+    if address is not None:
+        limits.append(
+            (
+                "survey.offers.address",
+                address_block(address),
+                settings.survey_offers_per_hour_per_address,
+            )
+        )
+    for scope, key, limit in limits:
+        wait = await throttle.take(conn, scope=scope, key=key, limit=limit, window=_HOUR, now=now)
+        if wait is not None:
+            device = scope == "survey.offers.device"
+            raise TooManyRequests(
+                "surveys.offers_rate_limited",
+                "此设备查询问卷过于频繁，请稍后再试"
+                if device
+                else "此网络查询问卷过于频繁，请稍后再试",
+                f"Too many asks for surveys from this {'device' if device else 'network'}; "
                 "try again later",
                 retry_after=wait,
             )

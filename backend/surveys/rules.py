@@ -11,7 +11,7 @@ import hmac
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Final, Literal
 
 from backend.errors import Conflict, Invalid
@@ -185,6 +185,15 @@ def offerable(purpose: str, *, answered: bool, safety_answered_this_quarter: boo
     if answered:
         return False
     return not (purpose == "safety" and safety_answered_this_quarter)
+
+
+def reachable_by_position(joined: datetime | None, opened: datetime) -> bool:
+    """Whether a device with no report in a survey's scope may take it where it stands.
+
+    A position costs nothing to send and a device account nothing to make: only a device
+    made before the survey opened counts, so answers cannot be stuffed with fresh devices.
+    """
+    return joined is not None and joined < opened
 
 
 def standard_item(questions: Sequence[QuestionIn], standard: str) -> QuestionIn | None:

@@ -39,6 +39,10 @@ from backend.surveys.schemas import (
 
 Range = tuple[str | None, str | None]
 ACCEPTANCE_DAYS = 30
+# What residents read of an acceptance survey: it names no area, so that whoever is offered
+# it learns nothing of which places are under acceptance.
+ACCEPTANCE_TITLE = "您所在区域治理满意度调查"
+ACCEPTANCE_TITLE_EN = "How satisfied are you with the work done where you live?"
 UNKNOWN_SURVEY = NotFound("surveys.not_found", "找不到该问卷", "No such survey")
 _NO_REGION_SCOPE = Forbidden(
     "surveys.no_region_scope",

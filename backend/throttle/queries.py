@@ -105,7 +105,21 @@ async def give_back_hit(conn: Connection, *, scope: str, key: str) -> None:
     )
 
 
-async def delete_windows_before(conn: Connection, *, before: datetime) -> int:
-    """Forget windows that started before a moment (every window is shorter than that)."""
-    result = await conn.execute("DELETE FROM rate_windows WHERE window_start < $1", before)
+async def delete_windows_before(
+    conn: Connection, *, before: datetime, sparing: list[str] | None = None
+) -> int:
+    """Forget windows that started before a moment, except those of the `sparing` scopes."""
+    result = await conn.execute(
+        "DELETE FROM rate_windows WHERE window_start < $1 AND NOT scope = ANY($2::text[])",
+        before,
+        sparing or [],
+    )
+    return int(result.split()[-1])
+
+
+async def delete_scope_windows_before(conn: Connection, *, scope: str, before: datetime) -> int:
+    """Forget the windows of one scope that started before a moment."""
+    result = await conn.execute(
+        "DELETE FROM rate_windows WHERE scope = $1 AND window_start < $2", scope, before
+    )
     return int(result.split()[-1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from backend.db.types import Connection
@@ -60,9 +61,24 @@ async def reset(conn: Connection, *, scope: str, key: str) -> None:
     await queries.delete_window(conn, scope=scope, key=key)
 
 
-async def forget_old(conn: Connection, *, now: datetime, older_than: timedelta) -> int:
-    """Delete windows long over, so the table holds only keys seen lately."""
-    return await queries.delete_windows_before(conn, before=now - older_than)
+async def forget_old(
+    conn: Connection,
+    *,
+    now: datetime,
+    older_than: timedelta,
+    longer: Mapping[str, timedelta] | None = None,
+) -> int:
+    """Delete windows long over, so the table holds only keys seen lately; the scopes in
+    `longer` count over longer windows (a survey's life) and are kept as long as theirs."""
+    longer = longer or {}
+    forgotten = await queries.delete_windows_before(
+        conn, before=now - older_than, sparing=sorted(longer)
+    )
+    for scope, kept in longer.items():
+        forgotten += await queries.delete_scope_windows_before(
+            conn, scope=scope, before=now - max(kept, older_than)
+        )
+    return forgotten
 
 
 async def peek(

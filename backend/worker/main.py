@@ -29,6 +29,7 @@ from backend.observability.worker_metrics import WorkerMetrics, metrics_server
 from backend.push.sender import PushSender, push_session
 from backend.push.vapid import load_vapid
 from backend.settings import Settings
+from backend.surveys import respondents
 from backend.throttle import service as throttle
 from media_store import Store
 
@@ -80,8 +81,11 @@ def jobs(
     async def forget_throttling() -> int:
         async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
             now = clock.now()
-            # Every window is an hour, or a day at most (logins): two days is past them all.
-            windows = await throttle.forget_old(conn, now=now, older_than=timedelta(days=2))
+            # Windows last an hour or a day (logins), except a survey's share per address,
+            # which lasts as long as the survey may run.
+            windows = await throttle.forget_old(
+                conn, now=now, older_than=timedelta(days=2), longer=respondents.LONG_WINDOWS
+            )
             return windows + await login_limits.forget_old(conn, settings=settings, now=now)
 
     return [

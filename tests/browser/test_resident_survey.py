@@ -65,6 +65,14 @@ def questionnaire() -> dict[str, Any]:
     }
 
 
+async def a_device_in_use(phone: Page) -> None:
+    """The app makes its device account at start; a passer-by's device must predate the survey
+    to answer by its position alone, so the resident has used the app before it opens."""
+    async with phone.expect_response(lambda r: r.url.endswith("/api/v1/auth/device")) as made:
+        await phone.goto("/")
+    assert (await made.value).ok
+
+
 async def open_survey(api: str) -> tuple[int, dict[str, str]]:
     async with httpx.AsyncClient(base_url=api) as client:
         supervisor, _ = await sign_in(client, "demo-supervisor")
@@ -120,6 +128,7 @@ async def answer_offline(phone: Page, phone_context: BrowserContext) -> None:
 async def test_a_resident_answers_a_survey_offline_and_it_arrives_once(
     phone: Page, phone_context: BrowserContext, api: str
 ) -> None:
+    await a_device_in_use(phone)
     survey_id, supervisor = await open_survey(api)
     await answer_offline(phone, phone_context)
     status = phone.get_by_test_id("survey-status")
@@ -147,6 +156,7 @@ async def test_a_resident_answers_a_survey_offline_and_it_arrives_once(
 async def test_an_answer_the_survey_no_longer_takes_is_kept_with_the_reason_until_removed(
     phone: Page, phone_context: BrowserContext, api: str
 ) -> None:
+    await a_device_in_use(phone)
     survey_id, supervisor = await open_survey(api)
     await answer_offline(phone, phone_context)
     async with httpx.AsyncClient(base_url=api) as client:

@@ -100,8 +100,10 @@ async def test_a_second_candidate_for_the_same_place_merges_into_the_first(
     assert merged["id"] == first["id"]
     assert [e["action"] for e in merged["events"]] == ["create", "merge"]
     assert merged["events"][1]["detail"]["name"] == "嘉绿苑夜市"
+    # A case of a neighbouring street is not the area's evidence: only cases of its region are.
+    assert merged["events"][1]["detail"]["linked"] == 0
     evidence = (await client.get(f"{AREAS}/{first['id']}/cases", headers=dispatcher)).json()
-    assert elsewhere["trackingNo"] in [c["trackingNo"] for c in evidence["items"]]
+    assert elsewhere["trackingNo"] not in [c["trackingNo"] for c in evidence["items"]]
     page = (await client.get(AREAS, headers=dispatcher)).json()
     assert [a["id"] for a in page["items"]] == [first["id"]]
 

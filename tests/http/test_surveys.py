@@ -98,12 +98,23 @@ async def opened_survey(client: Client, supervisor: dict[str, str], **body: Any)
     return survey_id
 
 
+async def neighbour(client: Client, db: asyncpg.Connection) -> dict[str, str]:
+    """A device in use for a month: made before any survey of a test opened."""
+    headers = await resident(client)
+    user_id = (await client.get("/api/v1/me", headers=headers)).json()["id"]
+    await db.execute(
+        "UPDATE users SET created_at = created_at - interval '30 days' WHERE id = $1", user_id
+    )
+    return headers
+
+
 def answer_of(n: int) -> dict[str, Any]:
     """Of every four answers: satisfied, basically satisfied, satisfied, dissatisfied."""
     choice = ["satisfied", "basically_satisfied", "satisfied", "dissatisfied"][n % 4]
     return {"satisfaction": choice, "safety": 1 + n % 5, "note": f"第{n}份"}
 
 
+@pytest.mark.parametrize("settings", [{"survey_answers_per_address_per_survey": 15}], indirect=True)
 async def test_a_survey_is_answered_once_per_device_and_tallied(
     client: Client, login: Login, supervisor: dict[str, str], db: asyncpg.Connection
 ) -> None:
@@ -117,7 +128,7 @@ async def test_a_survey_is_answered_once_per_device_and_tallied(
     reporters = [device, *[await resident(client) for _ in range(4)]]
     for headers in reporters[1:]:
         await report(client, headers)
-    passers_by = [await resident(client) for _ in range(15)]
+    passers_by = [await neighbour(client, db) for _ in range(15)]
     for headers in reporters:
         assert await offered(client, headers) == [survey_id]
     for headers in passers_by:
@@ -198,10 +209,10 @@ async def test_a_survey_is_answered_once_per_device_and_tallied(
 
 
 async def test_a_closed_survey_takes_no_more_answers(
-    client: Client, supervisor: dict[str, str]
+    client: Client, supervisor: dict[str, str], db: asyncpg.Connection
 ) -> None:
     survey_id = await opened_survey(client, supervisor)
-    device = await resident(client)
+    device = await neighbour(client, db)
     assert (await post(client, f"/{survey_id}/close", supervisor, 200))["state"] == "closed"
     assert await offered(client, device, **HOME) == []
     refused = await post(
@@ -238,7 +249,7 @@ async def test_staff_see_and_run_only_surveys_of_their_subtree(
 
 
 async def test_bad_questionnaires_and_answers_are_named_per_field(
-    client: Client, login: Login, supervisor: dict[str, str]
+    client: Client, login: Login, supervisor: dict[str, str], db: asyncpg.Connection
 ) -> None:
     bad = {**SURVEY, "questions": [SATISFACTION, {**SAFETY, "key": "satisfaction"}]}
     refused = await post(client, "/", supervisor, 422, bad)
@@ -246,7 +257,7 @@ async def test_bad_questionnaires_and_answers_are_named_per_field(
     assert refused["fields"] == {"questions[1].key": "the same key is used twice"}
     assert refused["message"] and refused["messageEn"]
     survey_id = await opened_survey(client, supervisor)
-    device = await resident(client)
+    device = await neighbour(client, db)
     wrong = {"satisfaction": "ecstatic", "safety": 9, "age": 40}
     refused = await post(client, f"/{survey_id}/answers", device, 422, {"answers": wrong, **HOME})
     assert refused["code"] == "surveys.bad_answers"
@@ -315,7 +326,7 @@ async def test_a_key_area_acceptance_survey_reaches_the_residents_of_its_place(
     now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     survey_id, place_id = await acceptance_survey(client, db)
     inside, outside, reporter = (
-        await resident(client),
+        await neighbour(client, db),
         await resident(client),
         await resident(client),
     )
@@ -349,12 +360,12 @@ async def test_a_key_area_acceptance_survey_reaches_the_residents_of_its_place(
 
 
 async def test_a_device_gets_one_safety_survey_a_quarter(
-    client: Client, supervisor: dict[str, str], login: Login
+    client: Client, supervisor: dict[str, str], login: Login, db: asyncpg.Connection
 ) -> None:
     first = await opened_survey(client, supervisor)
     second = await opened_survey(client, supervisor, title="第二次调查", titleEn="A second one")
     staff_only = await opened_survey(client, supervisor, channels=["forum"])
-    device, other = await resident(client), await resident(client)
+    device, other = await neighbour(client, db), await neighbour(client, db)
     assert await offered(client, device, **HOME) == [first, second]
     await post(client, f"/{first}/answers", device, 201, {"answers": answer_of(0), **HOME})
     assert await offered(client, device, **HOME) == []  # not again this quarter
@@ -391,10 +402,10 @@ async def test_a_batch_holds_up_to_500_answer_sets(
 
 
 async def test_only_devices_the_survey_reaches_may_answer(
-    client: Client, supervisor: dict[str, str]
+    client: Client, supervisor: dict[str, str], db: asyncpg.Connection
 ) -> None:
     survey_id = await opened_survey(client, supervisor)
-    stranger = await resident(client)
+    stranger = await neighbour(client, db)
     await report(client, stranger, **ELSEWHERE)
     # No report in the street and not standing there: as if there were no such survey.
     for where in ({}, ELSEWHERE):
@@ -434,7 +445,7 @@ async def test_acceptance_answers_are_entered_by_supervisors_not_answerable_for_
     calls = {"channel": "phone", "entries": [{"answers": {"satisfaction": "dissatisfied"}}]}
     calls["entries"][0]["answers"]["safety"] = 2
     await post(client, f"/{survey_id}/entries", admin, 201, calls)
-    device = await resident(client)
+    device = await neighbour(client, db)
     await post(client, f"/{survey_id}/answers", device, 201, {**satisfied, **HOME})
 
     # The measure shows where its answers came from; the answerable supervisor still reads it.
@@ -487,11 +498,11 @@ async def test_a_staff_member_enters_at_most_the_daily_allowance(
     indirect=True,
 )
 async def test_app_answers_are_limited_per_device_and_per_network(
-    client: Client, supervisor: dict[str, str], clock: ManualClock
+    client: Client, supervisor: dict[str, str], clock: ManualClock, db: asyncpg.Connection
 ) -> None:
     first = await opened_survey(client, supervisor)
     second = await opened_survey(client, supervisor, title="第二次调查", titleEn="A second one")
-    a, b, c = await resident(client), await resident(client), await resident(client)
+    a, b, c = await neighbour(client, db), await neighbour(client, db), await neighbour(client, db)
     body = {"answers": answer_of(0), **HOME}
     await post(client, f"/{first}/answers", a, 201, body)
     refused = await client.post(f"/api/v1/surveys/{second}/answers", headers=a, json=body)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -242,3 +242,11 @@ def test_a_safety_survey_is_offered_once_a_quarter_an_acceptance_one_while_open(
     assert not rules.offerable("safety", answered=False, safety_answered_this_quarter=True)
     assert rules.offerable("acceptance", answered=False, safety_answered_this_quarter=True)
     assert not rules.offerable("acceptance", answered=True, safety_answered_this_quarter=False)
+
+
+def test_only_a_device_made_before_the_survey_opened_is_reached_by_its_position() -> None:
+    opened = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    assert rules.reachable_by_position(opened - timedelta(microseconds=1), opened)
+    assert not rules.reachable_by_position(opened, opened)
+    assert not rules.reachable_by_position(opened + timedelta(days=1), opened)
+    assert not rules.reachable_by_position(None, opened)
