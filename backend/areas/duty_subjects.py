@@ -32,17 +32,13 @@ class AreaTask:
         task = await queries.task_unless_busy(conn, task_id=duty["subject_id"])
         if task is None:
             return
-        await queries.insert_event(
+        await queries.insert_system_event(
             conn,
             area_id=task["area_id"],
             region_id=task["region_id"],
-            at=now,
-            actor_id=None,
-            actor_role="system",
+            state=task["area_state"],
             action=stage,
-            from_state=task["area_state"],
-            to_state=task["area_state"],
-            reason=None,
+            at=now,
             detail={"taskId": duty["subject_id"], "dutyId": duty["id"]},
         )
 

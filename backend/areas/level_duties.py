@@ -73,17 +73,13 @@ class AreaDutySubject:
         row = await duty_sql.area_duty_unless_busy(conn, row_id=duty["subject_id"])
         if row is None:
             return
-        await area_sql.insert_event(
+        await area_sql.insert_system_event(
             conn,
             area_id=row["area_id"],
             region_id=row["region_id"],
-            at=now,
-            actor_id=None,
-            actor_role="system",
+            state=row["state"],
             action=stage,
-            from_state=row["state"],
-            to_state=row["state"],
-            reason=None,
+            at=now,
             detail={"areaDutyId": row["id"], "kind": row["kind"], "dutyId": duty["id"]},
         )
 

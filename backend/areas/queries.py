@@ -113,6 +113,32 @@ async def insert_event(
     return event_id
 
 
+async def insert_system_event(
+    conn: Connection,
+    *,
+    area_id: int,
+    region_id: int,
+    state: str,
+    action: str,
+    at: datetime,
+    detail: dict[str, Any],
+) -> int:
+    """A step the system took on the area (催办, 督办, an alert): no actor, the state unchanged."""
+    return await insert_event(
+        conn,
+        area_id=area_id,
+        region_id=region_id,
+        at=at,
+        actor_id=None,
+        actor_role="system",
+        action=action,
+        from_state=state,
+        to_state=state,
+        reason=None,
+        detail=detail,
+    )
+
+
 async def set_event_media(conn: Connection, *, event_id: int, media_ids: list[uuid.UUID]) -> None:
     """The photos an event carries as evidence."""
     await conn.execute(

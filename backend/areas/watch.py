@@ -164,17 +164,13 @@ async def _alert(
     if last is not None and now - last < ALERT_EVERY:
         return 0
     detail = {"alert": alert, "reports": reports, "baselineReports": baseline}
-    await area_sql.insert_event(
+    await area_sql.insert_system_event(
         conn,
         area_id=area["id"],
         region_id=area["region_id"],
-        at=now,
-        actor_id=None,
-        actor_role="system",
+        state=area["state"],
         action=ALERT,
-        from_state=area["state"],
-        to_state=area["state"],
-        reason=None,
+        at=now,
         detail=detail,
     )
     supervisors = sorted(await cases.supervisors(conn, region_path=area["region_path"]))

@@ -49,7 +49,6 @@ export function Areas(props: { token: string; signOut: () => void }) {
   };
 
   const features = useMemo(() => areaFeatures(items ?? []), [items]);
-  const choose = (key: keyof AreaFilter) => (e: Event) => setFilter({ ...filter, [key]: (e.currentTarget as HTMLSelectElement).value });
 
   return (
     <section data-testid="areas-register">
@@ -74,39 +73,9 @@ export function Areas(props: { token: string; signOut: () => void }) {
         />
       ) : null}
       <div class="filters" role="group" aria-label={t('areas.filters')}>
-        <label class="field inline">
-          <span>{t('areas.state')}</span>
-          <select data-testid="area-filter-state" value={filter.state} onChange={choose('state')}>
-            <option value="">{t('areas.all')}</option>
-            {AREA_STATES.map((s) => (
-              <option key={s} value={s}>
-                {label('areaState', s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field inline">
-          <span>{t('areas.type')}</span>
-          <select data-testid="area-filter-type" value={filter.type} onChange={choose('type')}>
-            <option value="">{t('areas.all')}</option>
-            {AREA_TYPES.map((s) => (
-              <option key={s} value={s}>
-                {label('areaType', s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field inline">
-          <span>{t('hotspots.level')}</span>
-          <select data-testid="area-filter-level" value={filter.level} onChange={choose('level')}>
-            <option value="">{t('areas.all')}</option>
-            {AREA_LEVELS.map((s) => (
-              <option key={s} value={s}>
-                {label('hotspots', s)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect name="state" caption="areas.state" values={AREA_STATES} labels="areaState" filter={filter} onChoose={setFilter} />
+        <FilterSelect name="type" caption="areas.type" values={AREA_TYPES} labels="areaType" filter={filter} onChoose={setFilter} />
+        <FilterSelect name="level" caption="hotspots.level" values={AREA_LEVELS} labels="hotspots" filter={filter} onChoose={setFilter} />
         <button type="button" class="small" data-testid="areas-refresh" onClick={() => setVersion((n) => n + 1)}>
           {t('common.refresh')}
         </button>
@@ -317,4 +286,29 @@ function firstCorner(geometry: GeoJsonGeometry | undefined): { lat: number; lng:
   if (geometry?.type !== 'Polygon' || !Array.isArray(geometry.coordinates)) return null;
   const corner = (geometry.coordinates as number[][][])[0]?.[0];
   return corner && corner.length >= 2 ? { lng: corner[0]!, lat: corner[1]! } : null;
+}
+
+/** One filter of the register: "all" or one of its values, each named by its label prefix. */
+function FilterSelect(props: {
+  name: 'state' | 'type' | 'level';
+  caption: MessageKey;
+  values: readonly string[];
+  labels: string;
+  filter: AreaFilter;
+  onChoose: (next: AreaFilter) => void;
+}) {
+  const { name, filter } = props;
+  return (
+    <label class="field inline">
+      <span>{t(props.caption)}</span>
+      <select data-testid={`area-filter-${name}`} value={filter[name]} onChange={(e) => props.onChoose({ ...filter, [name]: e.currentTarget.value })}>
+        <option value="">{t('areas.all')}</option>
+        {props.values.map((s) => (
+          <option key={s} value={s}>
+            {label(props.labels, s)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
