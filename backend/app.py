@@ -54,6 +54,7 @@ from backend.observability.controller import prometheus_metrics
 from backend.observability.http import observe_requests
 from backend.open311.controller import Open311KeyAdminController, open311_router
 from backend.outbound.fetch import Fetcher
+from backend.public.controller import AreaPageController, PublicReportController
 from backend.push.controller import PushController
 from backend.regions.controller import RegionAdminController, RegionController
 from backend.regions.live_index import LiveRoutingIndex
@@ -165,6 +166,8 @@ def create_app(
             AreaFiguresController,
             RegionStandingController,
             SurveyController,
+            AreaPageController,
+            PublicReportController,
             HotspotController,
             CategoryController,
             CategoryAdminController,

@@ -96,6 +96,8 @@ class Settings:
     area_yellow_patrols_per_week: int = 3
     area_writes_per_hour: int = 120
     area_task_steps_per_hour: int = 240
+    area_page_per_hour: int = 120
+    public_reports_per_hour_per_address: int = 600
     vapid_private_key: str | None = None
     vapid_subject: str = "mailto:gridreport@localhost"
     push_concurrency: int = 16
@@ -122,6 +124,7 @@ class Settings:
     survey_offers_per_hour: int = 60
     survey_offers_per_hour_per_address: int = 3000
     survey_entries_per_day: int = 2000
+    survey_target_percent: float = 95.0
     map_tile_url: str | None = None
     map_coordinates: MapCoordinates = "wgs84"
     map_attribution: str = ""
@@ -529,6 +532,18 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         "steps on remediation tasks (签收, progress, done) one staff member may record in an "
         "hour before 429",
     ),
+    "GRIDREPORT_AREA_PAGE_PER_HOUR": (
+        "area_page_per_hour",
+        _int(1, 1_000_000),
+        "治安动态 area pages one caller (a resident's device or a staff member) may read in an "
+        "hour before 429 (answers from the browser's cache, 304, count too)",
+    ),
+    "GRIDREPORT_PUBLIC_REPORTS_PER_HOUR_PER_ADDRESS": (
+        "public_reports_per_hour_per_address",
+        _int(1, 10_000_000),
+        "reads of published quarterly reports (list, JSON, page, workbook) from one client "
+        "address in an hour before 429; no login is needed to read them",
+    ),
     "GRIDREPORT_VAPID_PRIVATE_KEY": (
         "vapid_private_key",
         _text,
@@ -670,6 +685,12 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         "survey_entries_per_day",
         _int(1, 1_000_000),
         "answers one staff member may enter (座谈会, 入户走访, 电话回访) in a day before 429",
+    ),
+    "GRIDREPORT_SURVEY_TARGET_PERCENT": (
+        "survey_target_percent",
+        _float(0, 100),
+        "target of the 安全感 index and the survey rates (0–100): a region meets it when the "
+        "95 % interval lies at or above it",
     ),
 }
 

@@ -262,6 +262,7 @@ def figures(c: Counts) -> MetricsOut:
         resolve_hours_avg=hours(c.resolve_avg_s),
         resolve_hours_p90=hours(c.resolve_p90_s),
         overdue=c.overdue,
+        rated=c.rated,
     )
 
 

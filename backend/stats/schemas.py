@@ -44,6 +44,8 @@ class MetricsOut(Model):
     resolve_hours_avg: float | None
     resolve_hours_p90: float | None
     overdue: int
+    # How many were rated (评价): what satisfactionRate divides by.
+    rated: int = 0
 
 
 class RegionRefOut(Model):
@@ -83,6 +85,7 @@ class ChangesOut(Model):
     resolve_hours_avg: float | None = None
     resolve_hours_p90: float | None = None
     overdue: float | None = None
+    rated: float | None = None
 
 
 class ComparedOut(Model):

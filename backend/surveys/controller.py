@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from backend.surveys import entries, respondents, service
+from backend.surveys import entries, index_service, respondents, service, standard
 from backend.surveys.rules import Action
 from backend.surveys.schemas import (
     AnswerIn,
@@ -16,8 +16,13 @@ from backend.surveys.schemas import (
     EntriesIn,
     EntriesOut,
     OfferOut,
+    Purpose,
+    QuestionIn,
     SurveyIn,
+    SurveyIndicesOut,
+    SurveyListItemOut,
     SurveyOut,
+    SurveyState,
 )
 from backend.web.auth import requires
 from backend.web.client_address import client_address
@@ -61,6 +66,56 @@ class SurveyController(Controller):
         return await service.create(
             db, principal, data=data, settings=ctx.settings, now=ctx.clock.now()
         )
+
+    @get(
+        "/",
+        operation_id="listSurveys",
+        guards=[survey_staff],
+        summary="Surveys of your subtree, newest first (at most 200)",
+    )
+    async def listing(
+        self,
+        db: DB,
+        principal: Caller,
+        # `state` is a name the framework keeps for itself; on the wire it is still ?state=.
+        survey_state: Annotated[SurveyState | None, QueryParameter(name="state")] = None,
+        purpose: Annotated[Purpose | None, QueryParameter()] = None,
+    ) -> list[SurveyListItemOut]:
+        return await index_service.listing(db, principal, state=survey_state, purpose=purpose)
+
+    @get(
+        "/standard/safety",
+        operation_id="standardSafetyQuestions",
+        guards=[survey_staff],
+        summary="The standard 安全感 questionnaire, to start a new survey from",
+    )
+    async def standard_safety(self) -> list[QuestionIn]:
+        return standard.safety_questions()
+
+    @get(
+        "/{survey_id:int}/indices",
+        operation_id="surveyIndices",
+        guards=[survey_staff],
+        summary="安全感 index, 满意度, 知晓率, 支持率 by region, against the previous survey",
+    )
+    async def survey_indices(
+        self, ctx: Ctx, db: DB, principal: Caller, survey_id: FromPath[int]
+    ) -> SurveyIndicesOut:
+        return await index_service.survey_indices(
+            db, principal, survey_id=survey_id, settings=ctx.settings
+        )
+
+    @post(
+        "/{survey_id:int}/publish",
+        operation_id="publishSurvey",
+        guards=[organisers],
+        status_code=HTTP_200_OK,
+        summary="Publish a closed survey's figures to residents (closed → published)",
+    )
+    async def publish_survey(
+        self, ctx: Ctx, db: DB, principal: Caller, survey_id: FromPath[int]
+    ) -> SurveyOut:
+        return await _move(ctx, db, principal, survey_id, "publish")
 
     @get(
         "/offered",

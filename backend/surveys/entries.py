@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import asyncpg
+
 from backend.accounts.rules import Principal
 from backend.clock import city_today
 from backend.db.types import Connection
-from backend.errors import Forbidden, Invalid, TooManyRequests
+from backend.errors import Forbidden, Invalid, NotFound, TooManyRequests
 from backend.settings import Settings
 from backend.surveys import queries, rules
 from backend.surveys.schemas import EntriesIn, EntriesOut, QuestionIn
@@ -60,6 +62,7 @@ async def enter(
         _check_entrant(principal, purpose=row["purpose"], barred=row["barred_entrants"])
         _check_day(day, opens_on=row["opens_on"], today=today)
         kept = _checked_entries(questions_of(row), data)
+        region_id = await _answer_region(conn, row, code=data.region_code, lo=lo, hi=hi)
         wait = await throttle.take_many(
             conn,
             scope="survey.entries",
@@ -80,7 +83,7 @@ async def enter(
         entered = await queries.insert_answers(
             conn,
             survey_id=survey_id,
-            region_id=row["region_id"],
+            region_id=region_id,
             channel=data.channel,
             rows=kept,
             entered_by=principal.user_id,
@@ -95,6 +98,28 @@ async def enter(
             detail={"channel": data.channel, "entries": entered, "day": day.isoformat()},
         )
     return EntriesOut(survey_id=survey_id, entered=entered)
+
+
+async def _answer_region(
+    conn: Connection, survey: asyncpg.Record, *, code: str | None, lo: str | None, hi: str | None
+) -> int:
+    """Where entered answers were taken: a region of the survey's subtree (default its own);
+    404 for a region the caller cannot see, 422 for one outside the survey's subtree."""
+    if code is None:
+        region_id: int = survey["region_id"]
+        return region_id
+    region = await queries.region_in_scope(conn, code=code, lo=lo, hi=hi)
+    if region is None:
+        raise NotFound("regions.not_found", "找不到该区域", "No such region")
+    if not region["path"].startswith(survey["region_path"]):
+        raise Invalid(
+            "surveys.region_outside",
+            "该区域不在问卷的调查范围内",
+            "That region lies outside the survey's scope",
+            fields={"regionCode": "a region within the survey's region"},
+        )
+    found: int = region["id"]
+    return found
 
 
 def _check_entrant(principal: Principal, *, purpose: str, barred: Sequence[int]) -> None:

@@ -19,8 +19,16 @@ QUESTION_TEXT_MAX: Final = 300
 OPTION_TEXT_MAX: Final = 100
 CHOICE_KINDS: Final = frozenset({"single", "multiple"})
 SCALES: Final[dict[str, tuple[int, int]]] = {"scale5": (1, 5), "scale10": (0, 10)}
-# The options of the standard satisfaction item that count as satisfied (满意、基本满意).
-SATISFIED: Final = ("satisfied", "basically_satisfied")
+# The options of each standard choice item that count for its rate: 满意、基本满意; 知晓、
+# 听说过; 支持、基本支持. Each such item must offer at least one of them.
+POSITIVE: Final[dict[str, tuple[str, ...]]] = {
+    "satisfaction": ("satisfied", "basically_satisfied"),
+    "awareness": ("aware", "heard"),
+    "support": ("support", "basically_support"),
+}
+SATISFIED: Final = POSITIVE["satisfaction"]
+# The 安全感 index is the mean of all safety items; the other standard items appear once.
+REPEATABLE_STANDARDS: Final = frozenset({"safety"})
 # Which kinds each standard item may take: the indices read them in a fixed way.
 _STANDARD_KINDS: Final[dict[str, frozenset[str]]] = {
     "safety": frozenset(SCALES),
@@ -48,12 +56,10 @@ def check_questionnaire(questions: Sequence[QuestionIn]) -> None:
         fields.update(_option_problems(at, question))
         if question.standard is not None:
             if question.standard in seen_standards:
-                fields[f"{at}.standard"] = "each standard item appears once"
-            seen_standards.add(question.standard)
-            if question.kind not in _STANDARD_KINDS[question.standard]:
-                fields[f"{at}.kind"] = f"a {question.standard} item cannot be {question.kind}"
-            elif question.standard == "satisfaction" and not _offers_satisfied(question):
-                fields[f"{at}.options"] = "needs the option satisfied or basically_satisfied"
+                fields[f"{at}.standard"] = f"a {question.standard} item appears once"
+            if question.standard not in REPEATABLE_STANDARDS:
+                seen_standards.add(question.standard)
+            fields.update(_standard_problems(at, question, question.standard))
     if fields:
         raise Invalid(
             "surveys.bad_questionnaire",
@@ -91,5 +97,11 @@ def _option_problems(at: str, question: QuestionIn) -> dict[str, str]:
     return problems
 
 
-def _offers_satisfied(question: QuestionIn) -> bool:
-    return any(option.key in SATISFIED for option in question.options)
+def _standard_problems(at: str, question: QuestionIn, standard: str) -> dict[str, str]:
+    """A standard item has the kind its index reads and offers a positive option."""
+    if question.kind not in _STANDARD_KINDS[standard]:
+        return {f"{at}.kind": f"a {standard} item cannot be {question.kind}"}
+    positive = POSITIVE.get(standard, ())
+    if positive and not any(option.key in positive for option in question.options):
+        return {f"{at}.options": f"needs the option {' or '.join(positive)}"}
+    return {}

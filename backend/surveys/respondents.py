@@ -20,7 +20,7 @@ from backend.db.types import Connection
 from backend.errors import Conflict, TooManyRequests
 from backend.regions.routing import RoutingIndex
 from backend.settings import Settings
-from backend.surveys import queries, rules
+from backend.surveys import answer_region, queries, rules
 from backend.surveys.mark_secret import load_mark_key
 from backend.surveys.schemas import AnswerIn, AnswerOut, OfferOut
 from backend.surveys.service import UNKNOWN_SURVEY, questions_of
@@ -167,6 +167,7 @@ async def answer(
     by_report = await queries.reaches_resident(
         conn, survey_id=survey_id, reporter_id=principal.user_id, point_path=None, place_ids=()
     )
+    point_path: str | None = None
     if not by_report:
         point_path, place_ids = _point(routing, data.lat, data.lng)
         if not await queries.reaches_resident(
@@ -203,7 +204,9 @@ async def answer(
         await queries.insert_answers(
             conn,
             survey_id=survey_id,
-            region_id=row["region_id"],
+            region_id=await answer_region.of_app_answer(
+                conn, survey=row, reporter_id=principal.user_id, point_path=point_path
+            ),
             channel="app",
             rows=[(None, kept)],
             entered_by=None,

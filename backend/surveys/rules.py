@@ -15,10 +15,12 @@ from datetime import date, datetime
 from typing import Final, Literal
 
 from backend.errors import Conflict, Invalid
+from backend.regions.levels import depth, is_level
 from backend.surveys.questionnaire import CHOICE_KINDS, SATISFIED, SCALES
 from backend.surveys.schemas import AnswerValue, QuestionIn
 
 ANSWER_TEXT_MAX: Final = 500
+_COMMUNITY: Final = depth("community")
 Action = Literal["open", "close", "publish"]
 _MOVES: Final[dict[tuple[str, str], str]] = {
     ("draft", "open"): "open",
@@ -243,3 +245,21 @@ def satisfaction_of(
             satisfied = sum(n for value, n in tally.counts if value in SATISFIED)
             return SatisfactionTally(answered=tally.answered, satisfied=satisfied)
     return SatisfactionTally(answered=0, satisfied=0)
+
+
+def answer_region(
+    chain: Sequence[tuple[int, str, str]], *, survey_region_id: int, survey_path: str
+) -> int:
+    """The region an app answer is counted in, from the regions (id, path, level) above the
+    place that reached the device: the deepest one within the survey's subtree that is no
+    finer than a community, else the survey's own region (when that is finer already).
+
+    A grid may hold only a handful of residents: a figure of one answer there would say
+    how that person answered.
+    """
+    coarse = [
+        (len(path), region_id)
+        for region_id, path, level in chain
+        if path.startswith(survey_path) and is_level(level) and depth(level) <= _COMMUNITY
+    ]
+    return max(coarse)[1] if coarse else survey_region_id

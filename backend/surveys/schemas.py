@@ -88,6 +88,8 @@ class EntriesIn(Model):
     channel: StaffChannel
     entries: Annotated[list[EntryIn], msgspec.Meta(min_length=1, max_length=500)]
     day: date | None = None
+    # Where the answers were taken: a region of the survey's subtree (default its own region).
+    region_code: RegionCode | None = None
 
 
 class OptionCountOut(Model):
@@ -161,3 +163,89 @@ class AnswerOut(Model):
 class EntriesOut(Model):
     survey_id: int
     entered: int
+
+
+class SurveyListItemOut(Model):
+    """A survey in the staff list: what it is, where, when, and how many answered."""
+
+    id: int
+    purpose: str
+    state: str
+    title: str
+    title_en: str
+    region_code: str
+    region_name: str
+    place_id: int | None
+    opens_on: date
+    closes_on: date
+    answered: int
+
+
+# Where a figure stands against the target: its whole 95 % interval at or above the target,
+# wholly below it, or the interval straddles it.
+Standing = Literal["meets", "below", "uncertain"]
+
+
+class FigureOut(Model):
+    """One index or rate on 0–100 with its sample size and 95 % interval.
+
+    value/low/high are null when fewer than 5 answered (n too, on pages residents read).
+    """
+
+    n: int | None
+    value: float | None
+    low: float | None
+    high: float | None
+    standing: Standing | None
+
+
+class IndicesOut(Model):
+    """安全感 index, 满意度, 知晓率 and 支持率 of one region; null when the questionnaire lacks
+    the item."""
+
+    answered: int | None  # answer sets (null publicly when fewer than 5)
+    safety: FigureOut | None
+    satisfaction: FigureOut | None
+    awareness: FigureOut | None
+    support: FigureOut | None
+
+
+class RegionIndicesOut(Model):
+    """The indices of one region of the survey's tree, and of the previous survey there."""
+
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    depth: int
+    indices: IndicesOut
+    previous: IndicesOut | None
+
+
+class SurveyIndicesOut(Model):
+    """A survey's indices by region (its own region first, then depth-first by path)."""
+
+    survey_id: int
+    title: str
+    title_en: str
+    state: str
+    target: float
+    previous_survey_id: int | None
+    previous_title: str | None
+    regions: list[RegionIndicesOut]
+
+
+class PublishedSurveyOut(Model):
+    """The figures of a published 安全感 survey as residents read them."""
+
+    survey_id: int
+    title: str
+    title_en: str
+    published_at: datetime
+    opens_on: date
+    closes_on: date
+    region_code: str
+    region_name: str
+    target: float
+    indices: IndicesOut
+    previous: IndicesOut | None

@@ -43,6 +43,7 @@ async def phone_at(browser: Browser, api: str, text_percent: int) -> Page:
 SCREENS: list[tuple[str, str | None, str]] = [
     ("/", None, "category-sanitation"),
     ("/#/mine", None, "push-optin"),
+    ("/#/area", None, "area-region"),
     ("/w/", "demo-worker", "nav-patrol"),
     ("/w/#/patrol", "demo-worker", "category-sanitation"),
     ("/d/", "demo-dispatcher", "tab-all"),

@@ -9,8 +9,9 @@ import httpx
 from playwright.async_api import BrowserContext, Page, expect
 
 from backend.clock import city_today
-from tests.browser.area_setup import sign_in
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.area_setup import area_with_a_plan, sign_in, task_steps
+from tests.browser.conftest import ARTIFACTS, HOME
+from tests.browser.test_worker import WORKER_GRID, one_row
 
 HOME_STREET = "330106002"
 # The demo city's time zone: the server counts a survey's days in it.
@@ -170,3 +171,109 @@ async def test_an_answer_the_survey_no_longer_takes_is_kept_with_the_reason_unti
     await phone.get_by_test_id("survey-remove").click()
     await expect(status).to_have_count(0)
     assert (await survey(api, supervisor, survey_id))["answered"] == 0
+
+
+async def staff_answer_close_and_publish(
+    api: str, supervisor: dict[str, str], survey_id: int
+) -> None:
+    """Five 入户走访 answers, all feeling very safe and satisfied; then closed and published."""
+    visits = [{"answers": {"satisfaction": "satisfied", "safety": 5}} for _ in range(5)]
+    async with httpx.AsyncClient(base_url=api) as client:
+        entered = await client.post(
+            f"/api/v1/surveys/{survey_id}/entries",
+            headers=supervisor,
+            json={"channel": "visit", "entries": visits},
+        )
+        assert entered.status_code == 201, entered.text
+        for step in ("close", "publish"):
+            done = await client.post(f"/api/v1/surveys/{survey_id}/{step}", headers=supervisor)
+            assert done.status_code == 200, done.text
+
+
+async def a_flagged_area_nearby(api: str, demo_database: str) -> None:
+    """挂牌督办 on the demo worker's grid, near the resident: a plan of two tasks, one done."""
+    grid = (await one_row(demo_database, WORKER_GRID))["code"]
+    due = datetime.now(UTC) + timedelta(days=7)
+    async with httpx.AsyncClient(base_url=api) as client:
+        area = await area_with_a_plan(
+            client,
+            grid,
+            problems="夜间照明不足，盗窃多发",
+            tasks=[("加装路灯", due), ("夜间巡逻", due + timedelta(days=3))],
+            deadline=(due + timedelta(days=14)).date(),
+        )
+        await task_steps(client, area.worker, area.task_ids[0], "巷口路灯已加装完毕")
+        for action in ("propose", "flag"):
+            moved = await client.post(
+                f"/api/v1/areas/{area.area_id}/transitions",
+                headers=area.supervisor,
+                json={"action": action, "reason": "群众反映集中", "level": "yellow"},
+            )
+            assert moved.status_code == 200, moved.text
+
+
+async def area_page_as_a_device(api: str) -> dict[str, Any]:
+    """The area page around the phone's position, as any resident's device reads it."""
+    async with httpx.AsyncClient(base_url=api) as client:
+        device = await client.post("/api/v1/auth/device", json={"locale": "zh-CN"})
+        assert device.status_code in (200, 201), device.text
+        headers = {"Authorization": f"Bearer {device.json()['token']}"}
+        where = {"lat": HOME["latitude"], "lng": HOME["longitude"]}
+        response = await client.get("/api/v1/area-page", params=where, headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_after_answering_a_resident_reads_the_published_figures_of_their_area(
+    phone: Page, phone_context: BrowserContext, api: str, demo_database: str
+) -> None:
+    await a_device_in_use(phone)
+    survey_id, supervisor = await open_survey(api)
+    await answer_offline(phone, phone_context)
+    await phone_context.set_offline(False)
+    status = phone.get_by_test_id("survey-status")
+    await expect(status).to_have_attribute("data-state", "sent", timeout=20_000)
+    await staff_answer_close_and_publish(api, supervisor, survey_id)
+    await a_flagged_area_nearby(api, demo_database)
+    expected = await area_page_as_a_device(api)
+
+    await phone.get_by_test_id("area-tab").click()
+    page = phone.get_by_test_id("area-page")
+    await expect(page).to_have_attribute("data-phase", "ready", timeout=20_000)
+    region = phone.get_by_test_id("area-region")
+    await expect(region).to_have_text(expected["region"]["name"])
+    valid = expected["reports"]["valid"]
+    shown_valid = str(valid) if valid is not None else "不足 5 件，不公布"
+    await expect(phone.get_by_test_id("area-valid")).to_contain_text(shown_valid)
+    flagged = phone.get_by_test_id("area-flagged-item").filter(has_text="文三路夜市周边")
+    await expect(flagged).to_contain_text("整治进度 1/2")
+    await expect(flagged).to_contain_text("挂牌督办")
+
+    # One answer on the phone (safety 4 → 75) and five visits (5 → 100): (75 + 5·100) / 6.
+    survey = phone.get_by_test_id("area-survey")
+    await expect(survey).to_have_attribute("data-survey", str(survey_id))
+    await expect(survey).to_contain_text("文三街道群众安全感调查")
+    await expect(survey).to_contain_text("6 份答卷")
+    await expect(phone.get_by_test_id("area-figure-safety")).to_contain_text("95.8")
+    await expect(phone.get_by_test_id("area-figure-safety")).to_contain_text("目标 95")
+    await expect(phone.get_by_test_id("area-figure-satisfaction")).to_contain_text("100")
+    await phone.screenshot(path=str(ARTIFACTS / "resident_area_page.png"), full_page=True)
+
+    parent = expected["parent"]
+    assert parent is not None
+    await phone.get_by_test_id("area-widen").click()
+    await expect(region).to_have_text(parent["name"])
+    await expect(region).to_have_attribute("data-code", parent["code"])
+
+    # Offline, widening once more keeps the page shown, dated; back online the wider one comes.
+    await phone_context.set_offline(True)
+    await phone.get_by_test_id("area-widen").click()
+    await expect(phone.get_by_test_id("area-error")).to_contain_text("离线，显示上次的数据")
+    await expect(phone.get_by_test_id("area-updated")).to_contain_text("更新于")
+    await expect(region).to_have_text(parent["name"])
+    await phone.screenshot(path=str(ARTIFACTS / "resident_area_page_offline.png"))
+    await phone_context.set_offline(False)
+    await expect(page).to_have_attribute("data-phase", "ready", timeout=20_000)
+    await expect(region).not_to_have_text(parent["name"])
+    await expect(phone.get_by_test_id("area-updated")).to_have_count(0)

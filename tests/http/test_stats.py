@@ -30,7 +30,7 @@ NOVEMBER = (datetime(2026, 10, 31, 16, 0, tzinfo=UTC), datetime(2026, 11, 30, 16
 HOME_STREET = "330106002"
 RATES = ("closeRate", "onTimeRate", "satisfactionRate", "reworkRate")
 HOURS = ("acceptHoursAvg", "acceptHoursP90", "resolveHoursAvg", "resolveHoursP90")
-COUNTS = ("received", "registered", "refused", "closed", "overdue")
+COUNTS = ("received", "registered", "refused", "closed", "overdue", "rated")
 
 
 @pytest.fixture
@@ -284,6 +284,7 @@ def expected(lives: list[Life]) -> dict[str, Any]:
         "resolveHoursAvg": hours(sum(resolve) / len(resolve)) if resolve else None,
         "resolveHoursP90": hours(p90(resolve)),
         "overdue": sum(x.overdue for x in lives),
+        "rated": len(rated),
     }
 
 

@@ -32,6 +32,21 @@ def test_the_standard_acceptance_questionnaire_is_valid() -> None:
     questionnaire.check_questionnaire(standard.acceptance_questions())
 
 
+def test_the_standard_safety_questionnaire_is_valid_and_has_every_standard_item() -> None:
+    questions = standard.safety_questions()
+    questionnaire.check_questionnaire(questions)
+    safety = [q.key for q in questions if q.standard == "safety"]
+    assert safety == ["safe_day", "safe_night", "safe_home"]
+    assert {q.standard for q in questions} - {None} == {
+        "safety",
+        "satisfaction",
+        "awareness",
+        "support",
+    }
+    for question in questions:
+        assert question.zh.strip() and question.en.strip()
+
+
 def test_every_kind_of_item_is_accepted() -> None:
     questionnaire.check_questionnaire(
         [
@@ -92,9 +107,32 @@ def test_standard_items_have_fitting_kinds() -> None:
         "questions[1].options": "needs the option satisfied or basically_satisfied",
         "questions[2].kind": "a support item cannot be scale5",
     }
-    assert refusal(
+    # The 安全感 index is the mean of several safety items; the rates read one item each.
+    questionnaire.check_questionnaire(
         [item("a", "scale5", standard="safety"), item("b", "scale10", standard="safety")]
-    ) == {"questions[1].standard": "each standard item appears once"}
+    )
+    satisfied = [OptionIn(key="satisfied", zh="满意", en="Satisfied"), *YES_NO]
+    assert refusal(
+        [
+            item("a", options=satisfied, standard="satisfaction"),
+            item("b", options=satisfied, standard="satisfaction"),
+        ]
+    ) == {"questions[1].standard": "a satisfaction item appears once"}
+
+
+def test_awareness_and_support_items_offer_a_positive_option() -> None:
+    assert refusal([item("a", standard="awareness"), item("b", standard="support")]) == {
+        "questions[0].options": "needs the option aware or heard",
+        "questions[1].options": "needs the option support or basically_support",
+    }
+    heard = [OptionIn(key="heard", zh="听说过", en="Heard of it"), *YES_NO]
+    backing = [OptionIn(key="basically_support", zh="基本支持", en="Basically"), *YES_NO]
+    questionnaire.check_questionnaire(
+        [
+            item("a", options=heard, standard="awareness"),
+            item("b", options=backing, standard="support"),
+        ]
+    )
 
 
 QUESTIONS = [
@@ -250,3 +288,17 @@ def test_only_a_device_made_before_the_survey_opened_is_reached_by_its_position(
     assert not rules.reachable_by_position(opened, opened)
     assert not rules.reachable_by_position(opened + timedelta(days=1), opened)
     assert not rules.reachable_by_position(None, opened)
+
+
+def test_an_app_answer_lies_in_the_community_above_where_the_resident_was() -> None:
+    street, community, grid = "/1/1001/", "/1/1001/1001001/", "/1/1001/1001001/100100101/"
+    chain = [(1, "/1/", "district"), (2, street, "street"), (3, community, "community")]
+    chain.append((4, grid, "grid"))
+    # Never finer than a community, never outside the survey's subtree.
+    assert rules.answer_region(chain, survey_region_id=2, survey_path=street) == 3
+    assert rules.answer_region(chain[:2], survey_region_id=2, survey_path=street) == 2
+    assert rules.answer_region(chain, survey_region_id=1, survey_path="/1/") == 3
+    # A survey of one grid keeps its own region: it is finer already.
+    assert rules.answer_region(chain, survey_region_id=4, survey_path=grid) == 4
+    elsewhere = [(9, "/2/", "district"), (10, "/2/2001/", "street")]
+    assert rules.answer_region(elsewhere, survey_region_id=2, survey_path=street) == 2

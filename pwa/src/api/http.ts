@@ -20,6 +20,8 @@ export interface RequestOptions {
   query?: Query;
   /** Send and keep the known-device cookie (staff login only; no other call needs cookies). */
   knownDevice?: boolean;
+  /** The browser's HTTP cache: unused unless a call's answer says how long it keeps (ETag, max-age). */
+  cache?: RequestCache;
 }
 
 /** Query values; a list repeats the key (`status=a&status=b`). */
@@ -60,7 +62,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     headers,
     body,
     credentials: options.knownDevice ? 'same-origin' : 'omit',
-    cache: 'no-store',
+    cache: options.cache ?? 'no-store',
   });
   const text = await response.text();
   const data: unknown = text ? safeJson(text) : null;

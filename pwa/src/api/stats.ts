@@ -17,6 +17,7 @@ export interface Metrics {
   resolveHoursAvg: number | null;
   resolveHoursP90: number | null;
   overdue: number;
+  rated: number;
 }
 
 export interface Group {

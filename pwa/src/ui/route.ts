@@ -1,12 +1,16 @@
-/** The resident's routes: `/` report, `/#/mine` 我的上报, `/reports/{id}` one report (push links land there). */
+/**
+ * The resident's routes: `/` report, `/#/mine` 我的上报, `/#/area` 治安动态, `/reports/{id}` one report
+ * (push links land there).
+ */
 import { useEffect, useState } from 'preact/hooks';
 
-export type Route = { view: 'report' } | { view: 'mine' } | { view: 'detail'; id: number };
+export type Route = { view: 'report' } | { view: 'mine' } | { view: 'area' } | { view: 'detail'; id: number };
 
 export function parseRoute(pathname: string, hash: string): Route {
   const detail = /^\/reports\/(\d+)\/?$/.exec(pathname) ?? /^#\/r\/(\d+)$/.exec(hash);
   if (detail) return { view: 'detail', id: Number(detail[1]) };
   if (hash === '#/mine') return { view: 'mine' };
+  if (hash === '#/area') return { view: 'area' };
   return { view: 'report' };
 }
 

@@ -1,4 +1,4 @@
-/** The resident's app: 上报 (report form + outbox) and 我的上报, switched by the URL hash. */
+/** The resident's app: 上报 (report form + outbox), 我的上报 and 治安动态, switched by the URL hash. */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { cachedCategories, freshCategories } from '../../actions/local';
 import { residentToken } from '../../actions/session';
@@ -7,13 +7,18 @@ import { lang, t } from '../../i18n';
 import { errorMessage, Header, UpdateBanner } from '../common';
 import { useLang } from '../hooks';
 import { onLinkClick, useRoute } from '../route';
-import { MyReports } from './MyReports';
+import { Later } from './Later';
 import { OutboxStatus } from './OutboxStatus';
-import { PushOptIn } from './PushOptIn';
-import { ReportDetail } from './ReportDetail';
 import { ReportForm } from './ReportForm';
-import { SurveyOffer } from './SurveyOffer';
 import { useOutbox } from './useOutbox';
+
+// Only the report form is in the first load: the other tabs come when first opened.
+const areaPage = () => import('./AreaPage').then((m) => m.AreaPage);
+const myReports = () => import('./MyReports').then((m) => m.MyReports);
+const pushOptIn = () => import('./PushOptIn').then((m) => m.PushOptIn);
+const reportDetail = () => import('./ReportDetail').then((m) => m.ReportDetail);
+// Survey offers come from the network anyway: the card can wait for its code too.
+const surveyOffer = () => import('./SurveyOffer').then((m) => m.SurveyOffer);
 
 export function App() {
   useLang();
@@ -44,22 +49,27 @@ export function App() {
         <a href="/" onClick={onLinkClick} class={view === 'report' ? 'tab active' : 'tab'} data-testid="new-report">
           {t('nav.report')}
         </a>
-        <a href="/#/mine" onClick={onLinkClick} class={view !== 'report' ? 'tab active' : 'tab'} data-testid="my-reports">
+        <a href="/#/mine" onClick={onLinkClick} class={view === 'mine' || view === 'detail' ? 'tab active' : 'tab'} data-testid="my-reports">
           {t('nav.mine')}
+        </a>
+        <a href="/#/area" onClick={onLinkClick} class={view === 'area' ? 'tab active' : 'tab'} data-testid="area-tab">
+          {t('nav.area')}
         </a>
       </nav>
       <main>
         <OutboxStatus outbox={outbox} categories={categories} categoryName={nameOf} />
-        <SurveyOffer sentReport={outbox.summary.lastSent?.trackingNo ?? null} />
+        <Later load={surveyOffer} props={{ sentReport: outbox.summary.lastSent?.trackingNo ?? null }} waiting={null} />
         {view === 'report' ? (
           <ReportForm categories={categories} categoriesError={categoriesError} categoryName={nameOf} onQueued={outbox.replay} token={token} />
+        ) : view === 'area' ? (
+          <Later load={areaPage} props={{ token }} waiting="areaPage.loading" />
         ) : view === 'mine' ? (
           <>
-            <PushOptIn token={token} />
-            <MyReports token={token} categoryName={nameOfCode} />
+            <Later load={pushOptIn} props={{ token }} />
+            <Later load={myReports} props={{ token, categoryName: nameOfCode }} />
           </>
         ) : (
-          <ReportDetail id={route.view === 'detail' ? route.id : 0} token={token} categoryName={nameOfCode} />
+          <Later load={reportDetail} props={{ id: route.view === 'detail' ? route.id : 0, token, categoryName: nameOfCode }} />
         )}
       </main>
     </>

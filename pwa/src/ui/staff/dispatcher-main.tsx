@@ -8,8 +8,12 @@ import { useAreaRoute } from './console/AreaParts';
 import { Areas } from './console/Areas';
 import { CasesMap } from './console/CasesMap';
 import { Meetings } from './console/Meetings';
+import { PublicReports } from './console/PublicReports';
 import { Queue } from './console/Queue';
 import { Stats } from './console/Stats';
+import { Surveys } from './console/Surveys';
+import { SurveyPage } from './console/SurveysPage';
+import { useSurveyRoute } from './console/SurveysParts';
 import { DispatcherActions } from './DispatcherActions';
 import { StaffShell } from './StaffShell';
 import { useStaffRoute } from './useCaseRoute';
@@ -20,14 +24,24 @@ const PAGES: readonly { hash: string; view: string; label: MessageKey }[] = [
   { hash: '#/stats', view: 'stats', label: 'console.stats' },
   { hash: '#/areas', view: 'areas', label: 'console.areas' },
   { hash: '#/meetings', view: 'meetings', label: 'console.meetings' },
+  { hash: '#/surveys', view: 'surveys', label: 'console.surveys' },
+  { hash: '#/public-reports', view: 'public-reports', label: 'console.publicReports' },
 ];
 
 function DispatcherView(props: { token: string; signOut: () => void }) {
   const route = useStaffRoute();
   const areaRoute = useAreaRoute();
-  const current = areaRoute ? (areaRoute.view === 'area' ? 'areas' : areaRoute.view) : route.view;
+  const surveyRoute = useSurveyRoute();
+  const areaTab = areaRoute ? (areaRoute.view === 'area' ? 'areas' : areaRoute.view) : route.view;
+  const current = surveyRoute ? (surveyRoute.view === 'survey' ? 'surveys' : surveyRoute.view) : areaTab;
   const page =
-    areaRoute?.view === 'area' ? (
+    surveyRoute?.view === 'survey' ? (
+      <SurveyPage key={surveyRoute.id} id={surveyRoute.id} token={props.token} signOut={props.signOut} />
+    ) : surveyRoute?.view === 'surveys' ? (
+      <Surveys token={props.token} signOut={props.signOut} />
+    ) : surveyRoute?.view === 'public-reports' ? (
+      <PublicReports token={props.token} signOut={props.signOut} />
+    ) : areaRoute?.view === 'area' ? (
       <AreaPage key={areaRoute.id} id={areaRoute.id} token={props.token} signOut={props.signOut} />
     ) : areaRoute?.view === 'areas' ? (
       <Areas token={props.token} signOut={props.signOut} />

@@ -1,0 +1,1 @@
+"""What the public reads: the area page (治安动态) and quarterly public reports."""
