@@ -54,6 +54,10 @@ from backend.observability.controller import prometheus_metrics
 from backend.observability.http import observe_requests
 from backend.open311.controller import Open311KeyAdminController, open311_router
 from backend.outbound.fetch import Fetcher
+from backend.oversight.assessment_controller import AssessmentController
+from backend.oversight.inspections_controller import FindingController, InspectionController
+from backend.oversight.monthly_controller import MonthlyReportController
+from backend.oversight.performance_controller import PerformanceController
 from backend.public.controller import AreaPageController, PublicReportController
 from backend.push.controller import PushController
 from backend.regions.controller import RegionAdminController, RegionController
@@ -187,6 +191,11 @@ def create_app(
             CaseExportController,
             TaskController,
             DutyController,
+            AssessmentController,
+            MonthlyReportController,
+            PerformanceController,
+            InspectionController,
+            FindingController,
             AreaController,
             AreaTaskController,
             AreaMeetingController,

@@ -79,6 +79,8 @@ class Settings:
     json_max_bytes: int = 64 * 1024
     media_unattached_hours: float = 24.0
     duty_supervise_after_hours: float = 24.0
+    monthly_report_due_day: int = 5
+    monthly_reports_from_streets: bool = False
     hotspot_window_days: int = 30
     hotspot_red_percentile: float = 95.0
     hotspot_yellow_percentile: float = 85.0
@@ -97,6 +99,9 @@ class Settings:
     area_writes_per_hour: int = 120
     area_task_steps_per_hour: int = 240
     area_page_per_hour: int = 120
+    assessment_interview_bottom: int = 3
+    assessment_writes_per_hour: int = 240
+    inspection_writes_per_hour: int = 240
     public_reports_per_hour_per_address: int = 600
     vapid_private_key: str | None = None
     vapid_subject: str = "mailto:gridreport@localhost"
@@ -125,6 +130,7 @@ class Settings:
     survey_offers_per_hour_per_address: int = 3000
     survey_entries_per_day: int = 2000
     survey_target_percent: float = 95.0
+    survey_answer_batch: int = 10
     map_tile_url: str | None = None
     map_coordinates: MapCoordinates = "wgs84"
     map_attribution: str = ""
@@ -445,6 +451,16 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         _float(0, 24 * 90),
         "督办: a task or duty still open this many hours after its due time goes to supervisors",
     ),
+    "GRIDREPORT_MONTHLY_REPORT_DUE_DAY": (
+        "monthly_report_due_day",
+        _int(1, 28),
+        "定期访查: a month's report is due by the end of this day of the next month (city time)",
+    ),
+    "GRIDREPORT_MONTHLY_REPORTS_FROM_STREETS": (
+        "monthly_reports_from_streets",
+        _flag,
+        "定期访查: streets (街道/乡镇) owe a monthly report too, not only departments",
+    ),
     "GRIDREPORT_HOTSPOT_WINDOW_DAYS": (
         "hotspot_window_days",
         _int(1, 365),
@@ -537,6 +553,24 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         _int(1, 1_000_000),
         "治安动态 area pages one caller (a resident's device or a staff member) may read in an "
         "hour before 429 (answers from the browser's cache, 304, count too)",
+    ),
+    "GRIDREPORT_INSPECTION_WRITES_PER_HOUR": (
+        "inspection_writes_per_hour",
+        _int(1, 100000),
+        "inspections filed and moves on findings (签收, 整改反馈, 复查, 销号) one staff member "
+        "may make in an hour before 429",
+    ),
+    "GRIDREPORT_ASSESSMENT_INTERVIEW_BOTTOM": (
+        "assessment_interview_bottom",
+        _int(1, 1000),
+        "考核: 约谈 may be recorded for this many of the lowest ranked units of a result (and "
+        "any that share their rank)",
+    ),
+    "GRIDREPORT_ASSESSMENT_WRITES_PER_HOUR": (
+        "assessment_writes_per_hour",
+        _int(1, 100000),
+        "考核 changes (schemes, computing results, manual items, posting, objections, answers, "
+        "约谈, vetoes) one staff member may make in an hour before 429",
     ),
     "GRIDREPORT_PUBLIC_REPORTS_PER_HOUR_PER_ADDRESS": (
         "public_reports_per_hour_per_address",
@@ -691,6 +725,13 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         _float(0, 100),
         "target of the 安全感 index and the survey rates (0–100): a region meets it when the "
         "95 % interval lies at or above it",
+    ),
+    "GRIDREPORT_SURVEY_ANSWER_BATCH": (
+        "survey_answer_batch",
+        _int(1, 10000),
+        "app answers to one survey held apart until this many have come, then re-written "
+        "together in a random order (and the rest when the survey closes), so that none can be "
+        "told from the others by when it came",
     ),
 }
 

@@ -176,7 +176,7 @@ async def decide(
                 detail={"shortfall": stored["shortfall"]},
             )
         if round_["survey_id"] is not None:
-            await surveys.close(conn, survey_id=round_["survey_id"], now=now)
+            await surveys.close(conn, survey_id=round_["survey_id"], now=now, settings=settings)
         await queries.decide_acceptance(
             conn,
             round_id=round_["id"],

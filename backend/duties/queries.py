@@ -181,3 +181,29 @@ async def open_for_owner(conn: Connection, *, user_id: int, limit: int) -> list[
         limit,
     )
     return rows
+
+
+async def reopen_duty(
+    conn: Connection,
+    *,
+    subject_kind: str,
+    subject_id: int,
+    due_at: datetime,
+    supervise_at: datetime,
+    check_at: datetime,
+) -> bool:
+    """A subject's finished duty owed again by a new time, its reminders to start over."""
+    row = await conn.fetchval(
+        """
+        UPDATE duties SET state = 'open', done_at = NULL, due_at = $3, supervise_at = $4,
+                          check_at = $5, reminded_at = NULL, supervised_at = NULL
+        WHERE subject_kind = $1 AND subject_id = $2
+        RETURNING id
+        """,
+        subject_kind,
+        subject_id,
+        due_at,
+        supervise_at,
+        check_at,
+    )
+    return row is not None

@@ -122,6 +122,27 @@ async def move_due(
     )
 
 
+async def owe_again(
+    conn: Connection,
+    *,
+    subject_kind: str,
+    subject_id: int,
+    due_at: datetime,
+    settings: Settings,
+) -> bool:
+    """The subject owes again by a new time (a finding sent back after its 复查): its one duty,
+    done or open, is open again with 催办 and 督办 to come. False when it never owed one."""
+    plan = rules.schedule(due_at, supervise_after_hours=settings.duty_supervise_after_hours)
+    return await queries.reopen_duty(
+        conn,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        due_at=plan.due_at,
+        supervise_at=plan.supervise_at,
+        check_at=plan.check_at,
+    )
+
+
 async def statuses(
     conn: Connection, *, subject_kind: str, subject_ids: Sequence[int], now: datetime
 ) -> dict[int, DutyStatus]:

@@ -31,6 +31,7 @@ from backend.db.types import Connection
 from backend.errors import Forbidden, Invalid
 from backend.exports import queries, rules, workbook
 from backend.exports.areas_sheet import AreaLine, KeyAreas
+from backend.oversight import assessment
 from backend.settings import Settings
 from backend.stats import service as stats
 from backend.stats.rules import Period
@@ -150,7 +151,8 @@ async def report(
     settings: Settings,
 ) -> Report:
     """周/月/季报: the statistics of a region subtree over a period, with 同比/环比, the
-    hour × weekday grid and the reader's key areas, as an XLSX workbook."""
+    hour × weekday grid, the reader's key areas and the period's posted 考核 result, as an
+    XLSX workbook."""
     zone = ZoneInfo(settings.timezone)
     summary = await stats.summary(
         conn, scope=scope, region_code=region_code, period=period, category=None, zone=zone.key
@@ -167,9 +169,14 @@ async def report(
         settings=settings,
         now=now,
     )
+    shown = None
+    if summary.region.code:
+        shown = await assessment.shown_for(
+            conn, region_code=summary.region.code, period=period, settings=settings
+        )
     # Writing a workbook is CPU work: off the event loop, so other requests keep flowing.
     content = await asyncio.to_thread(
-        workbook.build, summary, hours, areas, generated_at=now, zone=zone
+        workbook.build, summary, hours, areas, generated_at=now, zone=zone, assessment=shown
     )
     name, fallback = rules.report_filenames(
         region_code=summary.region.code, region_name=summary.region.name, label=period.label

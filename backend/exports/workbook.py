@@ -20,7 +20,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from backend.exports import areas_sheet
+from backend.exports import areas_sheet, assessment_sheet
 from backend.exports.areas_sheet import KeyAreas
 from backend.exports.rules import (
     COMPARED_HEADERS,
@@ -32,6 +32,7 @@ from backend.exports.rules import (
     SHEET_SUMMARY,
     WEEKDAY_HEADERS,
 )
+from backend.oversight.assessment_schemas import ResultOut
 from backend.stats.schemas import (
     ChangesOut,
     ComparedOut,
@@ -89,8 +90,9 @@ def build(
     *,
     generated_at: datetime,
     zone: ZoneInfo,
+    assessment: ResultOut | None = None,
 ) -> bytes:
-    """The workbook as XLSX bytes; the 时段分布 and 重点地区 sheets when they are given."""
+    """The workbook as XLSX bytes; the 时段分布, 重点地区 and 考核 sheets when they are given."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(
         out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -112,8 +114,19 @@ def build(
         _hours_sheet(book, styles, hours, zone)
     if areas is not None:
         areas_sheet.write(book, _area_formats(styles), areas, heading=summary.region.name)
+    if assessment is not None:
+        assessment_sheet.write(book, _assessment_formats(styles), assessment)
     book.close()
     return out.getvalue()
+
+
+def _assessment_formats(styles: _Styles) -> assessment_sheet.Formats:
+    return assessment_sheet.Formats(
+        title=styles.title,
+        header=styles.header,
+        text=styles.text,
+        score=styles.number["hours"],
+    )
 
 
 def _area_formats(styles: _Styles) -> areas_sheet.Formats:

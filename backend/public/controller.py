@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_304_NOT_MODIFIED
 
 from backend.exports.rules import attachment
 from backend.public import publication, report_document, report_page, rules, service
+from backend.public.daily_figures import DailyFigures
 from backend.public.schemas import AreaPageOut, PublicReportIn, PublicReportOut, PublicReportRefOut
 from backend.structs import REGION_CODE
 from backend.web.auth import logged_in, requires
@@ -30,6 +31,16 @@ publishers = requires("supervisor", "admin")
 RegionQuery = Annotated[
     str | None, QueryParameter(pattern=REGION_CODE.pattern, description="region code")
 ]
+_DAILY_FIGURES = "public.daily_figures"
+
+
+def _daily_figures(request: Request[Any, Any, Any]) -> DailyFigures:
+    """The process's kept area-page figures, made on first use."""
+    kept = request.app.state.get(_DAILY_FIGURES)
+    if not isinstance(kept, DailyFigures):
+        kept = DailyFigures(rules.DAILY_FIGURES_KEPT)
+        request.app.state[_DAILY_FIGURES] = kept
+    return kept
 
 
 class AreaPageController(Controller):
@@ -40,7 +51,7 @@ class AreaPageController(Controller):
         "/",
         operation_id="getAreaPage",
         guards=[logged_in],
-        summary="治安动态: this quarter's figures around a point (its community) or of a region",
+        summary="治安动态: figures to yesterday's end of a point's community or of a region",
         responses={200: ResponseSpec(data_container=AreaPageOut, description="the area page")},
     )
     async def page(
@@ -62,6 +73,7 @@ class AreaPageController(Controller):
             routing=ctx.require_routing().index,
             settings=ctx.settings,
             now=ctx.clock.now(),
+            daily=_daily_figures(request),
         )
         body = msgspec.json.encode(out)
         etag = rules.strong_etag(body)
@@ -139,7 +151,7 @@ class PublicReportController(Controller):
         self, request: Request[Any, Any, Any], ctx: Ctx, db: DB, report_id: FromPath[int]
     ) -> Response[PublicReportOut]:
         await _counted(request, ctx, db)
-        found = await publication.one(db, report_id=report_id)
+        found = await publication.one(db, report_id=report_id, settings=ctx.settings)
         return Response(found, headers={"Cache-Control": _PUBLISHED_CACHE})
 
     @get(
@@ -152,7 +164,7 @@ class PublicReportController(Controller):
         self, request: Request[Any, Any, Any], ctx: Ctx, db: DB, report_id: FromPath[int]
     ) -> Response[str]:
         await _counted(request, ctx, db)
-        found = await publication.one(db, report_id=report_id)
+        found = await publication.one(db, report_id=report_id, settings=ctx.settings)
         return Response(
             report_page.render(found, zone=ctx.settings.timezone),
             media_type="text/html",
@@ -172,7 +184,7 @@ class PublicReportController(Controller):
         self, request: Request[Any, Any, Any], ctx: Ctx, db: DB, report_id: FromPath[int]
     ) -> Response[bytes]:
         await _counted(request, ctx, db)
-        found = await publication.one(db, report_id=report_id)
+        found = await publication.one(db, report_id=report_id, settings=ctx.settings)
         name, ascii_name = report_document.filename(found)
         return Response(
             report_document.workbook(found, now=ctx.clock.now()),

@@ -17,7 +17,7 @@ from backend.audit import service as audit
 from backend.clock import city_today
 from backend.db.types import Connection
 from backend.errors import Invalid, NotFound, TooManyRequests
-from backend.public import queries, rules
+from backend.public import queries, rules, snapshot
 from backend.public.schemas import (
     SECTIONS,
     PublicReportIn,
@@ -71,26 +71,56 @@ def _bad_survey(zh: str, en: str) -> Invalid:
     return Invalid("public_reports.bad_survey", zh, en, fields={"surveyId": en})
 
 
+def _bounds(principal: Principal) -> tuple[str | None, str | None]:
+    if principal.region_path is None:
+        return None, None
+    return subtree_bounds(principal.region_path)
+
+
 async def _region_for(conn: Connection, principal: Principal, code: str) -> asyncpg.Record:
-    lo, hi = (
-        (None, None) if principal.region_path is None else subtree_bounds(principal.region_path)
-    )
+    lo, hi = _bounds(principal)
     row = await queries.region_in_scope(conn, code=code, lo=lo, hi=hi)
     if row is None:
         raise UNKNOWN_REGION
     return row
 
 
+def check_survey_chosen(sections: Sequence[Section], survey_id: int | None) -> None:
+    """A survey is named only for a report that shows the survey (422 otherwise)."""
+    if survey_id is not None and "survey" not in sections:
+        raise Invalid(
+            "public_reports.survey_not_shown",
+            "选择了调查但未勾选“安全感调查”部分；请勾选该部分或不选调查",
+            "A survey was chosen but the survey section was not; choose the section or no survey",
+            fields={"surveyId": "only with the survey section"},
+        )
+
+
 async def _survey(
-    conn: Connection, *, survey_id: int | None, region_path: str, settings: Settings
-) -> PublishedSurveyOut | None:
+    conn: Connection,
+    principal: Principal,
+    *,
+    survey_id: int | None,
+    region_path: str,
+    settings: Settings,
+) -> PublishedSurveyOut:
     """The survey the report shows: the one chosen, which must be a published 安全感 survey
-    over the region; else the latest such survey."""
+    of the caller's subtree over the region; else the latest published one over the region.
+    None of them → 422: the section was asked for and would be empty."""
     if survey_id is None:
-        return await index_service.latest_published(
+        latest = await index_service.latest_published(
             conn, region_path=region_path, settings=settings
         )
-    facts = await queries.survey_facts(conn, survey_id=survey_id)
+        if latest is None:
+            raise Invalid(
+                "public_reports.no_survey",
+                "此区域尚无已公布的安全感调查；请取消“安全感调查”部分",
+                "No published safety survey covers this region; leave out the survey section",
+                fields={"sections": "no published survey covers this region"},
+            )
+        return latest
+    lo, hi = _bounds(principal)
+    facts = await queries.survey_facts(conn, survey_id=survey_id, lo=lo, hi=hi)
     if facts is None or facts["purpose"] != "safety" or facts["place_id"] is not None:
         raise _bad_survey("请选择一项安全感调查", "Choose a 安全感 (safety) survey")
     if facts["state"] != "published":
@@ -113,10 +143,18 @@ async def _compose(
     settings: Settings,
     now: datetime,
 ) -> tuple[asyncpg.Record, list[Section], PublishedFiguresOut]:
-    rules.check_quarter_started(data.year, data.quarter, today=city_today(settings.timezone, now))
+    rules.check_quarter_publishable(
+        data.year, data.quarter, today=city_today(settings.timezone, now)
+    )
+    sections = rules.chosen_sections(data.sections)
+    check_survey_chosen(sections, data.survey_id)
     row = await _region_for(conn, principal, data.region_code)
     region = region_row(row)
-    sections = rules.chosen_sections(data.sections)
+    survey = None
+    if "survey" in sections:
+        survey = await _survey(
+            conn, principal, survey_id=data.survey_id, region_path=region.path, settings=settings
+        )
     figures = await gather(
         conn,
         region=region,
@@ -125,11 +163,7 @@ async def _compose(
         now=now,
         parent=parent_ref(row),
     )
-    if "survey" in sections:
-        survey = await _survey(
-            conn, survey_id=data.survey_id, region_path=region.path, settings=settings
-        )
-        figures = msgspec.structs.replace(figures, survey=survey)
+    figures = msgspec.structs.replace(figures, survey=survey)
     return row, sections, rules.published_figures(figures, sections)
 
 
@@ -193,7 +227,7 @@ async def publish(
                 "quarter": data.quarter,
                 "sections": list(sections),
                 "survey_id": survey_id,
-                "figures": figures,
+                "figures": snapshot.stored(figures),
                 "published_by": principal.user_id,
                 "published_at": now,
             },
@@ -239,22 +273,32 @@ async def take_read(conn: Connection, *, address: str, settings: Settings, now: 
 
 async def listing(conn: Connection, *, region_code: str | None) -> list[PublicReportRefOut]:
     """Published reports of a region (of every region when none is named), newest first."""
-    path = None
+    region_id = None
     if region_code is not None:
         region = await queries.region_by_code(conn, code=region_code)
         if region is None:
             raise UNKNOWN_REGION
-        path = region["path"]
-    rows = await queries.reports_of(conn, region_path=path, limit=LIST_LIMIT)
+        region_id = region["id"]
+    rows = await queries.reports_of(conn, region_id=region_id, limit=LIST_LIMIT)
     return [report_ref(row) for row in rows]
 
 
-async def one(conn: Connection, *, report_id: int) -> PublicReportOut:
-    """One published report with its frozen figures."""
+async def one(conn: Connection, *, report_id: int, settings: Settings) -> PublicReportOut:
+    """One published report with its frozen figures (read in whatever shape they were
+    frozen)."""
     report = await queries.report_by_id(conn, report_id=report_id)
     if report is None:
         raise UNKNOWN_REPORT
-    figures = msgspec.convert(report["figures"], PublishedFiguresOut)
+    figures = snapshot.read(
+        report["figures"],
+        region={
+            "code": report["region_code"],
+            "name": report["region_name"],
+            "level": report["region_level"],
+        },
+        period=quarter_period(report["year"], report["quarter"], settings=settings),
+        published_at=report["published_at"],
+    )
     return PublicReportOut(
         id=report["id"],
         region_code=report["region_code"],

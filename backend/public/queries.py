@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from backend.areas.register_queries import SUMMARY_JOINS
 from backend.db.types import Connection
 
 _REGION = """
@@ -19,8 +20,8 @@ SELECT r.id, r.code, r.name, r.level, r.path,
 # belongs to, or the region its place covers lies in the region's subtree.
 _AROUND = """
     ((k.region_path >= $1 AND k.region_path < $2)
-     OR (pl.region_path >= $1 AND pl.region_path < $2)
-     OR (pl.covers_path >= $1 AND pl.covers_path < $2))
+     OR (p.region_path >= $1 AND p.region_path < $2)
+     OR (p.covers_path >= $1 AND p.covers_path < $2))
 """
 
 
@@ -33,6 +34,16 @@ async def region_by_code(conn: Connection, *, code: str) -> asyncpg.Record | Non
 async def region_by_id(conn: Connection, *, region_id: int) -> asyncpg.Record | None:
     """A region and its parent by id."""
     row: asyncpg.Record | None = await conn.fetchrow(f"{_REGION} WHERE r.id = $1", region_id)
+    return row
+
+
+async def community_above(conn: Connection, *, path: str) -> asyncpg.Record | None:
+    """The community (社区/村) a region lies in, with its parent; None when there is none."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"{_REGION} WHERE r.level = 'community' AND starts_with($1::text, r.path) "
+        "ORDER BY length(r.path) DESC LIMIT 1",
+        path,
+    )
     return row
 
 
@@ -52,24 +63,14 @@ async def region_in_scope(
 async def areas_under_way(
     conn: Connection, *, lo: str, hi: str, states: tuple[str, ...], now: datetime, limit: int
 ) -> list[asyncpg.Record]:
-    """Key areas being put right around a region, most serious first, with plan progress."""
+    """Key areas being put right around a region, most serious first, with plan progress
+    counted as the key-area register counts it."""
     rows: list[asyncpg.Record] = await conn.fetch(
         f"""
         SELECT k.id, k.name, k.area_type, k.level, k.state, k.deadline, r.name AS region_name,
                coalesce(t.tasks, 0) AS tasks, coalesce(t.done, 0) AS done,
                coalesce(t.overdue, 0) AS overdue
-          FROM key_areas k
-          JOIN places pl ON pl.id = k.place_id
-          JOIN regions r ON r.id = k.region_id
-          LEFT JOIN LATERAL (
-              SELECT count(*)::int AS tasks,
-                     count(*) FILTER (WHERE kt.state = 'done')::int AS done,
-                     count(*) FILTER (WHERE kt.state IN ('open', 'accepted')
-                                        AND kt.due_at <= $3)::int AS overdue
-                FROM key_area_tasks kt
-                JOIN key_area_plans kp ON kp.id = kt.plan_id AND kp.current
-               WHERE kt.area_id = k.id AND kt.state <> 'cancelled'
-          ) t ON TRUE
+          FROM key_areas k {SUMMARY_JOINS.format(now="$3")}
          WHERE k.state = ANY($4::text[]) AND {_AROUND}
          ORDER BY (k.tier = 'district') DESC NULLS LAST,
                   CASE k.level WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'blue' THEN 2
@@ -94,7 +95,7 @@ async def areas_taken_off(
         f"""
         SELECT k.id, k.name, k.area_type, k.lifted_at, r.name AS region_name
           FROM key_areas k
-          JOIN places pl ON pl.id = k.place_id
+          JOIN places p ON p.id = k.place_id
           JOIN regions r ON r.id = k.region_id
          WHERE k.state = ANY($3::text[]) AND k.lifted_at >= $4 AND {_AROUND}
          ORDER BY k.lifted_at DESC, k.id DESC
@@ -109,10 +110,17 @@ async def areas_taken_off(
     return rows
 
 
-async def survey_facts(conn: Connection, *, survey_id: int) -> asyncpg.Record | None:
-    """What publishing needs to know of a survey: its purpose, state and scope."""
+async def survey_facts(
+    conn: Connection, *, survey_id: int, lo: str | None, hi: str | None
+) -> asyncpg.Record | None:
+    """What publishing needs to know of a survey (its purpose, state and scope), only when
+    its region lies in [lo, hi) (None: anywhere)."""
     row: asyncpg.Record | None = await conn.fetchrow(
-        "SELECT id, purpose, state, place_id, region_path FROM surveys WHERE id = $1", survey_id
+        "SELECT id, purpose, state, place_id, region_path FROM surveys WHERE id = $1 "
+        "AND ($2::text IS NULL OR (region_path >= $2 AND region_path < $3))",
+        survey_id,
+        lo,
+        hi,
     )
     return row
 
@@ -165,27 +173,28 @@ async def report_by_id(conn: Connection, *, report_id: int) -> asyncpg.Record | 
 
 
 async def reports_of(
-    conn: Connection, *, region_path: str | None, limit: int
+    conn: Connection, *, region_id: int | None, limit: int
 ) -> list[asyncpg.Record]:
     """Published reports of one region (every region when None), newest first."""
     rows: list[asyncpg.Record] = await conn.fetch(
         f"""{_REPORT_REF}
-         WHERE $1::text IS NULL OR pr.region_path = $1
+         WHERE $1::bigint IS NULL OR pr.region_id = $1
          ORDER BY pr.published_at DESC, pr.id DESC
          LIMIT $2
         """,
-        region_path,
+        region_id,
         limit,
     )
     return rows
 
 
 async def latest_report_of(conn: Connection, *, paths: list[str]) -> asyncpg.Record | None:
-    """The newest report published for any of these regions (a region and its ancestors)."""
+    """The newest report published for the regions now at these paths (a region and those
+    above it), found by the regions' ids: the path stored with a report may be stale."""
     row: asyncpg.Record | None = await conn.fetchrow(
         f"""{_REPORT_REF}
-         WHERE pr.region_path = ANY($1::text[])
-         ORDER BY pr.published_at DESC, length(pr.region_path) DESC, pr.id DESC
+         WHERE pr.region_id = ANY(SELECT id FROM regions WHERE path = ANY($1::text[]))
+         ORDER BY pr.published_at DESC, length(r.path) DESC, pr.id DESC
          LIMIT 1
         """,
         paths,

@@ -55,7 +55,7 @@ def _reports(sheet: Worksheet, row: int, figures: PublishedFiguresOut, s: Styles
 def _areas(sheet: Worksheet, row: int, figures: PublishedFiguresOut, s: Styles) -> int:
     if figures.flagged is None or figures.lifted is None:
         return row
-    row = _section(sheet, row, words.FLAGGED, s)
+    row = _section(sheet, row, words.as_of_publishing(words.FLAGGED), s)
     heads = [("名称", "Name"), ("状态", "State"), ("整治期限", "Deadline"), ("已完成任务", "Done")]
     write_headers(sheet, row, [*heads, ("任务数", "Tasks")], s.header)
     row += 2
@@ -66,7 +66,7 @@ def _areas(sheet: Worksheet, row: int, figures: PublishedFiguresOut, s: Styles) 
         sheet.write_number(row, 3, a.progress.done, s.count)
         sheet.write_number(row, 4, a.progress.tasks, s.count)
         row += 1
-    row = _section(sheet, row, words.LIFTED, s)
+    row = _section(sheet, row, words.as_of_publishing(words.LIFTED), s)
     write_headers(
         sheet, row, [("名称", "Name"), ("所属区域", "Region"), ("摘牌日期", "Lifted on")], s.header
     )

@@ -16,8 +16,10 @@ RATES: Final = (
     ("satisfaction_rate", "满意率", "Satisfaction"),
 )
 CATEGORIES: Final = ("主要问题类别", "Main kinds of problem")
-FLAGGED: Final = ("挂牌督办与重点整治地区", "Key areas under supervision")
+FLAGGED: Final = ("挂牌督办地区", "Key areas under supervision")
 LIFTED: Final = ("近一年摘牌地区", "Key areas lifted in the last year")
+# The key areas are read when the report is published, not at the quarter's end.
+AS_OF_PUBLISHING: Final = ("截至发布日", "as of publishing")
 SURVEY: Final = ("群众安全感调查", "Public safety survey")
 INDICES: Final = (
     ("safety", "安全感指数", "Safety index"),
@@ -47,9 +49,14 @@ def title(report: PublicReportOut) -> tuple[str, str]:
     )
 
 
+def as_of_publishing(pair: tuple[str, str]) -> tuple[str, str]:
+    """A key-area heading marked as read on the day of publishing: 挂牌督办地区（截至发布日）."""
+    return f"{pair[0]}（{AS_OF_PUBLISHING[0]}）", f"{pair[1]} ({AS_OF_PUBLISHING[1]})"
+
+
 def percent(share: float | None) -> str:
-    """A 0..1 share as a percentage, or the words for a suppressed figure."""
-    return SUPPRESSED[0] if share is None else f"{share * 100:.1f}%"
+    """A 0..1 share as a whole percentage, or the words for a suppressed figure."""
+    return SUPPRESSED[0] if share is None else f"{share * 100:.0f}%"
 
 
 def figure_text(figure: FigureOut | None) -> str:

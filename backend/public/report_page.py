@@ -92,7 +92,12 @@ def _areas(figures: PublishedFiguresOut) -> str:
         [("名称", "Name"), ("所属区域", "Region"), ("摘牌日期", "Lifted on")],
         ([a.name, a.region_name, a.lifted_on.isoformat()] for a in figures.lifted),
     )
-    return _heading(words.FLAGGED) + flagged + _heading(words.LIFTED) + lifted
+    return (
+        _heading(words.as_of_publishing(words.FLAGGED))
+        + flagged
+        + _heading(words.as_of_publishing(words.LIFTED))
+        + lifted
+    )
 
 
 def _survey(survey: PublishedSurveyOut | None) -> str:

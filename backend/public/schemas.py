@@ -1,7 +1,8 @@
 """What residents may read of their area (治安动态) and of a quarter's public report.
 
-Nothing here names a reporter, a case or a position: counts below 5 are null, confidential
-categories never appear, key areas are named without their outline.
+Nothing here names a reporter, a case or a position: counts below 5 are null, other counts
+are rounded to a multiple of 5 and rates to whole percents, confidential categories never
+appear, key areas are named without their outline.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ class RegionRefOut(Model):
 
 
 class ReportFiguresOut(Model):
-    """This quarter's valid reports (立案量) and how they went; null where fewer than 5.
+    """This quarter's valid reports (立案量) and how they went.
 
-    closeRate 结案率, onTimeRate 按期结案率 and satisfactionRate 满意率 are fractions 0..1.
+    valid is rounded to a multiple of 5, and null below 5. closeRate 结案率, onTimeRate
+    按期结案率 and satisfactionRate 满意率 are fractions 0..1 in steps of 0.01 (whole
+    percents), null when fewer than 5 cases were registered, closed (the first two) or rated.
     """
 
     valid: int | None
@@ -38,7 +41,8 @@ class ReportFiguresOut(Model):
 
 
 class CategoryCountOut(Model):
-    """A category with at least 5 valid reports this quarter (never a confidential one)."""
+    """A category with at least 5 valid reports this quarter (never a confidential one);
+    count is rounded to a multiple of 5, like the total."""
 
     code: str
     name: str
@@ -55,7 +59,8 @@ class AreaProgressOut(Model):
 
 
 class FlaggedAreaOut(Model):
-    """A key area under 挂牌督办 or 重点整治, named, with its plan's progress."""
+    """A key area under 挂牌督办 (flagged, given more time, or being accepted), named, with
+    its plan's progress."""
 
     id: int
     name: str
@@ -91,7 +96,13 @@ class PublicReportRefOut(Model):
 
 
 class AreaFiguresOut(Model):
-    """A region's figures of one quarter (the local days first_day..last_day)."""
+    """A region's figures of one quarter (the local days first_day..last_day).
+
+    The case figures (reports, categories) count what happened before as_of: on the area
+    page the end of the previous city day, in a public report the moment of publishing (or
+    the quarter's end when it is over). Key areas are as of reading (on a report: as of
+    publishing); the survey is the latest published.
+    """
 
     region: RegionRefOut
     parent: RegionRefOut | None
@@ -101,15 +112,20 @@ class AreaFiguresOut(Model):
     as_of: datetime
     reports: ReportFiguresOut
     categories: list[CategoryCountOut]
-    # 挂牌督办 and listed areas being put right around the region (its parent's subtree).
+    # 挂牌督办 areas being put right around the region (its parent's subtree), at most 20.
     flagged: list[FlaggedAreaOut]
-    # Areas lifted (摘牌) around the region in the last 365 days.
+    # Areas lifted (摘牌) around the region in the last 365 days, at most 10.
     lifted: list[LiftedAreaOut]
     survey: PublishedSurveyOut | None
 
 
 class AreaPageOut(AreaFiguresOut):
-    """治安动态: the area page a resident reads, with the latest public report to open."""
+    """治安动态: the area page a resident reads, with the latest public report to open.
+
+    Its region is a community, street or district (a grid asked for is answered with its
+    community); its case figures run to the end of the previous city day (as_of), in the
+    quarter holding that day.
+    """
 
     report: PublicReportRefOut | None = None
 

@@ -2,11 +2,13 @@
 
 Figures come through the statistics domain with the public scope (the whole city, no
 confidential category), the key-area register and the published surveys; every count
-below 5 is null. The area page and the quarterly public report share `gather`.
+below 5 is null, the others are rounded to 5. The area page and the quarterly public
+report share `gather`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -18,17 +20,16 @@ from backend.clock import city_today
 from backend.db.types import Connection
 from backend.errors import Invalid, NotFound, TooManyRequests
 from backend.public import queries, rules
-from backend.public.rules import RegionRow
+from backend.public.daily_figures import DailyFigures
+from backend.public.rules import CaseFigures, RegionRow
 from backend.public.schemas import (
     AreaFiguresOut,
     AreaPageOut,
     AreaProgressOut,
-    CategoryCountOut,
     FlaggedAreaOut,
     LiftedAreaOut,
     PublicReportRefOut,
     RegionRefOut,
-    ReportFiguresOut,
 )
 from backend.regions.paths import subtree_bounds
 from backend.regions.routing import RoutingIndex
@@ -62,16 +63,19 @@ def quarter_period(year: int, quarter: int, *, settings: Settings) -> Period:
     return parse_period(rules.quarter_label(year, quarter), zone=settings.timezone)
 
 
-async def _reports(
-    conn: Connection, region: RegionRow, period: Period
-) -> tuple[ReportFiguresOut, list[CategoryCountOut]]:
+async def case_figures(conn: Connection, *, region: RegionRow, period: Period) -> CaseFigures:
+    """Valid reports of the region received in the period, followed to the period's end (or
+    its `end` when cut short), and the top categories, as the public may read them."""
     summary = await stats.summary(
         conn, scope=PUBLIC_SCOPE, region_code=region.code, period=period, category=None
     )
     listed = await categories.list_categories(conn, include_inactive=True)
     names = {c.code: (c.name, c.name_en, c.confidential) for c in listed}
     counts = [(g.code, g.metrics.registered) for g in summary.by_category]
-    return rules.report_figures(summary.totals), rules.top_categories(counts, names)
+    return CaseFigures(
+        reports=rules.report_figures(summary.totals),
+        categories=rules.top_categories(counts, names),
+    )
 
 
 async def _flagged(conn: Connection, *, lo: str, hi: str, now: datetime) -> list[FlaggedAreaOut]:
@@ -128,10 +132,15 @@ async def gather(
     settings: Settings,
     now: datetime,
     parent: RegionRefOut | None = None,
+    cases: CaseFigures | None = None,
 ) -> AreaFiguresOut:
     """A region's figures of one quarter: valid reports and their rates, top categories,
-    key areas being put right and lifted around it, the latest published 安全感 survey."""
-    reports, top = await _reports(conn, region, period)
+    key areas being put right and lifted around it, the latest published 安全感 survey.
+
+    The case figures count events before the period's end or `now`, whichever comes first
+    (that is `as_of`); `cases` are those figures when already counted. Key areas are now's.
+    """
+    counted = cases if cases is not None else await case_figures(conn, region=region, period=period)
     lo, hi = _around(region)
     return AreaFiguresOut(
         region=RegionRefOut(code=region.code, name=region.name, level=region.level),
@@ -139,9 +148,9 @@ async def gather(
         period_label=period.label,
         first_day=period.first_day,
         last_day=period.last_day,
-        as_of=rules.as_of(now),
-        reports=reports,
-        categories=top,
+        as_of=min(now, period.end),
+        reports=counted.reports,
+        categories=counted.categories,
         flagged=await _flagged(conn, lo=lo, hi=hi, now=now),
         lifted=await _lifted(conn, lo=lo, hi=hi, settings=settings, now=now),
         survey=await index_service.latest_published(
@@ -200,6 +209,11 @@ async def _region_asked(
     row = await queries.region_by_code(conn, code=code or "")
     if row is None:
         raise UNKNOWN_REGION
+    if rules.goes_to_community(row["level"]):
+        # A grid's page less its community's would tell a few households' reports apart.
+        community = await queries.community_above(conn, path=row["path"])
+        if community is not None:
+            return community
     return row
 
 
@@ -216,7 +230,8 @@ def where_asked(lat: float | None, lng: float | None, code: str | None) -> None:
 
 
 async def latest_report(conn: Connection, region: RegionRow) -> PublicReportRefOut | None:
-    """The newest public report of the region or of a region above it."""
+    """The newest public report of the region or of a region above it (as the tree stands
+    now, whatever it was when the report was published)."""
     codes = [code for code in region.path.split("/") if code]
     paths = ["/" + "".join(f"{c}/" for c in codes[:n]) for n in range(1, len(codes) + 1)]
     row = await queries.latest_report_of(conn, paths=paths)
@@ -246,20 +261,34 @@ async def area_page(
     routing: RoutingIndex,
     settings: Settings,
     now: datetime,
+    daily: DailyFigures | None = None,
 ) -> AreaPageOut:
-    """治安动态 of the community around a point, or of a region by code, this quarter."""
+    """治安动态 of the community around a point, or of a region by code (a grid's community).
+
+    The case figures are of the quarter holding yesterday, up to yesterday's end in the
+    city: a report made today cannot be told apart by reading the page before and after.
+    They are counted once per region and day when `daily` keeps them; key areas and the
+    survey are read live.
+    """
     where_asked(lat, lng, code)
     await _take_page(conn, principal, settings=settings, now=now)
     row = await _region_asked(conn, routing, lat=lat, lng=lng, code=code)
     region = region_row(row)
-    year, quarter = rules.quarter_of(city_today(settings.timezone, now))
+    day, cut = rules.page_cut(now, settings.timezone)
+    period = dataclasses.replace(quarter_period(*rules.quarter_of(day), settings=settings), end=cut)
+    cases = None if daily is None else daily.get(region.id, day)
+    if cases is None:
+        cases = await case_figures(conn, region=region, period=period)
+        if daily is not None:
+            daily.put(region.id, day, cases)
     figures = await gather(
         conn,
         region=region,
-        period=quarter_period(year, quarter, settings=settings),
+        period=period,
         settings=settings,
         now=now,
         parent=parent_ref(row),
+        cases=cases,
     )
     return AreaPageOut(
         **{f: getattr(figures, f) for f in figures.__struct_fields__},

@@ -86,6 +86,18 @@ TEXTS: Final[dict[str, tuple[str, str, str, str]]] = {
         "Long overdue: {title}",
     ),
     "area_task": ("新任务", "New task", "重点地区整治任务：{title}", "Key area task: {title}"),
+    "finding": (
+        "督查问题",
+        "Inspection finding",
+        "督查发现问题，请限期整改：{title}",
+        "An inspection finding to rectify: {title}",
+    ),
+    "finding_reported": (
+        "整改反馈",
+        "Rectification reported",
+        "「{title}」已反馈整改，请复查",
+        "Rectification reported, to recheck: {title}",
+    ),
     "area_decision": (
         "重点地区决定",
         "Key area decision",

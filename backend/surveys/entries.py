@@ -16,7 +16,7 @@ import asyncpg
 from backend.accounts.rules import Principal
 from backend.clock import city_today
 from backend.db.types import Connection
-from backend.errors import Forbidden, Invalid, NotFound, TooManyRequests
+from backend.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from backend.settings import Settings
 from backend.surveys import queries, rules
 from backend.surveys.schemas import EntriesIn, EntriesOut, QuestionIn
@@ -49,6 +49,12 @@ async def enter(
         row = await queries.survey_in_scope(conn, survey_id=survey_id, lo=lo, hi=hi, lock=True)
         if row is None:
             raise UNKNOWN_SURVEY
+        if data.batch_id is not None:
+            sent = await queries.entry_batch(
+                conn, entered_by=principal.user_id, batch_id=data.batch_id
+            )
+            if sent is not None:
+                return _sent_before(sent, survey_id=survey_id)
         rules.refuse_answer(
             rules.answer_problem(
                 state=row["state"],
@@ -89,6 +95,16 @@ async def enter(
             entered_by=principal.user_id,
             day=day,
         )
+        if data.batch_id is not None:
+            await queries.insert_entry_batch(
+                conn,
+                entered_by=principal.user_id,
+                batch_id=data.batch_id,
+                survey_id=survey_id,
+                region_id=row["region_id"],
+                entered=entered,
+                at=now,
+            )
         await audit_survey(
             conn,
             principal.user_id,
@@ -98,6 +114,17 @@ async def enter(
             detail={"channel": data.channel, "entries": entered, "day": day.isoformat()},
         )
     return EntriesOut(survey_id=survey_id, entered=entered)
+
+
+def _sent_before(sent: asyncpg.Record, *, survey_id: int) -> EntriesOut:
+    """The answer to a batch sent again: what it entered the first time, nothing more."""
+    if sent["survey_id"] != survey_id:
+        raise Conflict(
+            "surveys.batch_reused",
+            "这批答卷已录入另一份问卷",
+            "This batch was entered into another survey",
+        )
+    return EntriesOut(survey_id=survey_id, entered=sent["entered"])
 
 
 async def _answer_region(

@@ -104,6 +104,8 @@ async def _by_region(
     found = await index_queries.regions_by_path(conn, paths=[path for path, _ in nodes])
     regions = {region["path"]: region for region in found}
     items = items_of(questions)
+    hidden = indices.complementary_suppression(nodes)
+    compared = _compared_tree([path for path, _ in nodes], before, earlier_items, target)
     return [
         RegionIndicesOut(
             code=regions[path]["code"],
@@ -111,22 +113,31 @@ async def _by_region(
             level=regions[path]["level"],
             parent_code=regions[path]["parent_code"],
             depth=len(codes_of(path)) - len(codes_of(root)),
-            indices=indices.indices_of(tally, items, target=target),
-            previous=_compared(path, before, earlier_items, target),
+            indices=indices.indices_of(tally, items, target=target, hidden=hidden[path]),
+            previous=compared[path],
         )
         for path, tally in nodes
         if path in regions
     ]
 
 
-def _compared(
-    path: str, before: dict[str, Tally], items: Items | None, target: float
-) -> IndicesOut | None:
-    """The previous survey's indices over the same region; None when it had no answer there."""
+def _compared_tree(
+    paths: list[str], before: dict[str, Tally], items: Items | None, target: float
+) -> dict[str, IndicesOut | None]:
+    """The previous survey's indices over each of these regions (None where it had no answer
+    there), suppressed over the tree as the survey's own are."""
     if items is None:
-        return None
-    pooled = indices.pooled_below(path, before)
-    return indices.indices_of(pooled, items, target=target) if pooled.answered else None
+        return dict.fromkeys(paths)
+    pooled = [(path, indices.pooled_below(path, before)) for path in paths]
+    hidden = indices.complementary_suppression(pooled)
+    return {
+        path: (
+            indices.indices_of(tally, items, target=target, hidden=hidden[path])
+            if tally.answered
+            else None
+        )
+        for path, tally in pooled
+    }
 
 
 async def _previous(
@@ -149,10 +160,12 @@ async def latest_published(
     conn: Connection, *, region_path: str, settings: Settings, survey_id: int | None = None
 ) -> PublishedSurveyOut | None:
     """The newest published 安全感 survey over `region_path` (of it or an ancestor), as
-    residents read it: the figures of that region when at least 5 answered below it, else
-    of the survey's whole scope; against the previous published survey of the same scope.
-    With `survey_id`, that survey (an earlier quarter's report shows its own survey), or
-    None when it is not a published 安全感 survey over the region."""
+    residents read it: the figures of the nearest region at or above `region_path` whose
+    answer count may be shown (at least 5 answered below it, and it gives away no smaller
+    group: see indices.complementary_suppression), else of the survey's whole scope; against
+    the previous published survey of the same scope. With `survey_id`, that survey (an
+    earlier quarter's report shows its own survey), or None when it is not a published
+    安全感 survey over the region."""
     row = await index_queries.latest_published_over(
         conn, paths=indices.ancestor_paths(region_path), survey_id=survey_id
     )
@@ -161,15 +174,29 @@ async def latest_published(
     target = settings.survey_target_percent
     questions = questions_of(row)
     tallies = await tallies_of(conn, survey_id=row["id"], questions=questions)
-    node, code, name = row["region_path"], row["region_code"], row["region_name"]
-    if indices.pooled_below(region_path, tallies).answered >= indices.MIN_ANSWERS:
-        found = await index_queries.regions_by_path(conn, paths=[region_path])
+    root = row["region_path"]
+    nodes = indices.roll_up(root, tallies)
+    hidden = indices.complementary_suppression(nodes)
+    pooled = dict(nodes)
+    node, code, name = root, row["region_code"], row["region_name"]
+    publishable = [
+        path
+        for path in indices.ancestor_paths(region_path)
+        if path in pooled
+        and path != root
+        and pooled[path].answered >= indices.MIN_ANSWERS
+        and "answered" not in hidden[path]
+    ]
+    if publishable:
+        found = await index_queries.regions_by_path(conn, paths=[publishable[-1]])
         if found:
-            node, code, name = region_path, found[0]["code"], found[0]["name"]
+            node, code, name = publishable[-1], found[0]["code"], found[0]["name"]
     figures = indices.indices_of(
-        indices.pooled_below(node, tallies), items_of(questions), target=target
+        pooled[node], items_of(questions), target=target, hidden=hidden[node]
     )
-    previous = await _previous_at(conn, row, node=node, target=target)
+    previous = await _previous_at(
+        conn, row, nodes=[path for path, _ in nodes], node=node, target=target
+    )
     return PublishedSurveyOut(
         survey_id=row["id"],
         title=row["title"],
@@ -181,19 +208,28 @@ async def latest_published(
         region_name=name,
         target=target,
         indices=indices.publicly(figures),
-        previous=None if previous is None else indices.publicly(previous),
+        previous=previous,
     )
 
 
 async def _previous_at(
-    conn: Connection, row: asyncpg.Record, *, node: str, target: float
+    conn: Connection, row: asyncpg.Record, *, nodes: list[str], node: str, target: float
 ) -> IndicesOut | None:
-    """The previous published survey of the same scope, over region path `node`."""
+    """The previous published survey of the same scope over region path `node`, as anyone
+    may read it, suppressed over the tree `nodes` as the survey's own figures are."""
     earlier = await _previous(conn, row, published_only=True)
     if earlier is None:
         return None
     before = await tallies_of(conn, survey_id=earlier["id"], questions=questions_of(earlier))
-    return _compared(node, before, items_of(questions_of(earlier)), target)
+    pooled = [(path, indices.pooled_below(path, before)) for path in nodes]
+    hidden = indices.complementary_suppression(pooled)[node]
+    tally = dict(pooled)[node]
+    if not tally.answered:
+        return None
+    figures = indices.indices_of(
+        tally, items_of(questions_of(earlier)), target=target, hidden=hidden
+    )
+    return indices.publicly(figures, count_hidden="answered" in hidden)
 
 
 async def listing(

@@ -4,19 +4,22 @@ No I/O here. Each region's answers come in as a `Tally` of sums, so a parent's f
 exactly the pooled figures of every answer below it (weights by answers). The 安全感 index
 is a mean of 0–100 scores with a Student-t interval; the rates are shares with a Wilson
 score interval. A figure from fewer than `MIN_ANSWERS` answers is not shown: a handful of
-answers says little, and in a small region it might name who gave them.
+answers says little, and in a small region it might name who gave them. Nor is one that,
+taken from a shown parent's, would give such a handful's away (complementary_suppression).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from backend.surveys.schemas import FigureOut, IndicesOut, Standing
 
 MIN_ANSWERS: Final = 5
+# The figures of a region, each suppressed on its own: the answer sets, then each index.
+FIGURES: Final = ("answered", "safety", "satisfaction", "awareness", "support")
 _Z: Final = 1.959963984540054  # the normal distribution's 97.5 % point
 # t(0.975, df) for df 1..30; beyond, the Cornish-Fisher series around _Z (error < 1e-4).
 _T_TABLE: Final = (
@@ -128,34 +131,119 @@ def standing(low: float, high: float, target: float) -> Standing:
     return "uncertain"
 
 
-def figure(n: int, interval: tuple[float, float, float] | None, target: float) -> FigureOut:
-    """One figure as staff see it: nothing but n when fewer than MIN_ANSWERS gave it."""
-    if n < MIN_ANSWERS or interval is None:
+def figure(
+    n: int, interval: tuple[float, float, float] | None, target: float, *, hidden: bool = False
+) -> FigureOut:
+    """One figure as staff see it: nothing but n when fewer than MIN_ANSWERS gave it, or when
+    it is `hidden` lest it give away a smaller group (see `complementary_suppression`).
+
+    The standing is decided on the interval as computed, then rounded for display: a low
+    bound of 94.996 is not at a target of 95, though it shows as 95.0."""
+    if hidden or n < MIN_ANSWERS or interval is None:
         return FigureOut(n=n, value=None, low=None, high=None, standing=None)
-    value, low, high = (round(x, 2) for x in interval)
-    return FigureOut(n=n, value=value, low=low, high=high, standing=standing(low, high, target))
-
-
-def indices_of(tally: Tally, items: Items, *, target: float) -> IndicesOut:
-    """The indices of one region's tally as staff see them (n always shown)."""
-    return IndicesOut(
-        answered=tally.answered,
-        safety=(
-            figure(tally.safety.n, mean_interval(tally.safety), target) if items.safety else None
-        ),
-        satisfaction=_rate(tally.satisfaction, items.satisfaction, target),
-        awareness=_rate(tally.awareness, items.awareness, target),
-        support=_rate(tally.support, items.support, target),
+    value, low, high = interval
+    return FigureOut(
+        n=n,
+        value=round(value, 2),
+        low=round(low, 2),
+        high=round(high, 2),
+        standing=standing(low, high, target),
     )
 
 
-def _rate(share: Share, present: bool, target: float) -> FigureOut | None:
-    return figure(share.answered, wilson_interval(share), target) if present else None
+def indices_of(
+    tally: Tally, items: Items, *, target: float, hidden: frozenset[str] = frozenset()
+) -> IndicesOut:
+    """The indices of one region's tally as staff see them (n always shown); the figures
+    named in `hidden` (see FIGURES) show only their n."""
+    return IndicesOut(
+        answered=tally.answered,
+        safety=(
+            figure(
+                tally.safety.n,
+                mean_interval(tally.safety),
+                target,
+                hidden="safety" in hidden,
+            )
+            if items.safety
+            else None
+        ),
+        satisfaction=_rate(
+            tally.satisfaction, items.satisfaction, target, "satisfaction" in hidden
+        ),
+        awareness=_rate(tally.awareness, items.awareness, target, "awareness" in hidden),
+        support=_rate(tally.support, items.support, target, "support" in hidden),
+    )
 
 
-def publicly(indices: IndicesOut) -> IndicesOut:
-    """The indices as anyone may read them: no count below MIN_ANSWERS either."""
-    answered = indices.answered
+def _rate(share: Share, present: bool, target: float, hidden: bool) -> FigureOut | None:
+    return (
+        figure(share.answered, wilson_interval(share), target, hidden=hidden) if present else None
+    )
+
+
+def count_of(tally: Tally, name: str) -> int:
+    """How many answers one figure (one of FIGURES) of a tally rests on."""
+    if name == "answered":
+        return tally.answered
+    if name == "safety":
+        return tally.safety.n
+    share: Share = getattr(tally, name)
+    return share.answered
+
+
+def complementary_suppression(nodes: Sequence[tuple[str, Tally]]) -> dict[str, frozenset[str]]:
+    """The figures (of FIGURES) to hide at each node of a rolled-up tree (path → names),
+    beyond those with fewer than MIN_ANSWERS answers.
+
+    A shown region's count and figure less those of the nearest shown regions below it give
+    the rest exactly (answers entered for the region itself, and those below hidden ones):
+    were the rest 1 to 4 answers, their figure could be worked out. So, per figure, while a
+    shown region leaves such a rest, the smallest of the nearest shown regions below it (by
+    count, then code) is hidden too, until none does. The nearest shown regions, not only
+    the children: a hidden child's figure is its parent's less its shown siblings', so a
+    region shown below it would give its rest away just the same.
+    """
+    paths = [path for path, _ in nodes]
+    hidden: dict[str, set[str]] = {path: set() for path in paths}
+    for name in FIGURES:
+        counts = {path: count_of(tally, name) for path, tally in nodes}
+        shown = {path for path in paths if counts[path] >= MIN_ANSWERS}
+        while (exposed := _exposing(shown, counts)) is not None:
+            shown.discard(exposed)
+            hidden[exposed].add(name)
+    return {path: frozenset(names) for path, names in hidden.items()}
+
+
+def _exposing(shown: set[str], counts: Mapping[str, int]) -> str | None:
+    """A shown node to hide lest a shown parent less its shown descendants give away a group
+    of 1 to 4 answers; None when no such parent is left."""
+    for parent in sorted(shown):
+        below = _nearest_shown_below(parent, shown)
+        residual = counts[parent] - sum(counts[path] for path in below)
+        if 0 < residual < MIN_ANSWERS:
+            return min(below, key=lambda path: (counts[path], _code(path)))
+    return None
+
+
+def _nearest_shown_below(parent: str, shown: set[str]) -> list[str]:
+    """The shown nodes strictly below `parent` with no shown node between them and it."""
+    below = [path for path in shown if path != parent and path.startswith(parent)]
+    return [
+        path
+        for path in below
+        if not any(other != path and path.startswith(other) for other in below)
+    ]
+
+
+def _code(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def publicly(indices: IndicesOut, *, count_hidden: bool = False) -> IndicesOut:
+    """The indices as anyone may read them: no count below MIN_ANSWERS either, nor the
+    answer count when `count_hidden` (see complementary_suppression)."""
+    answered = None if count_hidden else indices.answered
     return IndicesOut(
         answered=answered if answered is not None and answered >= MIN_ANSWERS else None,
         safety=_public_figure(indices.safety),

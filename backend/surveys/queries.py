@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -89,15 +90,87 @@ async def set_state(conn: Connection, *, survey_id: int, state: str, at: datetim
     )
 
 
-async def insert_mark(conn: Connection, *, survey_id: int, mark: bytes) -> bool:
+async def insert_mark(
+    conn: Connection, *, survey_id: int, mark: bytes, pending: bool = False
+) -> bool:
     """Remember that a device answered; False when its mark is already there."""
     inserted: int | None = await conn.fetchval(
-        "INSERT INTO survey_respondents (survey_id, mark) VALUES ($1, $2) "
+        "INSERT INTO survey_respondents (survey_id, mark, pending) VALUES ($1, $2, $3) "
         "ON CONFLICT DO NOTHING RETURNING 1",
         survey_id,
         mark,
+        pending,
     )
     return inserted is not None
+
+
+async def answering_state(conn: Connection, *, survey_id: int) -> asyncpg.Record | None:
+    """What decides whether a survey takes answers, its row held against a change of state
+    (closing) until the answer's transaction ends; answers do not wait for one another."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT state, opens_on, closes_on, channels FROM surveys WHERE id = $1 FOR SHARE",
+        survey_id,
+    )
+    return row
+
+
+async def pending_answer_count(conn: Connection, *, survey_id: int) -> int:
+    """How many of a survey's answers wait to be re-written with their batch."""
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM survey_answers WHERE survey_id = $1 AND pending", survey_id
+    )
+    return count
+
+
+async def take_pending_answers(conn: Connection, *, survey_id: int) -> list[asyncpg.Record]:
+    """Delete a survey's pending answers, returning what they held."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "DELETE FROM survey_answers WHERE survey_id = $1 AND pending "
+        "RETURNING region_id, channel, grp, answers, entered_by",
+        survey_id,
+    )
+    return rows
+
+
+async def reinsert_answers(
+    conn: Connection, *, survey_id: int, rows: Sequence[asyncpg.Record], day: date
+) -> None:
+    """Write answers anew in the given order (their ids follow it), all dated `day`."""
+    await conn.execute(
+        """
+        INSERT INTO survey_answers (survey_id, region_id, channel, grp, answers, entered_by, day)
+        SELECT $1, g.region_id, g.channel, g.grp, g.answers, g.entered_by, $7
+        FROM unnest($2::bigint[], $3::text[], $4::text[], $5::jsonb[], $6::bigint[])
+            WITH ORDINALITY AS g (region_id, channel, grp, answers, entered_by, position)
+        ORDER BY g.position
+        """,
+        survey_id,
+        [row["region_id"] for row in rows],
+        [row["channel"] for row in rows],
+        [row["grp"] for row in rows],
+        [row["answers"] for row in rows],
+        [row["entered_by"] for row in rows],
+        day,
+    )
+
+
+async def take_pending_marks(conn: Connection, *, survey_id: int) -> list[bytes]:
+    """Delete a survey's pending marks, returning them."""
+    rows = await conn.fetch(
+        "DELETE FROM survey_respondents WHERE survey_id = $1 AND pending RETURNING mark",
+        survey_id,
+    )
+    return [row["mark"] for row in rows]
+
+
+async def insert_marks(conn: Connection, *, survey_id: int, marks: Sequence[bytes]) -> None:
+    """Write marks in order of mark, so that their order says nothing of when they came."""
+    await conn.execute(
+        "INSERT INTO survey_respondents (survey_id, mark) "
+        "SELECT $1, m.mark FROM unnest($2::bytea[]) AS m (mark) ORDER BY m.mark",
+        survey_id,
+        list(marks),
+    )
 
 
 async def insert_answers(
@@ -109,14 +182,17 @@ async def insert_answers(
     rows: Sequence[tuple[str | None, dict[str, Any]]],
     entered_by: int | None,
     day: date,
+    pending: bool = False,
 ) -> int:
-    """Answer sets (group, answers) of one channel and day; returns how many were kept."""
+    """Answer sets (group, answers) of one channel and day; returns how many were kept.
+
+    An app answer is `pending` until it is re-written with its batch (see batches.py)."""
     count: int = await conn.fetchval(
         """
         WITH added AS (
             INSERT INTO survey_answers
-                (survey_id, region_id, channel, grp, answers, entered_by, day)
-            SELECT $1, $2, $3, g.grp, g.answers, $6, $7
+                (survey_id, region_id, channel, grp, answers, entered_by, day, pending)
+            SELECT $1, $2, $3, g.grp, g.answers, $6, $7, $8
             FROM unnest($4::text[], $5::jsonb[]) AS g (grp, answers)
             RETURNING 1
         )
@@ -129,6 +205,7 @@ async def insert_answers(
         [answers for _, answers in rows],
         entered_by,
         day,
+        pending,
     )
     return count
 
@@ -289,3 +366,51 @@ async def marked_among(
         list(marks),
     )
     return {row["survey_id"] for row in rows}
+
+
+async def ended_open_surveys(conn: Connection, *, today: date, limit: int) -> list[int]:
+    """Open surveys whose last day has passed, oldest first."""
+    rows = await conn.fetch(
+        "SELECT id FROM surveys WHERE state = 'open' AND closes_on < $1 "
+        "ORDER BY closes_on, id LIMIT $2",
+        today,
+        limit,
+    )
+    return [row["id"] for row in rows]
+
+
+async def entry_batch(
+    conn: Connection, *, entered_by: int, batch_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """A batch of staff entries already kept under this id, if any."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT survey_id, entered FROM survey_entry_batches "
+        "WHERE entered_by = $1 AND batch_id = $2",
+        entered_by,
+        batch_id,
+    )
+    return row
+
+
+async def insert_entry_batch(
+    conn: Connection,
+    *,
+    entered_by: int,
+    batch_id: uuid.UUID,
+    survey_id: int,
+    region_id: int,
+    entered: int,
+    at: datetime,
+) -> None:
+    """Remember a batch of staff entries by the id its desk made for it."""
+    await conn.execute(
+        "INSERT INTO survey_entry_batches "
+        "(entered_by, batch_id, survey_id, region_id, entered, at) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+        entered_by,
+        batch_id,
+        survey_id,
+        region_id,
+        entered,
+        at,
+    )

@@ -2,12 +2,20 @@
 
 A device answers a survey once. What is kept is a mark, a keyed hash of (survey, device)
 that only the server's key can make, in a table apart from the answers; the answer itself
-carries only the channel and the day. So the database can refuse a second answer, but it
-cannot say which device gave which answer, nor which surveys one device answered.
+carries only the channel, the region it is counted in and the day. So the database can
+refuse a second answer, and without the key it cannot say which surveys one device answered.
+
+The mark and the answer are written by one transaction, so for a while they share its id
+and the answer's id follows the order answers came in: that could tie a device to its
+answer. Both are therefore written `pending` and re-written by `batches` once the survey
+holds a batch of pending app answers (and when it closes); from then on no answer of the
+batch can be tied to a mark, even with the key. The limits on answering are counted in
+transactions of their own, before the answer's.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
@@ -20,12 +28,14 @@ from backend.db.types import Connection
 from backend.errors import Conflict, TooManyRequests
 from backend.regions.routing import RoutingIndex
 from backend.settings import Settings
-from backend.surveys import answer_region, queries, rules
+from backend.surveys import answer_region, batches, queries, rules
 from backend.surveys.mark_secret import load_mark_key
 from backend.surveys.schemas import AnswerIn, AnswerOut, OfferOut
 from backend.surveys.service import UNKNOWN_SURVEY, questions_of
 from backend.throttle import service as throttle
 from backend.web.client_address import address_block
+
+log = logging.getLogger(__name__)
 
 _HOUR = timedelta(hours=1)
 # Longer than any survey runs (an acceptance survey: 30 days): one address's answers to one
@@ -195,23 +205,49 @@ async def answer(
     mark = rules.respondent_mark(
         load_mark_key(settings), survey_id=survey_id, respondent_id=principal.user_id
     )
+    if await queries.marked_among(conn, survey_ids=[survey_id], marks=[mark]):
+        raise _ALREADY_ANSWERED
+    region_id = await answer_region.of_app_answer(
+        conn, survey=row, reporter_id=principal.user_id, point_path=point_path
+    )
+    # The limits are counted in a transaction apart from the answer's, so that no throttling
+    # row (keyed by the device and its address) is written by the transaction that writes the
+    # answer. A count kept for an answer then refused costs only that one count.
     async with conn.transaction():
-        if not await queries.insert_mark(conn, survey_id=survey_id, mark=mark):
-            raise _ALREADY_ANSWERED
         await _take_answer_slots(conn, settings, principal=principal, address=address, now=now)
         if not by_report:
             await _take_survey_slot(conn, settings, survey_id=survey_id, address=address, now=now)
+    async with conn.transaction():
+        current = await queries.answering_state(conn, survey_id=survey_id)
+        if current is None:
+            raise UNKNOWN_SURVEY
+        rules.refuse_answer(
+            rules.answer_problem(
+                state=current["state"],
+                opens_on=current["opens_on"],
+                closes_on=current["closes_on"],
+                channels=current["channels"],
+                channel="app",
+                today=today,
+            )
+        )
+        if not await queries.insert_mark(conn, survey_id=survey_id, mark=mark, pending=True):
+            raise _ALREADY_ANSWERED
         await queries.insert_answers(
             conn,
             survey_id=survey_id,
-            region_id=await answer_region.of_app_answer(
-                conn, survey=row, reporter_id=principal.user_id, point_path=point_path
-            ),
+            region_id=region_id,
             channel="app",
             rows=[(None, kept)],
             entered_by=None,
             day=today,
+            pending=True,
         )
+    try:
+        await batches.flush_if_full(conn, survey_id=survey_id, settings=settings, now=now)
+    except (asyncpg.PostgresError, OSError):
+        # The answer is kept; the next answer or the survey's close re-writes the batch.
+        log.warning("survey %s: its batch of answers was not re-written now", survey_id)
     return AnswerOut(survey_id=survey_id, day=today)
 
 
@@ -225,7 +261,7 @@ async def _take_answer_slots(
 ) -> None:
     """Count an answer against its device's hourly limit and its address's ceiling.
 
-    Devices are free, so a batch of them on one network is limited too. Called in the
+    Devices are free, so a batch of them on one network is limited too. Called before the
     answer's transaction: a refusal keeps neither the answer nor the device's mark.
     """
     limits = [("survey.device", str(principal.user_id), settings.survey_answers_per_hour)]

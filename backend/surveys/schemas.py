@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -88,6 +89,8 @@ class EntriesIn(Model):
     channel: StaffChannel
     entries: Annotated[list[EntryIn], msgspec.Meta(min_length=1, max_length=500)]
     day: date | None = None
+    # Made by the desk when the batch was filled in: the same batch sent again counts once.
+    batch_id: uuid.UUID | None = None
     # Where the answers were taken: a region of the survey's subtree (default its own region).
     region_code: RegionCode | None = None
 

@@ -22,7 +22,7 @@ from backend.db.types import Connection
 from backend.errors import Forbidden, Invalid, NotFound
 from backend.regions.paths import subtree_bounds
 from backend.settings import Settings
-from backend.surveys import queries, questionnaire, rules, standard
+from backend.surveys import batches, queries, questionnaire, rules, standard
 
 # What the key areas read (满意、基本满意), re-exported as the service's own.
 from backend.surveys.questionnaire import SATISFIED as SATISFIED
@@ -39,6 +39,8 @@ from backend.surveys.schemas import (
 
 Range = tuple[str | None, str | None]
 ACCEPTANCE_DAYS = 30
+# Surveys closed per run of the worker job; the next run takes the rest.
+ENDED_BATCH = 100
 # What residents read of an acceptance survey: it names no area, so that whoever is offered
 # it learns nothing of which places are under acceptance.
 ACCEPTANCE_TITLE = "您所在区域治理满意度调查"
@@ -160,6 +162,8 @@ async def move(
         await audit_survey(
             conn, principal.user_id, f"surveys.{action}", survey_id, row["region_id"]
         )
+    if action == "close":
+        await batches.flush(conn, survey_id=survey_id, timezone=settings.timezone, now=now)
     return await one(conn, principal, survey_id=survey_id)
 
 
@@ -318,8 +322,13 @@ async def _by_channel(conn: Connection, *, survey_id: int, key: str) -> dict[str
     return {row["channel"]: (row["answered"], row["satisfied"]) for row in rows}
 
 
-async def close(conn: Connection, *, survey_id: int, now: datetime) -> None:
-    """End a survey (no more answers); one already closed or published stays as it is."""
+async def close(
+    conn: Connection, *, survey_id: int, now: datetime, settings: Settings | None = None
+) -> None:
+    """End a survey (no more answers); one already closed or published stays as it is.
+
+    Its last, smaller batch of app answers is re-written then (see batches.py); `settings`
+    gives the local day of that, the default timezone without it."""
     async with conn.transaction():
         row = await queries.survey_in_scope(conn, survey_id=survey_id, lo=None, hi=None, lock=True)
         if row is None:
@@ -328,3 +337,16 @@ async def close(conn: Connection, *, survey_id: int, now: datetime) -> None:
             return
         await queries.set_state(conn, survey_id=survey_id, state="closed", at=now)
         await audit_survey(conn, None, "surveys.close", survey_id, row["region_id"])
+    timezone = (settings or Settings()).timezone
+    await batches.flush(conn, survey_id=survey_id, timezone=timezone, now=now)
+
+
+async def close_ended(conn: Connection, *, settings: Settings, now: datetime) -> int:
+    """Close every open survey past its last day, so that no answer comes in late and its
+    last batch of app answers is re-written; how many were closed."""
+    today = city_today(settings.timezone, now)
+    closed = 0
+    for survey_id in await queries.ended_open_surveys(conn, today=today, limit=ENDED_BATCH):
+        await close(conn, survey_id=survey_id, now=now, settings=settings)
+        closed += 1
+    return closed

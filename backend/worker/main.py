@@ -26,10 +26,12 @@ from backend.duties import watcher as duty_watcher
 from backend.media import service as media
 from backend.media.storage import store_from_settings
 from backend.observability.worker_metrics import WorkerMetrics, metrics_server
+from backend.oversight import monthly as monthly_reports
 from backend.push.sender import PushSender, push_session
 from backend.push.vapid import load_vapid
 from backend.settings import Settings
 from backend.surveys import respondents
+from backend.surveys import service as survey_service
 from backend.throttle import service as throttle
 from media_store import Store
 
@@ -78,6 +80,14 @@ def jobs(
         async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
             return await area_jobs.tend_areas(conn, settings=settings, now=clock.now())
 
+    async def owe_monthly_reports() -> int:
+        async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
+            return await monthly_reports.owe_reports(conn, settings=settings, now=clock.now())
+
+    async def close_ended_surveys() -> int:
+        async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
+            return await survey_service.close_ended(conn, settings=settings, now=clock.now())
+
     async def forget_throttling() -> int:
         async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as conn:
             now = clock.now()
@@ -93,6 +103,8 @@ def jobs(
         Job("watch deadlines", timedelta(seconds=10), watch_deadlines),
         Job("watch duties", timedelta(seconds=10), watch_duties),
         Job("tend key areas", timedelta(minutes=1), tend_areas),
+        Job("owe monthly reports", timedelta(minutes=10), owe_monthly_reports),
+        Job("close ended surveys", timedelta(minutes=10), close_ended_surveys),
         Job("sweep unattached photos", timedelta(minutes=10), sweep_media),
         Job("forget old throttling counters", timedelta(hours=1), forget_throttling),
     ]

@@ -1,5 +1,6 @@
 """治安动态 over HTTP: the figures of the community around a resident, or of a region by
-code, in one small cacheable answer that names no reporter and no confidential lead."""
+code, in one small cacheable answer that names no reporter and no confidential lead, whose
+counts cannot be subtracted from one another to single out a few reports."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from typing import Any
 
 import asyncpg
 import pytest
+from shapely.geometry import shape
 
-from backend.clock import ManualClock
+from backend.clock import ManualClock, city_today
 from backend.db.pool import connect
 from backend.settings import Settings
 from tests.http.case_helpers import HOME, report, resident
@@ -37,6 +39,23 @@ async def page(client: Client, headers: dict[str, str], expect: int = 200, **que
     response = await client.get(PAGE, headers=headers, params=query)
     assert response.status_code == expect, response.text
     return response.json()
+
+
+async def region_facts(dsn: str, sql: str, *args: Any) -> asyncpg.Record:
+    conn = await connect(dsn)
+    try:
+        row: asyncpg.Record | None = await conn.fetchrow(sql, *args)
+    finally:
+        await conn.close()
+    assert row is not None, args
+    return row
+
+
+async def point_in(dsn: str, code: str) -> dict[str, float]:
+    """A point well inside a region."""
+    row = await region_facts(dsn, "SELECT geometry FROM regions WHERE code = $1", code)
+    point = shape(row["geometry"]).representative_point()
+    return {"lat": point.y, "lng": point.x}
 
 
 async def add_areas(
@@ -92,7 +111,7 @@ async def add_area(
 
 
 async def test_the_page_of_a_residents_community_counts_its_reports_and_names_no_one(
-    client: Client, clock: ManualClock
+    client: Client, clock: ManualClock, demo_database: str
 ) -> None:
     reporter = await resident(client, nickname=NICKNAME, phone=PHONE)
     for _ in range(6):
@@ -102,22 +121,28 @@ async def test_the_page_of_a_residents_community_counts_its_reports_and_names_no
     for _ in range(6):
         await report(client, reporter, "vice_clue", mediaIds=[])
     reader = await resident(client)
+    clock.advance(days=1)
 
     by_point = await page(client, reader, lat=HOME["lat"], lng=HOME["lng"])
+    community = await region_facts(
+        demo_database, "SELECT name FROM regions WHERE code = $1", HOME_COMMUNITY
+    )
     assert by_point["region"] == {
         "code": HOME_COMMUNITY,
-        "name": by_point["region"]["name"],
+        "name": community["name"],
         "level": "community",
     }
     assert by_point["parent"]["code"] == HOME_STREET
     assert by_point["periodLabel"] == "2026-Q4"
     assert (by_point["firstDay"], by_point["lastDay"]) == ("2026-10-01", "2026-12-31")
     # The clue is no valid report of anyone's page; the 2 parking reports count in the total
-    # but are too few to show as a category of their own.
-    assert by_point["reports"]["valid"] == 8
+    # but are too few to show as a category of their own. 8 and 6 are shown rounded to 5.
+    assert by_point["reports"]["valid"] == 10
     assert [c["code"] for c in by_point["categories"]] == ["sanitation"]
-    assert by_point["categories"][0]["count"] == 6
+    assert by_point["categories"][0]["count"] == 5
     assert by_point["categories"][0]["nameEn"]
+    # The figures run to the end of yesterday in the city: midnight in Hangzhou.
+    assert by_point["asOf"] == "2026-11-23T16:00:00Z"
 
     by_code = await page(client, reader, region=HOME_COMMUNITY)
     assert by_code == by_point
@@ -128,10 +153,11 @@ async def test_the_page_of_a_residents_community_counts_its_reports_and_names_no
         assert secret not in text
 
 
-async def test_small_counts_are_withheld(client: Client) -> None:
+async def test_small_counts_are_withheld(client: Client, clock: ManualClock) -> None:
     reporter = await resident(client)
     for _ in range(4):
         await report(client, reporter, "sanitation")
+    clock.advance(days=1)
     figures = (await page(client, reporter, region=HOME_COMMUNITY))["reports"]
     assert figures == {
         "valid": None,
@@ -142,10 +168,13 @@ async def test_small_counts_are_withheld(client: Client) -> None:
     assert (await page(client, reporter, region=HOME_COMMUNITY))["categories"] == []
 
 
-async def test_a_page_unchanged_is_answered_304_and_cached_privately(client: Client) -> None:
+async def test_a_page_unchanged_is_answered_304_and_cached_privately(
+    client: Client, clock: ManualClock
+) -> None:
     reader = await resident(client)
     for _ in range(4):
         await report(client, reader, "sanitation")
+    clock.advance(days=1)
     first = await client.get(PAGE, headers=reader, params={"region": HOME_COMMUNITY})
     assert first.status_code == 200
     assert first.headers["cache-control"] == "private, max-age=300"
@@ -157,13 +186,44 @@ async def test_a_page_unchanged_is_answered_304_and_cached_privately(client: Cli
     assert again.status_code == 304
     assert again.content == b""
     assert again.headers["etag"] == etag
-    # The fifth report makes the count one that may be shown: the page has changed.
+    # A fifth report today, and the browser's copy gone stale: the page still reads as of
+    # the end of yesterday, so nothing has changed.
     await report(client, reader, "sanitation")
-    other = await client.get(
+    clock.advance(seconds=301)
+    later = await client.get(
         PAGE, headers={**reader, "If-None-Match": etag}, params={"region": HOME_COMMUNITY}
     )
-    assert other.status_code == 200
-    assert other.headers["etag"] != etag
+    assert later.status_code == 304
+    # The next day the fifth report makes the count one that may be shown.
+    clock.advance(days=1)
+    next_day = await client.get(
+        PAGE, headers={**reader, "If-None-Match": etag}, params={"region": HOME_COMMUNITY}
+    )
+    assert next_day.status_code == 200
+    assert next_day.headers["etag"] != etag
+    assert next_day.json()["reports"]["valid"] == 5
+
+
+async def test_a_report_made_today_shows_only_from_tomorrow(
+    client: Client, clock: ManualClock
+) -> None:
+    reader = await resident(client)
+    for _ in range(5):
+        await report(client, reader, "sanitation")
+    today = await page(client, reader, region=HOME_COMMUNITY)
+    assert today["reports"]["valid"] is None
+    assert today["asOf"] == "2026-11-22T16:00:00Z"
+    clock.advance(days=1)
+    assert (await page(client, reader, region=HOME_COMMUNITY))["reports"]["valid"] == 5
+    # Reports that reach the server late, dated the day before, are counted in the day's
+    # next pass of the figures: the page stays as it was for the rest of the day.
+    clock.advance(days=-1)
+    for _ in range(5):
+        await report(client, reader, "sanitation")
+    clock.advance(days=1)
+    assert (await page(client, reader, region=HOME_COMMUNITY))["reports"]["valid"] == 5
+    clock.advance(days=1)
+    assert (await page(client, reader, region=HOME_COMMUNITY))["reports"]["valid"] == 10
 
 
 async def test_bad_places_are_refused_in_both_languages(client: Client) -> None:
@@ -199,7 +259,7 @@ async def test_each_caller_reads_the_page_a_limited_number_of_times_an_hour(
 
 
 async def test_sixty_key_areas_nearby_fit_a_small_answer(
-    client: Client, clock: ManualClock, demo_database: str
+    client: Client, clock: ManualClock, demo_database: str, settings: Settings
 ) -> None:
     now = clock.now()
     long_names = [f"{n:02d} 号" + "城东老旧小区背街小巷综合整治片区" * 5 for n in range(60)]
@@ -234,6 +294,73 @@ async def test_sixty_key_areas_nearby_fit_a_small_answer(
     assert body["flagged"][0]["progress"] == {"tasks": 0, "done": 0, "overdue": 0}
     assert "别处的重点地区" not in response.text
     assert [a["name"] for a in body["lifted"]] == ["已摘牌的小区"]
-    assert body["lifted"][0]["liftedOn"] == (now - timedelta(days=10)).date().isoformat()
+    lifted_on = city_today(settings.timezone, now - timedelta(days=10))
+    assert body["lifted"][0]["liftedOn"] == lifted_on.isoformat()
     assert "geometry" not in response.text
     assert len(gzip.compress(response.content)) <= 20 * 1024
+
+
+async def test_a_listed_area_is_not_published(
+    client: Client, clock: ManualClock, demo_database: str
+) -> None:
+    now = clock.now()
+    # On the street's own working list (重点整治), not under 挂牌督办: not for the public.
+    await add_areas(
+        demo_database, street=HOME_STREET, names=["街道内部整治名单小区"], state="listed", now=now
+    )
+    await add_areas(
+        demo_database, street=HOME_STREET, names=["挂牌的小区"], state="flagged", now=now
+    )
+    body = await page(client, await resident(client), region=HOME_COMMUNITY)
+    assert [a["name"] for a in body["flagged"]] == ["挂牌的小区"]
+
+
+async def test_pages_cannot_be_subtracted_to_single_out_a_few_reports(
+    client: Client, clock: ManualClock, demo_database: str
+) -> None:
+    other = await region_facts(
+        demo_database,
+        "SELECT c.code FROM regions c JOIN regions s ON s.id = c.parent_id "
+        "WHERE s.code = $1 AND c.level = 'community' AND c.code <> $2 ORDER BY c.code LIMIT 1",
+        HOME_STREET,
+        HOME_COMMUNITY,
+    )
+    elsewhere = await point_in(demo_database, other["code"])
+    reporter = await resident(client)
+    # The home community: 6 sanitation and 2 parking reports; its neighbour: 3.
+    for _ in range(6):
+        await report(client, reporter, "sanitation")
+    for _ in range(2):
+        await report(client, reporter, "illegal_parking")
+    for _ in range(3):
+        await report(client, reporter, "sanitation", **elsewhere)
+    clock.advance(days=1)
+    reader = await resident(client)
+    street = await page(client, reader, region=HOME_STREET)
+    home = await page(client, reader, region=HOME_COMMUNITY)
+    assert street["region"]["code"] == HOME_STREET
+    street_valid, home_valid = street["reports"]["valid"], home["reports"]["valid"]
+    assert (street_valid, home_valid) == (10, 10)
+    # 11 - 8 = 3 reports in the neighbour: the published counts do not tell it.
+    assert street_valid - home_valid != 3
+    assert (await page(client, reader, region=other["code"]))["reports"]["valid"] is None
+    # 8 - 6 = 2 parking reports: the total less the categories shown does not tell it.
+    shown = sum(c["count"] for c in home["categories"])
+    assert home_valid - shown != 2
+    assert all(c["count"] % 5 == 0 for c in street["categories"] + home["categories"])
+
+
+async def test_a_grid_is_answered_with_its_community(
+    client: Client, clock: ManualClock, demo_database: str
+) -> None:
+    grid = await region_facts(
+        demo_database,
+        "SELECT g.code FROM regions g JOIN regions c ON g.path LIKE c.path || '%' "
+        "WHERE c.code = $1 AND g.level = 'grid' ORDER BY g.code LIMIT 1",
+        HOME_COMMUNITY,
+    )
+    reader = await resident(client)
+    by_grid = await page(client, reader, region=grid["code"])
+    assert by_grid["region"]["code"] == HOME_COMMUNITY
+    assert by_grid["parent"]["code"] == HOME_STREET
+    assert by_grid == await page(client, reader, region=HOME_COMMUNITY)

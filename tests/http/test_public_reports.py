@@ -170,6 +170,17 @@ async def test_bad_publications_are_refused(client: Client, login: Login) -> Non
     )
     assert not_published["code"] == "public_reports.bad_survey"
     await refused(supervisor, 422, sections=["survey"], surveyId=999999)
+    # The survey section with no published survey over the region would publish nothing.
+    no_survey = await refused(supervisor, 422, sections=["reports", "survey"])
+    assert no_survey["code"] == "public_reports.no_survey"
+    assert no_survey["message"] and no_survey["messageEn"]
+    # A survey named for a report that does not show the survey.
+    unshown = await refused(supervisor, 422, sections=["reports"], surveyId=draft["id"])
+    assert unshown["code"] == "public_reports.survey_not_shown"
+    assert unshown["message"] and unshown["messageEn"]
+    assert (await refused(supervisor, 422, year=2026, quarter=2))["code"] == (
+        "public_reports.quarter_too_old"
+    )
     garbage = await client.post(
         REPORTS, headers={**supervisor, "Content-Type": "application/json"}, content=b"{not json"
     )
@@ -200,3 +211,103 @@ async def test_published_reports_are_read_a_limited_number_of_times_per_address(
     assert int(refused.headers["retry-after"]) > 0
     clock.advance(hours=1, seconds=1)
     await call(client, "GET", REPORTS, {}, 200)
+
+
+async def test_a_survey_outside_the_callers_subtree_is_as_unknown(
+    client: Client, login: Login
+) -> None:
+    admin, supervisor = await login("demo-admin"), await login("demo-supervisor")
+    other = await staff(client, admin, "other-lead", "supervisor", regionCode=OTHER_STREET)
+    # A draft of the home street: the other street's supervisor may not learn it exists.
+    draft = await call(client, "POST", "/api/v1/surveys/", supervisor, 201, json=SURVEY)
+    body = {
+        "regionCode": f"{OTHER_STREET}001",
+        "year": 2026,
+        "quarter": 4,
+        "sections": ["reports", "survey"],
+    }
+    hidden = await call(client, "POST", REPORTS, other, 422, json={**body, "surveyId": draft["id"]})
+    unknown = await call(client, "POST", REPORTS, other, 422, json={**body, "surveyId": 999999})
+    assert hidden == unknown
+    assert hidden["code"] == "public_reports.bad_survey"
+
+
+async def test_a_previous_quarter_is_published_with_its_key_areas_as_of_publishing(
+    client: Client, login: Login
+) -> None:
+    supervisor = await login("demo-supervisor")
+    body = {"regionCode": HOME_COMMUNITY, "year": 2026, "quarter": 3, "sections": ["areas"]}
+    published = await call(client, "POST", REPORTS, supervisor, 201, json=body)
+    assert published["figures"]["lastDay"] == "2026-09-30"
+    html = await client.get(f"{REPORTS}/{published['id']}/page")
+    assert html.status_code == 200
+    assert "挂牌督办地区（截至发布日）" in html.text
+    assert "(as of publishing)" in html.text
+    workbook = await client.get(f"{REPORTS}/{published['id']}/workbook")
+    sheets, _ = read_xlsx(workbook.content)
+    cells = {str(c) for rows in sheets.values() for row in rows for c in row if c is not None}
+    assert "挂牌督办地区（截至发布日）" in cells
+    assert any("as of publishing" in c for c in cells)
+
+
+async def test_a_stored_report_is_read_whatever_shape_its_figures_were_frozen_in(
+    client: Client, login: Login, demo_database: str
+) -> None:
+    supervisor = await login("demo-supervisor")
+    body = {
+        "regionCode": HOME_COMMUNITY,
+        "year": 2026,
+        "quarter": 4,
+        "sections": ["reports", "areas"],
+    }
+    published = await call(client, "POST", REPORTS, supervisor, 201, json=body)
+    conn = await connect(demo_database)
+    try:
+        # A field the page no longer has (and one inside a section), and an optional one
+        # the figures did not have yet.
+        await conn.execute(
+            """
+            UPDATE public_reports
+               SET figures = jsonb_set(
+                       figures - 'parent', '{reports}',
+                       (figures -> 'reports') - 'satisfactionRate' || '{"trend": "up"}')
+                   || '{"mapUrl": "https://example.invalid/map"}'
+             WHERE id = $1
+            """,
+            published["id"],
+        )
+    finally:
+        await conn.close()
+    read = await call(client, "GET", f"{REPORTS}/{published['id']}", {}, 200)
+    assert read["figures"]["parent"] is None
+    assert read["figures"]["reports"]["satisfactionRate"] is None
+    assert "trend" not in read["figures"]["reports"]
+    assert "mapUrl" not in read["figures"]
+    assert read["figures"]["region"] == published["figures"]["region"]
+    page = await client.get(f"{REPORTS}/{published['id']}/page")
+    assert page.status_code == 200
+    assert "挂牌督办" in page.text
+    workbook = await client.get(f"{REPORTS}/{published['id']}/workbook")
+    assert workbook.status_code == 200
+
+
+async def test_reports_are_found_by_their_region_after_the_tree_changes(
+    client: Client, login: Login, demo_database: str
+) -> None:
+    supervisor = await login("demo-supervisor")
+    body = {"regionCode": HOME_COMMUNITY, "year": 2026, "quarter": 4, "sections": ["reports"]}
+    published = await call(client, "POST", REPORTS, supervisor, 201, json=body)
+    conn = await connect(demo_database)
+    try:
+        # The path the report was published under is no longer the region's path.
+        await conn.execute(
+            "UPDATE public_reports SET region_path = '/330199/330199001/' WHERE id = $1",
+            published["id"],
+        )
+    finally:
+        await conn.close()
+    listed = await call(client, "GET", REPORTS, {}, 200, params={"region": HOME_COMMUNITY})
+    assert [r["id"] for r in listed] == [published["id"]]
+    reader = await resident(client)
+    page = await call(client, "GET", PAGE, reader, 200, params={"region": HOME_COMMUNITY})
+    assert page["report"]["id"] == published["id"]

@@ -4,6 +4,8 @@ counts suppressed, compared with the previous survey, and what residents may rea
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from backend.surveys.schemas import FigureOut
 from tests.http.case_helpers import report, resident, staff
 from tests.http.conftest import Client, Login
 from tests.http.survey_index_helpers import (
+    T_975,
     TARGET,
     answer_set,
     assert_figures_match,
@@ -208,13 +211,17 @@ async def test_a_survey_from_the_template_is_answered_rolled_up_and_published(
 
     # The tables: one mark per device and nothing else; answers name no device, no time.
     marks = await db.fetch("SELECT * FROM survey_respondents WHERE survey_id = $1", survey_id)
-    assert len(marks) == 200 and {tuple(dict(m)) for m in marks} == {("survey_id", "mark")}
+    assert len(marks) == 200 and {tuple(dict(m)) for m in marks} == {
+        ("survey_id", "mark", "pending")
+    }
+    assert not [m for m in marks if m["pending"]]  # the last batch re-written at closing
     columns = await db.fetch(
         "SELECT column_name, data_type FROM information_schema.columns "
         "WHERE table_name = 'survey_answers'"
     )
     assert {c["column_name"] for c in columns} == {
         "id", "survey_id", "region_id", "channel", "grp", "answers", "entered_by", "day",
+        "pending",
     }  # fmt: skip
     assert not [c for c in columns if "time" in c["data_type"]]
     app = await db.fetch(
@@ -321,3 +328,78 @@ async def test_entered_answers_lie_within_the_surveys_region(
     assert await call(client, "GET", "/", elsewhere, 200) == []
     resident_headers = await resident(client)
     await call(client, "GET", "/standard/safety", resident_headers, 403)
+
+
+async def test_the_safety_index_reads_every_safety_item_answered_on_either_scale(
+    client: Client, login: Login
+) -> None:
+    supervisor = await login("demo-supervisor")
+    questions = [
+        {"key": "s5", "kind": "scale5", "zh": "白天", "en": "By day", "standard": "safety"},
+        {"key": "s10", "kind": "scale10", "zh": "夜间", "en": "At night", "standard": "safety"},
+    ]
+    survey_id = await new_survey(client, supervisor, questions=questions)
+    await call(client, "POST", f"/{survey_id}/open", supervisor, 200)
+    sets = [{"s5": 4}, {"s10": 7}, {"s5": 2, "s10": 10}, {}, {"s5": 1, "s10": 0}, {"s10": 10}]
+    await enter(client, supervisor, survey_id, "visit", [{"answers": a} for a in sets])
+    # By hand: scale5 (v − 1)·25, scale10 v·10, the mean of the items answered; the empty
+    # answer set has no score. 75, 70, (25 + 100) / 2, (0 + 0) / 2, 100.
+    scores = [75.0, 70.0, 62.5, 0.0, 100.0]
+    half = T_975[4] * statistics.stdev(scores) / math.sqrt(5)
+    shown = await call(client, "GET", f"/{survey_id}/indices", supervisor, 200)
+    street = shown["regions"][0]
+    assert (street["code"], street["indices"]["answered"]) == (STREET, 6)
+    safety = street["indices"]["safety"]
+    assert (safety["n"], safety["value"], safety["standing"]) == (5, 61.5, "uncertain")
+    assert safety["low"] == pytest.approx(max(0.0, 61.5 - half), abs=0.006)
+    assert safety["high"] == pytest.approx(min(100.0, 61.5 + half), abs=0.006)
+    assert street["indices"]["satisfaction"] is None  # the questionnaire has no such item
+
+
+async def test_no_small_group_can_be_read_off_the_published_figures(
+    client: Client, login: Login, db: asyncpg.Connection, settings: Settings
+) -> None:
+    """Ten answers in A, one in B, six in C: each community on its own, the street would
+    show 17, A 10 and C 6, and B's one answer would be the street's less A's and C's."""
+    supervisor = await login("demo-supervisor")
+    survey_id = await new_survey(client, supervisor)
+    await call(client, "POST", f"/{survey_id}/open", supervisor, 200)
+    at = {COMMUNITY_A: 10, COMMUNITY_B: 1, COMMUNITY_C: 6}
+    i = 0
+    for community, count in at.items():
+        entries = [{"answers": answer_set(i + k)} for k in range(count)]
+        await enter(client, supervisor, survey_id, "visit", entries, regionCode=community)
+        i += count
+    await call(client, "POST", f"/{survey_id}/close", supervisor, 200)
+    await call(client, "POST", f"/{survey_id}/publish", supervisor, 200)
+
+    staff_view = await call(client, "GET", f"/{survey_id}/indices", supervisor, 200)
+    by_code = {region["code"]: region["indices"] for region in staff_view["regions"]}
+    # Staff still see how many answered in C, but no figure B's answer could be read from.
+    assert (by_code[COMMUNITY_C]["answered"], by_code[COMMUNITY_C]["safety"]["n"]) == (6, 6)
+    assert by_code[COMMUNITY_C]["safety"]["value"] is None
+    assert by_code[COMMUNITY_A]["safety"]["value"] is not None
+
+    # What residents read, asking for each region in turn.
+    public: dict[str, tuple[str, Any]] = {}
+    for code in (STREET, COMMUNITY_A, COMMUNITY_B, COMMUNITY_C):
+        read = await index_service.latest_published(
+            db, region_path=await path_of(db, code), settings=settings
+        )
+        assert read is not None and read.survey_id == survey_id
+        public[code] = (read.region_code, read.indices)
+    assert {code: shown for code, (shown, _) in public.items()} == {
+        STREET: STREET,
+        COMMUNITY_A: COMMUNITY_A,
+        COMMUNITY_B: STREET,  # one answer: the nearest region that may be shown
+        COMMUNITY_C: STREET,  # six, but with A's and the street's they would give B's one
+    }
+    street, community_a = public[STREET][1], public[COMMUNITY_A][1]
+    assert (street.answered, community_a.answered) == (17, 10)
+    # Every figure the street shows less what its shown communities show leaves 0 or 5 and
+    # more answers: never a group of 1 to 4 whose figure could be worked out.
+    for item in ("safety", "satisfaction", "awareness", "support"):
+        whole, part = getattr(street, item), getattr(community_a, item)
+        if whole.n is None or part.n is None:
+            continue
+        assert not 0 < whole.n - part.n < 5, item

@@ -199,7 +199,7 @@ async def test_a_survey_is_answered_once_per_device_and_tallied(
         "WHERE table_name IN ('survey_respondents', 'survey_answers')"
     )
     kept = {(row["table_name"], row["column_name"]) for row in columns}
-    assert {c for t, c in kept if t == "survey_respondents"} == {"survey_id", "mark"}
+    assert {c for t, c in kept if t == "survey_respondents"} == {"survey_id", "mark", "pending"}
     assert not {c for _, c in kept if "device" in c or "user" in c or "reporter" in c}
     app_rows = await db.fetch(
         "SELECT entered_by, grp FROM survey_answers WHERE survey_id = $1 AND channel = 'app'",
@@ -520,3 +520,162 @@ async def test_app_answers_are_limited_per_device_and_per_network(
     await post(client, f"/{second}/answers", a, 201, body)
     shown = (await client.get(f"/api/v1/surveys/{first}", headers=supervisor)).json()
     assert shown["answered"] == 3
+
+
+async def xmins(db: asyncpg.Connection, sql: str, *args: Any) -> set[str]:
+    """The transactions that wrote the rows a query selects (`xmin::text AS x`)."""
+    return {row["x"] for row in await db.fetch(sql, *args)}
+
+
+@pytest.mark.parametrize(
+    "settings", [{"survey_answers_per_address_per_survey": 100}], indirect=True
+)
+async def test_app_answers_are_rewritten_in_batches_that_tie_to_no_device(
+    client: Client,
+    login: Login,
+    supervisor: dict[str, str],
+    db: asyncpg.Connection,
+    clock: ManualClock,
+) -> None:
+    survey_id = await opened_survey(client, supervisor)
+    dispatcher = await login("demo-dispatcher")
+    devices = [await neighbour(client, db) for _ in range(13)]
+    answers_sql = (
+        "SELECT id, xmin::text AS x, pending, day FROM survey_answers "
+        "WHERE survey_id = $1 AND channel = 'app'"
+    )
+    marks_sql = "SELECT xmin::text AS x, pending FROM survey_respondents WHERE survey_id = $1"
+    throttled = "SELECT xmin::text AS x FROM rate_windows WHERE scope LIKE 'survey.%'"
+
+    for n, headers in enumerate(devices[:9]):
+        await post(client, f"/{survey_id}/answers", headers, 201, {"answers": answer_of(n), **HOME})
+    waiting = await db.fetch(answers_sql, survey_id)
+    assert len(waiting) == 9 and all(row["pending"] for row in waiting)
+    # Not yet a batch: each answer was written with its mark, but with no throttling count.
+    assert {row["x"] for row in waiting} == await xmins(db, marks_sql, survey_id)
+    assert not {row["x"] for row in waiting} & await xmins(db, throttled)
+    # Readers count the answers waiting for their batch.
+    shown = (await client.get(f"/api/v1/surveys/{survey_id}", headers=dispatcher)).json()
+    assert shown["answered"] == 9 and shown["satisfaction"]["answered"] == 9
+    mark_writers = await xmins(db, marks_sql, survey_id)
+
+    clock.advance(hours=16)  # the next day in the city
+    dispatcher, supervisor = await login("demo-dispatcher"), await login("demo-supervisor")
+    await post(client, f"/{survey_id}/answers", devices[9], 201, {"answers": answer_of(9), **HOME})
+    batch = await db.fetch(answers_sql, survey_id)
+    marks = await db.fetch(marks_sql, survey_id)
+    assert len(batch) == 10 and len(marks) == 10
+    assert not [row for row in [*batch, *marks] if row["pending"]]
+    # The batch was written anew, all of it in one transaction that wrote no mark and no
+    # throttling count: no answer shares a transaction with anything naming a device.
+    (rewriter,) = {row["x"] for row in batch}
+    mark_writers |= {row["x"] for row in marks}
+    assert rewriter not in mark_writers and rewriter not in await xmins(db, throttled)
+    assert not {row["id"] for row in batch} & {row["id"] for row in waiting}  # new ids
+    assert {row["day"].isoformat() for row in batch} == {"2026-11-24"}  # the batch's day
+    # Nothing lost: 10 answers, n = 0..9 (satisfied unless n % 4 == 3).
+    shown = (await client.get(f"/api/v1/surveys/{survey_id}", headers=dispatcher)).json()
+    assert shown["answered"] == 10
+    assert shown["satisfaction"]["byChannel"] == {"app": {"answered": 10, "satisfied": 8}}
+    tally = {item["key"]: item for item in shown["tally"]}
+    assert {c["key"]: c["count"] for c in tally["safety"]["counts"]} == {
+        str(v): 2 for v in range(1, 6)
+    }
+
+    # Three more, fewer than a batch: re-written when the survey closes, nothing lost.
+    for n, headers in enumerate(devices[10:], start=10):
+        await post(client, f"/{survey_id}/answers", headers, 201, {"answers": answer_of(n), **HOME})
+    assert len([row for row in await db.fetch(answers_sql, survey_id) if row["pending"]]) == 3
+    before = (await client.get(f"/api/v1/surveys/{survey_id}", headers=dispatcher)).json()
+    indices_before = (
+        await client.get(f"/api/v1/surveys/{survey_id}/indices", headers=dispatcher)
+    ).json()
+    mark_writers |= await xmins(db, marks_sql, survey_id)
+    await post(client, f"/{survey_id}/close", supervisor, 200)
+    after = (await client.get(f"/api/v1/surveys/{survey_id}", headers=dispatcher)).json()
+    indices_after = (
+        await client.get(f"/api/v1/surveys/{survey_id}/indices", headers=dispatcher)
+    ).json()
+    assert (after["answered"], after["tally"], after["satisfaction"]) == (
+        before["answered"],
+        before["tally"],
+        before["satisfaction"],
+    )
+    assert indices_after["regions"] == indices_before["regions"]
+    rows = await db.fetch(answers_sql, survey_id)
+    marks = await db.fetch(marks_sql, survey_id)
+    assert len(rows) == 13 and len(marks) == 13
+    assert not [row for row in [*rows, *marks] if row["pending"]]
+    last = {row["x"] for row in rows} - {rewriter}
+    assert len(last) == 1 and not last & mark_writers
+    assert not last & await xmins(db, marks_sql, survey_id)
+    assert not last & await xmins(db, throttled)
+
+
+async def test_a_survey_past_its_last_day_closes_by_itself(
+    client: Client,
+    supervisor: dict[str, str],
+    db: asyncpg.Connection,
+    clock: ManualClock,
+    settings: Settings,
+) -> None:
+    """The worker closes a survey nobody closed once its last day is over; the answers that
+    were waiting as a batch smaller than a whole one are re-written then."""
+    survey_id = await opened_survey(client, supervisor, closesOn="2026-12-31")
+    device = await neighbour(client, db)
+    await post(client, f"/{survey_id}/answers", device, 201, {"answers": answer_of(1), **HOME})
+    pending = "SELECT count(*) FROM survey_answers WHERE survey_id = $1 AND pending"
+    assert await db.fetchval(pending, survey_id) == 1
+
+    # The last day, 23:59 in the city: still open.
+    clock.advance(
+        seconds=(datetime(2026, 12, 31, 15, 59, tzinfo=UTC) - clock.now()).total_seconds()
+    )
+    assert await surveys.close_ended(db, settings=settings, now=clock.now()) == 0
+    clock.advance(minutes=2)
+    assert await surveys.close_ended(db, settings=settings, now=clock.now()) == 1
+    assert await surveys.close_ended(db, settings=settings, now=clock.now()) == 0
+
+    # Weeks later the staff sign-in has long expired: read the survey as the audit does.
+    state = await db.fetchval("SELECT state FROM surveys WHERE id = $1", survey_id)
+    assert state == "closed"
+    assert await db.fetchval(pending, survey_id) == 0
+    assert (
+        await db.fetchval("SELECT count(*) FROM survey_answers WHERE survey_id = $1", survey_id)
+        == 1
+    )
+    closed_by = await db.fetchval(
+        "SELECT count(*) FROM audit_log WHERE action = 'surveys.close' "
+        "AND subject_type = 'survey' AND subject_id = $1",
+        str(survey_id),
+    )
+    assert closed_by == 1
+
+
+async def test_a_batch_sent_again_after_a_drop_is_entered_once(
+    client: Client, login: Login, supervisor: dict[str, str]
+) -> None:
+    """The desk sends its batch with the id it made when the rows were filled in: sent again
+    (the first answer was lost on the way back), it is counted once, whatever the survey's
+    state by then; the same id for another survey is refused."""
+    survey_id = await opened_survey(client, supervisor)
+    dispatcher = await login("demo-dispatcher")
+    batch = {
+        "channel": "visit",
+        "batchId": "6f1c1e9e-8d2b-4c55-9a4e-3f0b2d1c7a11",
+        "entries": [{"answers": answer_of(n)} for n in range(6)],
+    }
+    first = await post(client, f"/{survey_id}/entries", dispatcher, 201, batch)
+    again = await post(client, f"/{survey_id}/entries", dispatcher, 201, batch)
+    assert first == again == {"surveyId": survey_id, "entered": 6}
+    assert (await post(client, f"/{survey_id}/close", supervisor, 200))["answered"] == 6
+    late = await post(client, f"/{survey_id}/entries", dispatcher, 201, batch)
+    assert late == first
+
+    other = await opened_survey(client, supervisor)
+    reused = await post(client, f"/{other}/entries", dispatcher, 409, batch)
+    assert reused["code"] == "surveys.batch_reused"
+    fresh = await post(client, f"/{other}/entries", dispatcher, 201, {**batch, "batchId": None})
+    assert fresh["entered"] == 6
+    shown = (await client.get(f"/api/v1/surveys/{other}", headers=dispatcher)).json()
+    assert shown["answered"] == 6

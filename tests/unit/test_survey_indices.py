@@ -10,6 +10,7 @@ import pytest
 
 from backend.surveys import indices
 from backend.surveys.indices import Items, Moments, Share, Tally
+from backend.surveys.schemas import FigureOut
 
 
 def moments(scores: list[float]) -> Moments:
@@ -155,3 +156,128 @@ def test_the_roll_up_always_has_the_survey_region() -> None:
 
 def test_ancestor_paths_run_top_down() -> None:
     assert indices.ancestor_paths(COMMUNITY_A1) == [DISTRICT, STREET_A, COMMUNITY_A1]
+
+
+def test_standing_is_decided_before_rounding() -> None:
+    # 94.996 shows as 95.0, yet the interval does not lie at or above a target of 95.
+    shown = indices.figure(10, (97.0, 94.996, 99.0), 95.0)
+    assert (shown.low, shown.standing) == (95.0, "uncertain")
+    assert indices.figure(10, (97.0, 95.0, 99.0), 95.0).standing == "meets"
+    below = indices.figure(10, (94.0, 90.0, 94.996), 95.0)
+    assert (below.high, below.standing) == (95.0, "below")
+
+
+def shown_counts(
+    nodes: list[tuple[str, Tally]], name: str, hidden: dict[str, frozenset[str]]
+) -> dict[str, int]:
+    """The counts of one figure at the nodes where its value is shown."""
+    counts = {path: indices.count_of(tally, name) for path, tally in nodes}
+    return {
+        path: n
+        for path, n in counts.items()
+        if n >= indices.MIN_ANSWERS and name not in hidden[path]
+    }
+
+
+def assert_no_small_group_is_left_over(
+    nodes: list[tuple[str, Tally]], hidden: dict[str, frozenset[str]]
+) -> None:
+    """No shown figure less the nearest shown ones below it leaves a group of 1 to 4."""
+    for name in indices.FIGURES:
+        shown = shown_counts(nodes, name, hidden)
+        for parent, n in shown.items():
+            below = [p for p in shown if p != parent and p.startswith(parent)]
+            nearest = [p for p in below if not any(p != o and p.startswith(o) for o in below)]
+            assert not 0 < n - sum(shown[p] for p in nearest) < indices.MIN_ANSWERS, (name, parent)
+
+
+STREET, SMALL_A, SMALL_B, SMALL_C = "/9/", "/9/901/", "/9/902/", "/9/903/"
+
+
+def test_a_small_group_cannot_be_recovered_from_a_parent_and_its_shown_children() -> None:
+    a = [100.0, 75.0, 75.0, 50.0, 100.0, 25.0, 75.0, 50.0, 100.0, 75.0]
+    b = [0.0]  # the one answer that must stay hidden
+    c = [50.0, 75.0, 100.0, 75.0, 50.0, 75.0]
+    nodes = indices.roll_up(STREET, {SMALL_A: tally(a), SMALL_B: tally(b), SMALL_C: tally(c)})
+    hidden = indices.complementary_suppression(nodes)
+    # Each node on its own would show A (10) and C (6) with the street (17), and B's score
+    # would be street·17 − A·10 − C·6. C, the smaller of the two, is hidden too.
+    assert hidden == {
+        STREET: frozenset(),
+        SMALL_A: frozenset(),
+        SMALL_B: frozenset(),
+        SMALL_C: {"answered", "safety"},  # the figures these answer sets give
+    }
+    shown = {
+        path: indices.indices_of(t, Items(), target=95.0, hidden=hidden[path]) for path, t in nodes
+    }
+    street, small_c = shown[STREET].safety, shown[SMALL_C].safety
+    assert street is not None and street.value == pytest.approx(statistics.mean(a + b + c), 0.01)
+    assert small_c is not None and (small_c.n, small_c.value, small_c.standing) == (6, None, None)
+    assert indices.publicly(shown[SMALL_C]).safety == FigureOut(
+        n=None, value=None, low=None, high=None, standing=None
+    )
+    # What can be read: the street less A, a group of 7 answers, not B's one.
+    assert_no_small_group_is_left_over(nodes, hidden)
+
+
+def test_ties_hide_the_child_with_the_smaller_code() -> None:
+    twelve = {"/9/902/": tally([50.0] * 6), "/9/901/": tally([75.0] * 6), STREET: tally([0.0])}
+    hidden = indices.complementary_suppression(indices.roll_up(STREET, twelve))
+    assert [path for path, names in hidden.items() if names] == ["/9/901/"]
+
+
+DEEP = {
+    # Street A: community A1 in two grids (5 and 3), A2 with 6, A3 with 2.
+    "/1/1001/1001001/g1/": 5,
+    "/1/1001/1001001/g2/": 3,
+    "/1/1001/1001002/": 6,
+    "/1/1001/1001003/": 2,
+    # Street B: community B1 with 7, and 3 entered for the street itself.
+    "/1/1002/1002001/": 7,
+    "/1/1002/": 3,
+    # Street C: community C1 all in one grid (6), C2 with 9, and 2 for the street.
+    "/1/1003/1003001/g1/": 6,
+    "/1/1003/1003002/": 9,
+    "/1/1003/": 2,
+}
+
+
+def test_suppression_runs_over_a_deeper_tree_until_nothing_small_is_left_over() -> None:
+    tallies = {path: tally([50.0 + k for k in range(n)]) for path, n in DEEP.items()}
+    nodes = indices.roll_up("/1/", tallies)
+    hidden = indices.complementary_suppression(nodes)
+    assert sorted(path for path, names in hidden.items() if names) == [
+        # A1 (8) less its grid g1 (5) would give g2's 3.
+        "/1/1001/1001001/g1/",
+        # Street A (16) less A1 (8) and A2 (6) would give A3's 2: the smaller A2 goes.
+        "/1/1001/1001002/",
+        # Street B (10) less B1 (7) would give the street's own 3.
+        "/1/1002/1002001/",
+        # Street C (17) less C1 (6) and C2 (9) gives 2: C1 goes; but C1's grid holds all of
+        # C1's answers, so the street less C2 and that grid would give the same 2: it goes too.
+        "/1/1003/1003001/",
+        "/1/1003/1003001/g1/",
+    ]
+    assert all(names in (frozenset(), {"answered", "safety"}) for names in hidden.values())
+    assert_no_small_group_is_left_over(nodes, hidden)
+
+
+def test_each_figure_is_suppressed_over_the_tree_on_its_own() -> None:
+    # Everyone answered the safety items; only some the satisfaction item.
+    tallies = {
+        SMALL_A: tally([50.0] * 8, satisfied=(8, 4)),
+        SMALL_B: tally([50.0] * 6, satisfied=(6, 6)),
+        STREET: tally([50.0] * 5, satisfied=(2, 1)),
+    }
+    nodes = indices.roll_up(STREET, tallies)
+    hidden = indices.complementary_suppression(nodes)
+    # Safety: street 19 less 14 is 5, shown. Satisfaction: street 16 less 14 is 2.
+    assert hidden == {STREET: frozenset(), SMALL_A: frozenset(), SMALL_B: {"satisfaction"}}
+    measured = indices.indices_of(
+        dict(nodes)[SMALL_B], Items(), target=95.0, hidden=hidden[SMALL_B]
+    )
+    assert measured.safety is not None and measured.safety.value == 50.0
+    assert measured.satisfaction is not None
+    assert (measured.satisfaction.n, measured.satisfaction.value) == (6, None)
+    assert_no_small_group_is_left_over(nodes, hidden)
