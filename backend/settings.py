@@ -102,6 +102,7 @@ class Settings:
     assessment_interview_bottom: int = 3
     assessment_writes_per_hour: int = 240
     inspection_writes_per_hour: int = 240
+    findings_exports_per_hour: int = 20
     public_reports_per_hour_per_address: int = 600
     vapid_private_key: str | None = None
     vapid_subject: str = "mailto:gridreport@localhost"
@@ -559,6 +560,12 @@ FIELDS: dict[str, tuple[str, Callable[[str], object], str]] = {
         _int(1, 100000),
         "inspections filed and moves on findings (签收, 整改反馈, 复查, 销号) one staff member "
         "may make in an hour before 429",
+    ),
+    "GRIDREPORT_FINDINGS_EXPORTS_PER_HOUR": (
+        "findings_exports_per_hour",
+        _int(1, 10000),
+        "workbooks of the findings ledger (问题台账) one staff member may export in an hour "
+        "before 429",
     ),
     "GRIDREPORT_ASSESSMENT_INTERVIEW_BOTTOM": (
         "assessment_interview_bottom",

@@ -3,12 +3,15 @@ period over its region, units by kind and rank with each indicator's points, 一
 先进 eligibility, then the scheme's indicators.
 
 As in the rest of the workbook, every text is a string cell and every score a number; an
-indicator with nothing to measure reads 无数据 instead of a number.
+indicator with nothing to measure reads 无数据 instead of a number. 一票否决, 先进 eligibility
+and the key areas' standing are as they stood when the result was computed, said under the
+heading.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Final
 
 from xlsxwriter.format import Format
@@ -57,6 +60,14 @@ def write(book: Workbook, formats: Formats, result: ResultOut) -> None:
         0,
         f"状态 State: {STATE_NAMES.get(result.state, result.state)}; "
         f"周期 Period: {period.from_} – {period.to}",
+    )
+    computed = result.computed_at.astimezone(UTC)
+    sheet.write_string(
+        2,
+        0,
+        f"计算时间 Computed at: {computed:%Y-%m-%d %H:%M} UTC; "
+        "一票否决、先进资格与重点地区状态以计算时为准 "
+        "(veto, eligibility and key-area standing as at that moment)",
     )
     top = 3
     headers = [

@@ -172,7 +172,7 @@ async def report(
     shown = None
     if summary.region.code:
         shown = await assessment.shown_for(
-            conn, region_code=summary.region.code, period=period, settings=settings
+            conn, reader=reader, region_code=summary.region.code, period=period, settings=settings
         )
     # Writing a workbook is CPU work: off the event loop, so other requests keep flowing.
     content = await asyncio.to_thread(

@@ -17,6 +17,7 @@ from backend.db.types import Connection
 from backend.errors import Conflict, Invalid, NotFound
 from backend.oversight import assessment_figures as figures
 from backend.oversight import assessment_queries as queries
+from backend.oversight import assessment_read_queries as read_sql
 from backend.oversight import assessment_scores as scores
 from backend.oversight import assessment_step_queries as step_sql
 from backend.oversight import scoring
@@ -32,6 +33,7 @@ from backend.oversight.assessment_views import (
     for_change,
     indicators_of,
     readable,
+    reader_filter,
     result_out,
     scheme_out,
     scope_path,
@@ -137,7 +139,8 @@ async def compute(
     now: datetime,
 ) -> tuple[ResultOut, bool]:
     """A period's result as a draft, computed now; again while still a draft (409 after it
-    is posted). Also says whether the result is new."""
+    is posted). A period not over yet gives the standing so far. Also says whether the
+    result is new."""
     scheme = await queries.scheme_in_scope(
         conn, scheme_id=scheme_id, scope_path=scope_path(principal)
     )
@@ -181,6 +184,7 @@ async def compute(
             period=period,
             year=scheme["year"],
             settings=settings,
+            now=now,
         )
         keyed: dict[scores.UnitKey, figures.Measured] = {
             (u.kind, u.id): measured[u.key] for u in units
@@ -208,6 +212,7 @@ async def record(
         conn,
         result_id=result["id"],
         region_id=result["region_id"],
+        region_path=result["region_path"],
         at=now,
         actor_id=principal.user_id,
         action=action,
@@ -242,16 +247,35 @@ async def list_results(
     return [summary_out(row) for row in rows]
 
 
+async def list_mine(conn: Connection, principal: Principal) -> list[ResultSummaryOut]:
+    """The posted (公示) or final results that score the caller's unit: their department,
+    or their region or one above it; latest period first."""
+    rows = await read_sql.results_of_unit(
+        conn, department_id=principal.department_id, region_path=principal.region_path
+    )
+    return [summary_out(row) for row in rows]
+
+
 async def shown_for(
-    conn: Connection, *, region_code: str, period: Period, settings: Settings
+    conn: Connection,
+    *,
+    reader: Principal,
+    region_code: str,
+    period: Period,
+    settings: Settings,
 ) -> ResultOut | None:
-    """The posted (公示) or final result over a region for exactly this period, as the
-    statistics workbook shows it; the newest scheme's when several are."""
+    """The posted (公示) or final result over a region for exactly this period that the
+    reader may read (as GET of the result allows), as the statistics workbook shows it; the
+    newest scheme's when several are."""
     region = await queries.region_in_scope(conn, code=region_code, scope_path=None)
     if region is None:
         return None
-    rows = await queries.shown_results(
-        conn, region_path=region["path"], first_day=period.first_day, last_day=period.last_day
+    rows = await read_sql.shown_results(
+        conn,
+        region_path=region["path"],
+        first_day=period.first_day,
+        last_day=period.last_day,
+        **reader_filter(reader),
     )
     if not rows:
         return None

@@ -8,7 +8,12 @@ from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from backend.oversight import assessment, assessment_limits, assessment_steps
+from backend.oversight import (
+    assessment,
+    assessment_limits,
+    assessment_steps,
+    assessment_vetoes,
+)
 from backend.oversight.assessment_schemas import (
     AnswerIn,
     InterviewIn,
@@ -105,6 +110,15 @@ class AssessmentController(Controller):
         scheme_id: Annotated[int | None, QueryParameter(name="schemeId", ge=1)] = None,
     ) -> list[ResultSummaryOut]:
         return await assessment.list_results(db, principal, scheme_id=scheme_id)
+
+    @get(
+        "/results/mine",
+        operation_id="listMyAssessmentResults",
+        guards=[staff_only],
+        summary="The posted or final results that score your unit (department or region)",
+    )
+    async def list_mine(self, db: DB, principal: Caller) -> list[ResultSummaryOut]:
+        return await assessment.list_mine(db, principal)
 
     @get(
         "/results/{result_id:int}",
@@ -261,4 +275,4 @@ class AssessmentController(Controller):
     async def veto(self, ctx: Ctx, db: DB, principal: Caller, data: JSONBody[VetoIn]) -> VetoOut:
         now = ctx.clock.now()
         await assessment_limits.take_write(db, principal, settings=ctx.settings, now=now)
-        return await assessment_steps.veto(db, principal, data=data, now=now)
+        return await assessment_vetoes.veto(db, principal, data=data, now=now)

@@ -49,15 +49,22 @@ async def duties_on_time(
     start: datetime,
     end: datetime,
 ) -> tuple[int, int]:
-    """(done by their due time, owed) of the duties due in [start, end) of a region's subtree
-    or of a department (owed by it or by one of its people); cancelled ones are not owed."""
+    """(done by their due time, owed) of the duties due in [start, end) a unit answers for,
+    cancelled ones aside: a department's own or its people's; a region's, those owed by a
+    region of its subtree or by a person of it who works for no department (a department's
+    duties count for the department, wherever it works)."""
     row: asyncpg.Record | None = await conn.fetchrow(
         "SELECT count(*) FILTER (WHERE d.done_at IS NOT NULL AND d.done_at <= d.due_at) AS kept, "
         "count(*) AS owed FROM duties d "
-        "WHERE d.due_at >= $3 AND d.due_at < $4 AND d.state <> 'cancelled' "
-        "AND ($1::text IS NULL OR d.region_path LIKE $1 || '%') "
-        "AND ($2::bigint IS NULL OR d.owner_department_id = $2 OR d.owner_user_id IN "
-        " (SELECT u.id FROM users u WHERE u.department_id = $2))",
+        "WHERE d.due_at >= $3 AND d.due_at < $4 AND d.state <> 'cancelled' AND ("
+        " ($1::text IS NOT NULL AND d.owner_department_id IS NULL AND ("
+        "  EXISTS (SELECT 1 FROM regions r WHERE r.id = d.owner_region_id "
+        "   AND r.path LIKE $1 || '%') "
+        "  OR EXISTS (SELECT 1 FROM users u JOIN regions r ON r.id = u.region_id "
+        "   WHERE u.id = d.owner_user_id AND u.department_id IS NULL "
+        "   AND r.path LIKE $1 || '%'))) "
+        " OR ($2::bigint IS NOT NULL AND (d.owner_department_id = $2 OR d.owner_user_id IN "
+        "  (SELECT u.id FROM users u WHERE u.department_id = $2))))",
         region_path,
         department_id,
         start,

@@ -14,7 +14,7 @@ _SCHEME = (
     "s.created_at, r.code AS region_code, r.name AS region_name "
     "FROM assessment_schemes s JOIN regions r ON r.id = s.region_id "
 )
-_RESULT = (
+RESULT = (
     "SELECT x.id, x.scheme_id, x.region_id, x.region_path, x.period_label, x.first_day, "
     "x.last_day, x.state, x.computed_at, x.posted_at, x.objection_until, x.final_at, "
     "s.name AS scheme_name, s.year, s.indicators, r.code AS region_code, r.name AS region_name "
@@ -140,10 +140,17 @@ async def result_of_period(
     return found
 
 
-async def result(conn: Connection, *, result_id: int, lock: bool = False) -> asyncpg.Record | None:
-    """A result with its scheme's name, year and indicators; locked for a change with `lock`."""
-    sql = _RESULT + "WHERE x.id = $1" + (" FOR UPDATE OF x" if lock else "")
-    row: asyncpg.Record | None = await conn.fetchrow(sql, result_id)
+async def result_for_change(
+    conn: Connection, *, result_id: int, scope_path: str | None
+) -> asyncpg.Record | None:
+    """A result whose region lies in the scope (None: the whole city), with its scheme's
+    name, year and indicators, locked for a change; nothing is locked outside the scope."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        RESULT + "WHERE x.id = $1 AND ($2::text IS NULL OR x.region_path LIKE $2 || '%') "
+        "FOR UPDATE OF x",
+        result_id,
+        scope_path,
+    )
     return row
 
 
@@ -152,25 +159,11 @@ async def results_in_scope(
 ) -> list[asyncpg.Record]:
     """Results whose region lies in the scope, latest period first."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        _RESULT + "WHERE ($1::text IS NULL OR x.region_path LIKE $1 || '%') "
+        RESULT + "WHERE ($1::text IS NULL OR x.region_path LIKE $1 || '%') "
         "AND ($2::bigint IS NULL OR x.scheme_id = $2) "
         "ORDER BY x.first_day DESC, x.id DESC LIMIT 500",
         scope_path,
         scheme_id,
-    )
-    return rows
-
-
-async def shown_results(
-    conn: Connection, *, region_path: str, first_day: date, last_day: date
-) -> list[asyncpg.Record]:
-    """Posted or final results of a region for exactly this period, newest scheme first."""
-    rows: list[asyncpg.Record] = await conn.fetch(
-        _RESULT + "WHERE x.region_path = $1 AND x.first_day = $2 AND x.last_day = $3 "
-        "AND x.state IN ('posted', 'final') ORDER BY x.scheme_id DESC",
-        region_path,
-        first_day,
-        last_day,
     )
     return rows
 

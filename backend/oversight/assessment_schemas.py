@@ -162,7 +162,13 @@ class ItemOut(Model):
 
 class ScoreOut(Model):
     """A unit's total, its rank among units of its kind (a vetoed unit ranks below every
-    unvetoed one; equal totals share a rank), 一票否决 and 先进 eligibility."""
+    unvetoed one; equal totals share a rank), 一票否决 and 先进 eligibility.
+
+    vetoed/vetoReasons/eligible are as they stood at the result's computedAt (a veto set, or
+    a key area flagged or lifted, later shows once the draft is computed again), whatever
+    the period; atBottom: among the lowest ranked of its kind (约谈), never those ranked
+    first, so none when all share one rank.
+    """
 
     unit: UnitOut
     total: float
@@ -202,6 +208,10 @@ class PeriodOut(Model):
 
 
 class ResultSummaryOut(Model):
+    """A result: computedAt is the moment its figures were taken (for a period not over
+    yet, the standing so far: what falls due later is not counted); postedAt 公示,
+    objectionUntil the end of the window for objections, finalAt when it became final."""
+
     id: int
     scheme_id: int
     scheme_name: str

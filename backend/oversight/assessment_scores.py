@@ -114,7 +114,7 @@ async def kept(conn: Connection, *, result_id: int) -> dict[UnitKey, Measured]:
             figures={
                 i.source: Figure(i.value, i.numerator, i.denominator)
                 for i in items
-                if i.source != "manual" and not i.no_data
+                if i.source != "manual"
             },
             vetoed=row["vetoed"],
             veto_reasons=list(row["veto_reasons"]),

@@ -67,12 +67,16 @@ async def insert_objection(
     text: str,
     user_id: int,
     at: datetime,
-) -> int:
-    """An objection of a unit to a posted result."""
-    new_id: int = await conn.fetchval(
+) -> int | None:
+    """An objection of a unit to a result, only while the result is posted and its window
+    is open at `at` (checked in the same statement, so a result made final meanwhile takes
+    none); None otherwise."""
+    new_id: int | None = await conn.fetchval(
         "INSERT INTO assessment_objections (result_id, region_id, region_path, unit_region_id, "
         "unit_department_id, text, raised_by, raised_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM assessment_results x "
+        "WHERE x.id = $1 AND x.state = 'posted' AND $8 < x.objection_until "
+        "FOR SHARE OF x RETURNING id",
         result_id,
         region_id,
         region_path,
@@ -179,6 +183,7 @@ async def insert_event(
     *,
     result_id: int,
     region_id: int,
+    region_path: str,
     at: datetime,
     actor_id: int,
     action: str,
@@ -187,10 +192,11 @@ async def insert_event(
 ) -> None:
     """One step of the result's life."""
     await conn.execute(
-        "INSERT INTO assessment_events (result_id, region_id, at, actor_id, action, state, "
-        "detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO assessment_events (result_id, region_id, region_path, at, actor_id, "
+        "action, state, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         result_id,
         region_id,
+        region_path,
         at,
         actor_id,
         action,

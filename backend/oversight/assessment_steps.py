@@ -10,22 +10,20 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from backend.accounts.rules import Principal
-from backend.audit import service as audit
+from backend.clock import start_of_day
 from backend.db.types import Connection
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.oversight import assessment_queries as queries
 from backend.oversight import assessment_scores as scores
 from backend.oversight import assessment_step_queries as step_sql
 from backend.oversight import scoring
-from backend.oversight.assessment import NO_REGION, record
+from backend.oversight.assessment import record
 from backend.oversight.assessment_schemas import (
     InterviewIn,
     ManualIn,
     ObjectionIn,
     ResultOut,
     UnitIn,
-    VetoIn,
-    VetoOut,
 )
 from backend.oversight.assessment_views import (
     belongs,
@@ -33,10 +31,10 @@ from backend.oversight.assessment_views import (
     indicators_of,
     readable,
     result_out,
-    scope_path,
 )
 from backend.settings import Settings
 
+_INTERVIEW_SPAN = timedelta(days=366)
 _NO_UNIT = NotFound(
     "assessment.unit_not_found", "该单位不在本次考核之列", "No such unit in this result"
 )
@@ -102,7 +100,7 @@ async def set_manual(
             unit_department_id=unit["unit_department_id"],
             key=data.key,
             points=data.points,
-            reason=data.reason,
+            reason=data.reason.strip(),
             user_id=principal.user_id,
             at=now,
         )
@@ -121,11 +119,18 @@ async def post(
     settings: Settings,
     now: datetime,
 ) -> ResultOut:
-    """公示: the draft is shown to its units, who may object until the window closes."""
+    """公示: the draft is shown to its units, who may object until the window closes; only
+    once the period is over (before that a draft is a standing so far)."""
     async with conn.transaction():
         result = await for_change(conn, principal, result_id=result_id)
         if result["state"] != "draft":
             raise _state("not_draft", "考核结果已公示", "The result is posted already")
+        if now < start_of_day(settings.timezone, result["last_day"] + timedelta(days=1)):
+            raise _state(
+                "period_not_over",
+                "考核周期尚未结束，不能公示",
+                "The period is not over yet: the result cannot be posted",
+            )
         until = now + timedelta(days=objection_days)
         await queries.set_posted(conn, result_id=result_id, at=now, until=until)
         detail = {"objectionUntil": until.isoformat()}
@@ -153,12 +158,13 @@ async def object_to(
                 "只有该单位的工作人员可以提出异议",
                 "Only the unit's own staff may object",
             )
+        closed = _state(
+            "objection_closed",
+            "不在公示异议期内，不能提出异议",
+            "Objections are taken only while the result is posted and its window is open",
+        )
         if result["state"] != "posted" or now >= result["objection_until"]:
-            raise _state(
-                "objection_closed",
-                "不在公示异议期内，不能提出异议",
-                "Objections are taken only while the result is posted and its window is open",
-            )
+            raise closed
         objection_id = await step_sql.insert_objection(
             conn,
             result_id=result_id,
@@ -170,6 +176,8 @@ async def object_to(
             user_id=principal.user_id,
             at=now,
         )
+        if objection_id is None:  # made final, or its window closed, meanwhile
+            raise closed
         detail = {"objectionId": objection_id, "unit": list(scores.unit_key(unit))}
         await record(conn, principal, result, action="objection", now=now, detail=detail)
         return await result_out(conn, result, bottom=settings.assessment_interview_bottom)
@@ -233,6 +241,17 @@ async def finalise(
         return await result_out(conn, result, bottom=settings.assessment_interview_bottom)
 
 
+def _check_interview_time(at: datetime, now: datetime) -> None:
+    """A 约谈 is recorded within a year of now, with its time zone."""
+    if at.tzinfo is None or abs(at - now) > _INTERVIEW_SPAN:
+        raise Invalid(
+            "assessment.interview_time",
+            "约谈时间须带时区，且在一年之内",
+            "The time of a 约谈 needs its time zone and must lie within a year of now",
+            fields={"at": "within a year"},
+        )
+
+
 async def interview(
     conn: Connection,
     principal: Principal,
@@ -247,6 +266,7 @@ async def interview(
         result = await for_change(conn, principal, result_id=result_id)
         if result["state"] == "draft":
             raise _state("not_posted", "考核结果须先公示", "The result must be posted first")
+        _check_interview_time(data.at, now)
         unit = await unit_row(conn, result_id, data.unit)
         out = await result_out(conn, result, bottom=settings.assessment_interview_bottom)
         key = scores.unit_key(unit)
@@ -273,38 +293,3 @@ async def interview(
         detail = {"interviewId": interview_id, "unit": list(key)}
         await record(conn, principal, result, action="interview", now=now, detail=detail)
         return await result_out(conn, result, bottom=settings.assessment_interview_bottom)
-
-
-async def veto(conn: Connection, principal: Principal, *, data: VetoIn, now: datetime) -> VetoOut:
-    """一票否决 on a region in the caller's scope for a year, with the reason."""
-    region = await queries.region_in_scope(
-        conn, code=data.region_code, scope_path=scope_path(principal)
-    )
-    if region is None:
-        raise NO_REGION
-    async with conn.transaction():
-        veto_id = await step_sql.insert_veto(
-            conn,
-            region_id=region["id"],
-            year=data.year,
-            reason=data.reason,
-            user_id=principal.user_id,
-            at=now,
-        )
-        await audit.record(
-            conn,
-            actor_id=principal.user_id,
-            action="assessment.veto",
-            subject=("region_veto", str(veto_id)),
-            region_id=region["id"],
-            detail={"year": data.year},
-        )
-    return VetoOut(
-        id=veto_id,
-        region_code=region["code"],
-        region_name=region["name"],
-        year=data.year,
-        reason=data.reason,
-        set_by=principal.user_id,
-        at=now,
-    )

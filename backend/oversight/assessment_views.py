@@ -18,6 +18,7 @@ from backend.cases.service import scope_for
 from backend.db.types import Connection
 from backend.errors import Forbidden, NotFound
 from backend.oversight import assessment_queries as queries
+from backend.oversight import assessment_read_queries as read_sql
 from backend.oversight import assessment_step_queries as step_sql
 from backend.oversight.assessment_schemas import (
     IndicatorOut,
@@ -55,11 +56,20 @@ def scope_path(principal: Principal) -> str | None:
     return scope.path
 
 
-def _covers(principal: Principal, region_path: str) -> bool:
-    if principal.role not in READERS:
-        return False
-    scope = scope_for(principal)
-    return scope.everything or (scope.path is not None and region_path.startswith(scope.path))
+def reader_filter(principal: Principal) -> dict[str, Any]:
+    """Which results a person may read, as the SQL filters them: every result or those over
+    a region subtree (the readers of a scope), and the posted or final ones that score
+    their own unit."""
+    covers_all, cover_path = False, None
+    if principal.role in READERS:
+        scope = scope_for(principal)
+        covers_all, cover_path = scope.everything, scope.path
+    return {
+        "covers_all": covers_all,
+        "cover_path": cover_path,
+        "department_id": principal.department_id,
+        "own_path": principal.region_path,
+    }
 
 
 def unit_of(row: asyncpg.Record) -> UnitOut:
@@ -88,23 +98,18 @@ def belongs(principal: Principal, row: asyncpg.Record) -> bool:
 
 async def readable(conn: Connection, principal: Principal, *, result_id: int) -> asyncpg.Record:
     """A result the caller may read; 404 otherwise."""
-    row = await queries.result(conn, result_id=result_id)
+    row = await read_sql.readable_result(conn, result_id=result_id, **reader_filter(principal))
     if row is None:
         raise NO_RESULT
-    if _covers(principal, row["region_path"]):
-        return row
-    if row["state"] != "draft":
-        scored = await queries.scores(conn, result_id=result_id)
-        if any(belongs(principal, score) for score in scored):
-            return row
-    raise NO_RESULT
+    return row
 
 
 async def for_change(conn: Connection, principal: Principal, *, result_id: int) -> asyncpg.Record:
-    """A result in the caller's scope, locked for a change; 404 outside it."""
-    row = await queries.result(conn, result_id=result_id, lock=True)
-    path = scope_path(principal)
-    if row is None or (path is not None and not row["region_path"].startswith(path)):
+    """A result in the caller's scope, locked for a change; 404 outside it (unlocked)."""
+    row = await queries.result_for_change(
+        conn, result_id=result_id, scope_path=scope_path(principal)
+    )
+    if row is None:
         raise NO_RESULT
     return row
 

@@ -9,7 +9,7 @@ inspection's author) recheck, close and reopen.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final, Literal
 
 FindingState = Literal["open", "rectifying", "reported", "rechecked", "closed", "reopened"]
@@ -31,6 +31,8 @@ WHO: Final[dict[str, Party]] = {
     "close": "checker",
     "reopen": "checker",
 }
+# The furthest a deadline may lie ahead: rectification is owed within a year.
+DEADLINE_HORIZON: Final = timedelta(days=366)
 # States in which the unit still owes its rectification: a deadline passed in them is overdue.
 OWING: Final = frozenset({"open", "rectifying", "reopened"})
 
@@ -64,10 +66,16 @@ def missing(move: Move, *, now: datetime) -> dict[str, str]:
         lacks["note"] = "required"
     if move.action == "report" and move.photos == 0:
         lacks["mediaIds"] = "evidence photos required"
-    deadline = move.deadline
-    if move.action == "reopen" and (deadline is None or deadline.tzinfo is None or deadline <= now):
-        lacks["deadline"] = "a new deadline after now, with its time zone, is required"
+    if move.action == "reopen" and (
+        move.deadline is None or not deadline_fits(move.deadline, now=now)
+    ):
+        lacks["deadline"] = "a new deadline after now and within a year, with its time zone"
     return lacks
+
+
+def deadline_fits(deadline: datetime, *, now: datetime) -> bool:
+    """A deadline with its time zone, after now and at most DEADLINE_HORIZON ahead."""
+    return deadline.tzinfo is not None and now < deadline <= now + DEADLINE_HORIZON
 
 
 def overdue(state: str, deadline: datetime, *, now: datetime) -> bool:
@@ -75,6 +83,7 @@ def overdue(state: str, deadline: datetime, *, now: datetime) -> bool:
     return state in OWING and now >= deadline
 
 
-def closed_on_time(state: str, reported_at: datetime | None, deadline: datetime) -> bool:
-    """销号 and its last 整改反馈 came at or before its deadline."""
-    return state == "closed" and reported_at is not None and reported_at <= deadline
+def closed_on_time(state: str, reported_at: datetime | None, first_deadline: datetime) -> bool:
+    """销号 and its last 整改反馈 came at or before the deadline set at filing: a reopen's new
+    deadline gives the unit more time to finish, not a late finding an on-time record."""
+    return state == "closed" and reported_at is not None and reported_at <= first_deadline

@@ -1,12 +1,13 @@
 """The findings ledger (问题台账): one finding, its moves to 销号, and what assessment counts.
 
 A move carries the caller's own `clientId`, so a phone's offline queue may replay it: the
-same clientId again returns the finding as it stands instead of a second move.
+same clientId with the same move (action, note, deadline, photos) again returns the finding as
+it stands instead of a second move; another move under it is refused (409).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 
@@ -32,7 +33,17 @@ from backend.regions.paths import subtree_bounds
 from backend.settings import Settings
 
 NOT_FOUND = NotFound("oversight.finding_not_found", "找不到该问题", "No such finding")
-CITY_ZONE = "Asia/Shanghai"
+CLIENT_ID_REUSED = Conflict(
+    "oversight.client_id_reused",
+    "该离线编号已用于另一项操作",
+    "This clientId was already used for another move",
+    fields={"clientId": "used for another move"},
+)
+OWN_FINDING = Forbidden(
+    "oversight.own_finding",
+    "责任单位人员和整改反馈人不能复查、销号或退回自己办理的问题",
+    "Whoever answers for a finding or reported on it may not recheck, close or reopen it",
+)
 
 
 async def findings_on_time(
@@ -42,18 +53,26 @@ async def findings_on_time(
     department_id: int | None,
     first_day: date,
     last_day: date,
-    timezone: str = CITY_ZONE,
+    timezone: str | None = None,
+    now: datetime | None = None,
 ) -> tuple[int, int]:
-    """(closed on time, findings whose deadline fell in the period) a unit answers for: a
-    region with its subtree, or a department; neither is the whole city."""
+    """(closed on time, decided) of the findings a unit answers for (a region with its
+    subtree, or a department; neither is the whole city) whose first deadline fell in the
+    period, days in `timezone` (default: the configured city zone).
+
+    Decided by `now` (default: the wall clock): closed, or past the first deadline without a
+    整改反馈 made by it still awaiting its recheck. On time: closed with the last 整改反馈 by
+    the first deadline (FindingOut.closedOnTime)."""
+    zone = timezone or Settings().timezone
     lo, hi = subtree_bounds(region_path) if region_path else (None, None)
     row = await findings_queries.on_time(
         conn,
         lo=lo,
         hi=hi,
         department_id=department_id,
-        start=start_of_day(timezone, first_day),
-        end=start_of_day(timezone, last_day + timedelta(days=1)),
+        start=start_of_day(zone, first_day),
+        end=start_of_day(zone, last_day + timedelta(days=1)),
+        now=now or datetime.now(UTC),
     )
     return int(row["on_time"]), int(row["due"])
 
@@ -86,10 +105,24 @@ async def one(
     return await findings_views.with_events(conn, row, links=links, now=now)
 
 
-def _check(principal: Principal, row: asyncpg.Record, data: MoveIn, *, now: datetime) -> str:
+def _check(
+    principal: Principal,
+    row: asyncpg.Record,
+    data: MoveIn,
+    *,
+    reporter: int | None,
+    now: datetime,
+) -> str:
     """The state the move leads to, once it is the caller's to take and complete."""
     answers = findings_access.answers(principal, row)
     checks = findings_access.checks(principal, row)
+    # A checker must not pass their own rectification: the unit and its reporter are out.
+    if (
+        checks
+        and finding_rules.WHO.get(data.action) == "checker"
+        and (answers or reporter == principal.user_id)
+    ):
+        raise OWN_FINDING
     if not finding_rules.may_move(data.action, answers=answers, checks=checks):
         raise Forbidden(
             "oversight.not_your_move",
@@ -144,8 +177,8 @@ async def _write(
             "detail": {"photos": len(data.media_ids)},
         },
     )
-    if event_id is None:  # the same move landed meanwhile from another request
-        return
+    if event_id is None:  # under the finding's lock only a move on another finding can hold it
+        raise CLIENT_ID_REUSED
     await inspections_limits.take(conn, principal, settings=settings, now=now)
     await _attach(conn, principal, data, event_id=event_id, region_id=row["region_id"], now=now)
     await findings_queries.set_state(
@@ -187,6 +220,18 @@ async def _attach(
         now=now,
     ):
         raise BAD_PHOTOS
+
+
+def _same_move(replay: asyncpg.Record, finding_id: int, data: MoveIn) -> bool:
+    """Whether a move already taken under this clientId is the one asked again."""
+    deadline = data.deadline if data.action == "reopen" else None
+    return bool(
+        replay["finding_id"] == finding_id
+        and replay["action"] == data.action
+        and replay["note"] == data.note.strip()
+        and replay["deadline"] == deadline
+        and sorted(replay["media_ids"]) == sorted(data.media_ids)
+    )
 
 
 BAD_PHOTOS = Invalid(
@@ -254,13 +299,9 @@ async def move(
                 conn, actor_id=principal.user_id, client_id=data.client_id
             )
             if replay is None:
-                target = _check(principal, row, data, now=now)
+                reporter = await findings_queries.last_reporter(conn, finding_id=finding_id)
+                target = _check(principal, row, data, reporter=reporter, now=now)
                 await _write(conn, principal, row, data, target, settings=settings, now=now)
-    if replay is not None and replay["finding_id"] != finding_id:
-        raise Conflict(
-            "oversight.client_id_reused",
-            "该离线编号已用于另一个问题",
-            "This clientId was already used for another finding",
-            fields={"clientId": "used for another finding"},
-        )
+    if replay is not None and not _same_move(replay, finding_id, data):
+        raise CLIENT_ID_REUSED
     return await one(conn, principal, finding_id, now=now, links=links), replay is None

@@ -19,7 +19,8 @@ from backend.db.types import Connection
 FINDING_COLUMNS = """
     f.id, f.inspection_id, f.seq, f.region_id, f.region_path, f.text, f.category_code,
     f.responsible_region_id, f.responsible_path, f.responsible_department_id,
-    f.responsible_user_id, f.deadline, f.state, f.reported_at, f.closed_at, f.reopened,
+    f.responsible_user_id, f.deadline, f.first_deadline, f.state, f.reported_at, f.closed_at,
+    f.reopened,
     f.created_at, coalesce(rr.code, rd.code) AS unit_code, coalesce(rr.name, rd.name) AS unit_name,
     ru.display_name AS user_name, i.created_by AS inspection_author, i.day AS inspection_day
 """
@@ -30,6 +31,8 @@ FINDING_JOINS = """
     LEFT JOIN users ru ON ru.id = f.responsible_user_id
 """
 OWING = "('open', 'rectifying', 'reopened')"
+# 按期: the last 整改反馈 came by the deadline set at filing, whatever a reopen granted since.
+ON_TIME = "(f.reported_at IS NOT NULL AND f.reported_at <= f.first_deadline)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +129,22 @@ async def finding_unless_busy(conn: Connection, *, finding_id: int) -> asyncpg.R
     return row
 
 
-async def of_inspections(conn: Connection, *, inspection_ids: list[int]) -> list[asyncpg.Record]:
-    """The findings of these inspections, in their order."""
+async def of_inspections(
+    conn: Connection, *, viewer: Viewer, inspection_ids: list[int]
+) -> list[asyncpg.Record]:
+    """The findings of these inspections the viewer may read, in their order: all of them for
+    the inspection's author and staff whose range holds the inspected region, otherwise only
+    those the ledger shows the viewer (a department its own, a grid its own)."""
+    e, lo, hi, me = "$1", "$2", "$3", "$5"
+    whole = (
+        f"({e}::boolean OR ({lo}::text IS NOT NULL AND i.region_path >= {lo} "
+        f"AND i.region_path < {hi}) OR i.created_by = {me}::bigint)"
+    )
     rows: list[asyncpg.Record] = await conn.fetch(
         f"SELECT {FINDING_COLUMNS} FROM findings f {FINDING_JOINS} "
-        "WHERE f.inspection_id = ANY($1::bigint[]) ORDER BY f.inspection_id, f.seq",
+        f"WHERE f.inspection_id = ANY($7::bigint[]) AND ({whole} OR {visible(1)}) "
+        "ORDER BY f.inspection_id, f.seq",
+        *viewer.args(),
         inspection_ids,
     )
     return rows
@@ -162,13 +176,27 @@ async def insert_event(conn: Connection, *, values: dict[str, Any]) -> int | Non
 async def event_by_client(
     conn: Connection, *, actor_id: int, client_id: uuid.UUID
 ) -> asyncpg.Record | None:
-    """The move this actor already sent under `client_id`."""
+    """The move this actor already sent under `client_id`: what it asked (action, note,
+    deadline) and the ids of its photos, in order."""
     row: asyncpg.Record | None = await conn.fetchrow(
-        "SELECT id, finding_id, action FROM finding_events WHERE actor_id = $1 AND client_id = $2",
+        "SELECT e.id, e.finding_id, e.action, e.note, e.deadline, "
+        "coalesce(array(SELECT m.id FROM media m WHERE m.subject_kind = 'finding_event' "
+        "AND m.subject_id = e.id ORDER BY m.id), '{}') AS media_ids "
+        "FROM finding_events e WHERE e.actor_id = $1 AND e.client_id = $2",
         actor_id,
         client_id,
     )
     return row
+
+
+async def last_reporter(conn: Connection, *, finding_id: int) -> int | None:
+    """Who sent the finding's latest 整改反馈 (None before any)."""
+    actor: int | None = await conn.fetchval(
+        "SELECT actor_id FROM finding_events WHERE finding_id = $1 AND action = 'report' "
+        "ORDER BY at DESC, id DESC LIMIT 1",
+        finding_id,
+    )
+    return actor
 
 
 async def events_of(conn: Connection, *, finding_id: int) -> list[asyncpg.Record]:
@@ -228,14 +256,18 @@ async def on_time(
     department_id: int | None,
     start: datetime,
     end: datetime,
+    now: datetime,
 ) -> asyncpg.Record:
-    """(closed on time, all) of the findings due in [start, end) a unit answers for."""
+    """Of the findings a unit answers for whose first deadline fell in [start, end): those
+    closed on time, and those decided by `now` (closed, or past their first deadline without
+    a 整改反馈 made by it that still awaits its recheck)."""
     row: asyncpg.Record | None = await conn.fetchrow(
-        """
-        SELECT count(*) FILTER (WHERE state = 'closed' AND reported_at <= deadline) AS on_time,
-               count(*) AS due
-        FROM findings
-        WHERE deadline >= $1 AND deadline < $2
+        f"""
+        SELECT count(*) FILTER (WHERE state = 'closed' AND {ON_TIME}) AS on_time,
+               count(*) FILTER (WHERE state = 'closed' OR (first_deadline <= $6 AND NOT (
+                   state IN ('reported', 'rechecked') AND {ON_TIME}))) AS due
+        FROM findings f
+        WHERE first_deadline >= $1 AND first_deadline < $2
           AND ($3::text IS NULL OR (responsible_path >= $3 AND responsible_path < $4))
           AND ($5::bigint IS NULL OR responsible_department_id = $5)
         """,
@@ -244,6 +276,7 @@ async def on_time(
         lo,
         hi,
         department_id,
+        now,
     )
     assert row is not None  # an aggregate always answers one row
     return row
@@ -257,7 +290,8 @@ async def unit_counts(
     start: datetime | None,
     end: datetime | None,
 ) -> list[asyncpg.Record]:
-    """Per responsible unit of the findings the viewer sees (due in [start, end) when given)."""
+    """Per responsible unit of the findings the viewer sees (first due in [start, end) when
+    given)."""
     rows: list[asyncpg.Record] = await conn.fetch(
         f"""
         SELECT CASE WHEN f.responsible_region_id IS NOT NULL THEN 'region'
@@ -267,12 +301,11 @@ async def unit_counts(
                count(*) FILTER (WHERE f.state <> 'closed') AS open,
                count(*) FILTER (WHERE f.state IN {OWING} AND f.deadline <= $7) AS overdue,
                count(*) FILTER (WHERE f.state = 'closed') AS closed,
-               count(*) FILTER (WHERE f.state = 'closed' AND f.reported_at <= f.deadline)
-                   AS closed_on_time
+               count(*) FILTER (WHERE f.state = 'closed' AND {ON_TIME}) AS closed_on_time
         FROM findings f {FINDING_JOINS}
         WHERE {visible(1)}
-          AND ($8::timestamptz IS NULL OR f.deadline >= $8)
-          AND ($9::timestamptz IS NULL OR f.deadline < $9)
+          AND ($8::timestamptz IS NULL OR f.first_deadline >= $8)
+          AND ($9::timestamptz IS NULL OR f.first_deadline < $9)
         GROUP BY 1, 2, 3, 4
         ORDER BY 1 DESC, 3
         """,

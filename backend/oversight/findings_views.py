@@ -60,6 +60,7 @@ def finding(
         category_code=row["category_code"],
         state=row["state"],
         deadline=row["deadline"],
+        first_deadline=row["first_deadline"],
         overdue=finding_rules.overdue(row["state"], row["deadline"], now=now),
         responsible=ResponsibleOut(
             kind=kind, id=unit_id, code=row["unit_code"], name=row["unit_name"]
@@ -70,7 +71,7 @@ def finding(
         reported_at=row["reported_at"],
         closed_at=row["closed_at"],
         closed_on_time=finding_rules.closed_on_time(
-            row["state"], row["reported_at"], row["deadline"]
+            row["state"], row["reported_at"], row["first_deadline"]
         ),
         reopened=row["reopened"],
         inspection_day=row["inspection_day"],

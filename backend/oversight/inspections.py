@@ -1,22 +1,25 @@
 """督导检查: an inspection filed on site or at the desk, with the findings it opens.
 
 An inspection carries its author's own `clientId`, so a phone's offline queue may replay it:
-the same clientId again returns the inspection first filed. Each finding opens a duty
+the same clientId with the same body again returns the inspection first filed; with another
+body it is refused (409), never silently dropped. Each finding opens a duty
 (subject_kind "finding"): 催办 at its deadline, 督办 later, until the unit reports.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from backend.accounts.rules import Principal
 from backend.audit import service as audit
 from backend.db.types import Connection
 from backend.duties import service as duties
-from backend.errors import NotFound
+from backend.errors import Conflict, NotFound
 from backend.media import service as media
 from backend.media.links import PhotoLinks
 from backend.oversight import (
@@ -42,17 +45,28 @@ from backend.settings import Settings
 PAGE_SIZE = 50
 INSPECTION_PHOTOS = "inspection"
 NOT_FOUND = NotFound("oversight.inspection_not_found", "找不到该督查记录", "No such inspection")
-
-
-def _seen(principal: Principal) -> list[Any]:
-    return findings_access.viewer_of(principal).args()
+CLIENT_ID_REUSED = Conflict(
+    "oversight.client_id_reused",
+    "该离线编号已用于另一份督查记录",
+    "This clientId was already used for another inspection",
+    fields={"clientId": "used for another inspection"},
+)
 
 
 async def _outs(
-    conn: Connection, rows: list[asyncpg.Record], *, links: PhotoLinks | None, now: datetime
+    conn: Connection,
+    rows: list[asyncpg.Record],
+    *,
+    viewer: findings_queries.Viewer,
+    links: PhotoLinks | None,
+    now: datetime,
 ) -> list[InspectionOut]:
     ids = [row["id"] for row in rows]
-    found = await findings_queries.of_inspections(conn, inspection_ids=ids) if ids else []
+    found = (
+        await findings_queries.of_inspections(conn, viewer=viewer, inspection_ids=ids)
+        if ids
+        else []
+    )
     outs = await findings_views.findings(conn, found, links=links, now=now)
     by_inspection: dict[int, list[Any]] = {}
     for out in outs:
@@ -94,10 +108,11 @@ async def one(
     links: PhotoLinks | None = None,
 ) -> InspectionOut:
     """One inspection the caller sees, with its findings; 404 otherwise."""
-    row = await inspections_queries.one(conn, seen=_seen(principal), inspection_id=inspection_id)
+    viewer = findings_access.viewer_of(principal)
+    row = await inspections_queries.one(conn, seen=viewer.args(), inspection_id=inspection_id)
     if row is None:
         raise NOT_FOUND
-    return (await _outs(conn, [row], links=links, now=now))[0]
+    return (await _outs(conn, [row], viewer=viewer, links=links, now=now))[0]
 
 
 async def page(
@@ -109,10 +124,11 @@ async def page(
     links: PhotoLinks | None = None,
 ) -> InspectionPageOut:
     """The inspections the caller sees, newest first."""
+    viewer = findings_access.viewer_of(principal)
     rows = await inspections_queries.page(
-        conn, seen=_seen(principal), before_id=before_id, limit=PAGE_SIZE + 1
+        conn, seen=viewer.args(), before_id=before_id, limit=PAGE_SIZE + 1
     )
-    items = await _outs(conn, rows[:PAGE_SIZE], links=links, now=now)
+    items = await _outs(conn, rows[:PAGE_SIZE], viewer=viewer, links=links, now=now)
     following = str(items[-1].id) if len(rows) > PAGE_SIZE and items else None
     return InspectionPageOut(items=items, next=following)
 
@@ -126,26 +142,44 @@ async def file(
     now: datetime,
     links: PhotoLinks | None = None,
 ) -> tuple[InspectionOut, bool]:
-    """File an inspection and open its findings; (inspection, False) when it was a replay."""
+    """File an inspection and open its findings; (inspection, False) when it was a replay of
+    the same body, 409 when the clientId was used for another."""
+    body_hash = hashlib.sha256(msgspec.json.encode(data)).hexdigest()
     async with conn.transaction():
+        created = None
         known = await inspections_queries.by_client(
             conn, created_by=principal.user_id, client_id=data.client_id
         )
-        created = None
         if known is None:
-            created = await _store(conn, principal, data, settings=settings, now=now)
-            known = created or await inspections_queries.by_client(
-                conn, created_by=principal.user_id, client_id=data.client_id
+            created = await _store(
+                conn, principal, data, body_hash=body_hash, settings=settings, now=now
             )
-    if known is None:  # only a row that was there a moment ago could have refused ours
-        raise RuntimeError("a conflicting inspection vanished")
-    out = await one(conn, principal, known, now=now, links=links)
+            if created is None:
+                known = await inspections_queries.by_client(
+                    conn, created_by=principal.user_id, client_id=data.client_id
+                )
+    if created is None:
+        if known is None:  # only a row that was there a moment ago could have refused ours
+            raise RuntimeError("a conflicting inspection vanished")
+        if known["body_hash"] != body_hash:
+            raise CLIENT_ID_REUSED
+        inspection_id = int(known["id"])
+    else:
+        inspection_id = created
+    out = await one(conn, principal, inspection_id, now=now, links=links)
     return out, created is not None
 
 
 async def _store(
-    conn: Connection, principal: Principal, data: InspectionIn, *, settings: Settings, now: datetime
+    conn: Connection,
+    principal: Principal,
+    data: InspectionIn,
+    *,
+    body_hash: str,
+    settings: Settings,
+    now: datetime,
 ) -> int | None:
+    inspections_checks.check_texts(data)
     inspections_checks.check_deadlines(data, now=now)
     target = await inspections_checks.target(conn, principal, data)
     units = [
@@ -162,11 +196,12 @@ async def _store(
             "manner": data.manner,
             "plan": data.plan,
             "focus": data.focus,
-            "team": data.team.strip() or data.team,
+            "team": data.team.strip(),
             "day": data.day,
             "lat": data.lat,
             "lng": data.lng,
             "note": data.note,
+            "body_hash": body_hash,
             "created_at": now,
         },
     )
@@ -235,13 +270,14 @@ async def _open_finding(
             "seq": seq,
             "region_id": region_id,
             "region_path": region_path,
-            "text": data.text.strip() or data.text,
+            "text": data.text.strip(),
             "category_code": data.category_code,
             "responsible_region_id": unit.region_id,
             "responsible_path": unit.region_path,
             "responsible_department_id": unit.department_id,
             "responsible_user_id": data.responsible_user_id,
             "deadline": data.deadline,
+            "first_deadline": data.deadline,
             "created_at": now,
             "updated_at": now,
         },

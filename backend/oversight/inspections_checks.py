@@ -11,7 +11,7 @@ import asyncpg
 from backend.accounts.rules import Principal
 from backend.db.types import Connection
 from backend.errors import Invalid
-from backend.oversight import findings_access, inspections_queries
+from backend.oversight import finding_rules, findings_access, inspections_queries
 from backend.oversight.inspections_schemas import FindingIn, InspectionIn
 
 
@@ -35,10 +35,14 @@ async def target(conn: Connection, principal: Principal, data: InspectionIn) -> 
         raise _invalid(
             "regionCode", "检查的区域不存在或不在您的辖区内", "no such region in your scope"
         )
-    if data.department_id is not None and not await inspections_queries.department(
-        conn, department_id=data.department_id
-    ):
-        raise _invalid("departmentId", "检查的部门不存在", "no such department")
+    if data.department_id is not None:
+        department = await inspections_queries.department(conn, department_id=data.department_id)
+        if department is None or not findings_access.in_scope(principal, department["path"]):
+            raise _invalid(
+                "departmentId",
+                "检查的部门不存在或不在您的辖区内",
+                "no such department in your scope",
+            )
     return region
 
 
@@ -60,14 +64,23 @@ async def unit(conn: Connection, principal: Principal, data: FindingIn, index: i
     return found
 
 
-def check_deadlines(data: InspectionIn, *, now: datetime) -> None:
-    """Each finding's deadline lies ahead."""
+def check_texts(data: InspectionIn) -> None:
+    """The team and each finding say something once their blanks are stripped."""
+    if not data.team.strip():
+        raise _invalid("team", "请填写检查组", "name the inspection team")
     for index, finding in enumerate(data.findings):
-        if finding.deadline.tzinfo is None or finding.deadline <= now:
+        if not finding.text.strip():
+            raise _invalid(f"findings[{index}].text", "请描述发现的问题", "describe the problem")
+
+
+def check_deadlines(data: InspectionIn, *, now: datetime) -> None:
+    """Each finding's deadline lies ahead, within DEADLINE_HORIZON."""
+    for index, finding in enumerate(data.findings):
+        if not finding_rules.deadline_fits(finding.deadline, now=now):
             raise _invalid(
                 f"findings[{index}].deadline",
-                "整改期限须为将来的时间（含时区）",
-                "a deadline after now, with its time zone",
+                "整改期限须为将来一年内的时间（含时区）",
+                "a deadline after now and within a year, with its time zone",
             )
 
 
@@ -85,8 +98,12 @@ async def _unit(conn: Connection, principal: Principal, data: FindingIn, where: 
     department = await inspections_queries.department(
         conn, department_id=data.responsible_department_id
     )
-    if department is None:
-        raise _invalid(f"{where}.responsibleDepartmentId", "责任部门不存在", "no such department")
+    if department is None or not findings_access.in_scope(principal, department["path"]):
+        raise _invalid(
+            f"{where}.responsibleDepartmentId",
+            "责任部门不存在或不在您的辖区内",
+            "no such department in your scope",
+        )
     return Unit(department_id=department["id"])
 
 

@@ -136,7 +136,7 @@ class FindingController(Controller):
     ) -> Response[bytes]:
         wanted = ledger.Filters(finding_state, overdue, region, department_id, inspection_id)
         now = ctx.clock.now()
-        rows = await ledger.for_export(db, principal, wanted, now=now)
+        rows = await ledger.for_export(db, principal, wanted, settings=ctx.settings, now=now)
         content = ledger_sheet.workbook(rows, timezone=ctx.settings.timezone, now=now)
         name = f"问题台账-{now.date().isoformat()}.xlsx"
         fallback = f"findings-{now.date().isoformat()}.xlsx"

@@ -40,10 +40,12 @@ async def insert_inspection(conn: Connection, *, values: dict[str, Any]) -> int 
     return inspection_id
 
 
-async def by_client(conn: Connection, *, created_by: int, client_id: uuid.UUID) -> int | None:
-    """The inspection this author already filed under `client_id`."""
-    found: int | None = await conn.fetchval(
-        "SELECT id FROM inspections WHERE created_by = $1 AND client_id = $2",
+async def by_client(
+    conn: Connection, *, created_by: int, client_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """The inspection this author already filed under `client_id` (id, body_hash)."""
+    found: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT id, body_hash FROM inspections WHERE created_by = $1 AND client_id = $2",
         created_by,
         client_id,
     )
@@ -84,9 +86,11 @@ async def region_by_code(conn: Connection, *, code: str) -> asyncpg.Record | Non
 
 
 async def department(conn: Connection, *, department_id: int) -> asyncpg.Record | None:
-    """A department by id (id, code, name)."""
+    """A department by id (id, code, name, and the path of its region)."""
     row: asyncpg.Record | None = await conn.fetchrow(
-        "SELECT id, code, name FROM departments WHERE id = $1", department_id
+        "SELECT d.id, d.code, d.name, r.path FROM departments d "
+        "JOIN regions r ON r.id = d.region_id WHERE d.id = $1",
+        department_id,
     )
     return row
 

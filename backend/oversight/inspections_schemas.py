@@ -94,8 +94,15 @@ class FindingEventOut(Model):
 class FindingOut(Model):
     """A finding of the ledger: where it stands, who answers for it, its photos and evidence.
 
-    `closedOnTime`: closed (销号) and its last 整改反馈 came at or before its deadline.
-    `overdue`: still owed by the unit (open, rectifying, reopened) past its deadline."""
+    `deadline`: the deadline owed now (a reopen sets a new one); `firstDeadline`: the one set
+    when the inspection was filed.
+    `closedOnTime`: closed (销号) and its last 整改反馈 came at or before `firstDeadline`, so
+    a reopen with a generous new deadline does not turn a late rectification into an on-time
+    one. Assessment (findings closed on time) counts, among the findings whose firstDeadline
+    falls in its period, those decided: closed, or past firstDeadline without a 整改反馈 made
+    by it that still awaits its recheck; a finding still open before its deadline, or reported
+    in time and waiting for the recheck, is not counted yet.
+    `overdue`: still owed by the unit (open, rectifying, reopened) past `deadline`."""
 
     id: int
     inspection_id: int
@@ -107,6 +114,7 @@ class FindingOut(Model):
     responsible: ResponsibleOut
     closed_on_time: bool
     reopened: int
+    first_deadline: datetime | None = None
     category_code: str | None = None
     responsible_user: PersonOut | None = None
     photos: list[str] = msgspec.field(default_factory=list)

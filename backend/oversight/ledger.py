@@ -10,7 +10,13 @@ from backend.clock import start_of_day
 from backend.db.types import Connection
 from backend.errors import Invalid
 from backend.media.links import PhotoLinks
-from backend.oversight import findings_access, findings_queries, findings_views, inspections_queries
+from backend.oversight import (
+    findings_access,
+    findings_queries,
+    findings_views,
+    inspections_queries,
+    ledger_limits,
+)
 from backend.oversight.findings_queries import LedgerFilter
 from backend.oversight.inspections_schemas import FindingOut, FindingPageOut, UnitFindingsOut
 from backend.regions.paths import subtree_bounds
@@ -18,6 +24,8 @@ from backend.settings import Settings
 
 PAGE_SIZE = 50
 EXPORT_MAX = 10_000
+# The years a period of the per-unit counts may name.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +82,16 @@ async def page(
 
 
 async def for_export(
-    conn: Connection, principal: Principal, filters: Filters, *, now: datetime
+    conn: Connection,
+    principal: Principal,
+    filters: Filters,
+    *,
+    settings: Settings,
+    now: datetime,
 ) -> list[FindingOut]:
-    """Every finding that matches, for the workbook; 422 beyond EXPORT_MAX rows."""
+    """Every finding that matches, for the workbook; 422 beyond EXPORT_MAX rows, 429 beyond
+    the caller's hourly allowance of exports."""
+    await ledger_limits.take_export(conn, principal, settings=settings, now=now)
     rows = await findings_queries.ledger(
         conn,
         viewer=findings_access.viewer_of(principal),
@@ -104,6 +119,14 @@ async def units(
 ) -> list[UnitFindingsOut]:
     """Per responsible unit: open, overdue now, closed, closed on time (findings due in the
     period when one is given)."""
+    for name, day in (("from", first_day), ("to", last_day)):
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise Invalid(
+                "oversight.bad_period",
+                f"日期须在 {FIRST_YEAR} 年至 {LAST_YEAR} 年之间",
+                f"Dates must lie in the years {FIRST_YEAR} to {LAST_YEAR}",
+                fields={name: "out of range"},
+            )
     if first_day is not None and last_day is not None and last_day < first_day:
         raise Invalid(
             "oversight.bad_period",

@@ -8,13 +8,13 @@ its due time is late. Counts per unit feed the summary and the assessment (è€ƒæ 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
 from backend.accounts.rules import Principal
 from backend.audit import service as audit
-from backend.clock import city_today, end_of_day
+from backend.clock import city_today, start_of_day
 from backend.db.types import Connection
 from backend.duties import service as duties
 from backend.errors import Conflict, Forbidden, NotFound
@@ -55,13 +55,24 @@ async def owe_reports(conn: Connection, *, settings: Settings, now: datetime) ->
     due_day = settings.monthly_report_due_day
     if not rules.still_owable(today, month, due_day_of_month=due_day):
         return 0
-    due_at = end_of_day(settings.timezone, rules.due_day(month, due_day_of_month=due_day))
+    # Due at the first moment that is late: anything filed on the due day is on time.
+    last_day = rules.due_day(month, due_day_of_month=due_day)
+    due_at = start_of_day(settings.timezone, last_day + timedelta(days=1))
     async with conn.transaction():
         made = await queries.owe_departments(conn, month=month, due_at=due_at, now=now)
         if settings.monthly_reports_from_streets:
             made += await queries.owe_streets(conn, month=month, due_at=due_at, now=now)
         for row in made:
             await _open(conn, row, month=month, due_at=due_at, settings=settings, now=now)
+        if made:
+            await audit.record(
+                conn,
+                actor_id=None,
+                action="monthly_report.owed",
+                subject=("monthly_report", rules.month_label(month)),
+                region_id=None,
+                detail={"month": rules.month_label(month), "units": len(made)},
+            )
     return len(made)
 
 
@@ -103,13 +114,14 @@ async def _open(
 
 async def of_month(
     conn: Connection, principal: Principal, *, month: date, state: str | None, now: datetime
-) -> list[MonthlyReportOut]:
-    """The reports of a month in the caller's scope, departments first, by name."""
+) -> tuple[list[MonthlyReportOut], bool]:
+    """The reports of a month in the caller's scope, departments first, by name; and whether
+    there were more than LIST_LIMIT of them (the rest left out)."""
     lo, hi = access.scope_bounds(principal)
     rows = await queries.of_month(
-        conn, month=month, state=state, scope_lo=lo, scope_hi=hi, limit=LIST_LIMIT
+        conn, month=month, state=state, scope_lo=lo, scope_hi=hi, limit=LIST_LIMIT + 1
     )
-    return [views.report_out(row, now=now) for row in rows]
+    return [views.report_out(row, now=now) for row in rows[:LIST_LIMIT]], len(rows) > LIST_LIMIT
 
 
 async def mine(conn: Connection, principal: Principal, *, now: datetime) -> list[MonthlyReportOut]:
@@ -131,8 +143,8 @@ async def one(
     conn: Connection, principal: Principal, *, report_id: int, now: datetime
 ) -> MonthlyReportOut:
     """One report with its timeline, for staff whose scope holds it and for its unit."""
-    row = await queries.report(conn, report_id=report_id)
-    if row is None or not access.sees(principal, row):
+    row = await queries.report(conn, report_id=report_id, reader=access.reader(principal))
+    if row is None:
         raise NO_SUCH_REPORT
     out = views.report_out(row, now=now)
     out.events = [views.event_out(e) for e in await queries.events(conn, report_id=report_id)]
@@ -152,8 +164,8 @@ async def submit(
     rules.check_contents(problems_found=data.problems_found, zero_report=data.zero_report)
     note = data.note.strip() or None
     async with conn.transaction():
-        row = await queries.lock(conn, report_id=report_id)
-        if row is None or not access.sees(principal, row):
+        row = await queries.lock(conn, report_id=report_id, reader=access.reader(principal))
+        if row is None:
             raise NO_SUCH_REPORT
         if not access.owes(principal, row):
             raise NOT_YOUR_UNIT

@@ -21,12 +21,13 @@ def scope_bounds(principal: Principal) -> tuple[str | None, str | None]:
     return subtree_bounds(scope.path)
 
 
-def sees(principal: Principal, row: asyncpg.Record) -> bool:
-    """Staff whose scope holds the report, and the unit that owes it."""
+def reader(principal: Principal) -> tuple[str | None, str | None, int | None, str | None]:
+    """The caller as the reports' SQL scope needs it: their region range (None: the whole
+    city), and the unit they may file for (their department, or their own region's path)."""
     lo, hi = scope_bounds(principal)
-    if lo is None or hi is None or lo <= row["region_path"] < hi:
-        return True
-    return owes(principal, row)
+    department_id = principal.department_id if principal.role == "department" else None
+    own = principal.region_path if principal.role in REGION_STAFF else None
+    return lo, hi, department_id, own
 
 
 def owes(principal: Principal, row: asyncpg.Record) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
@@ -20,6 +20,7 @@ From = Annotated[str, QueryParameter(name="from", max_length=10, description="fi
 To = Annotated[str, QueryParameter(max_length=10, description="last month")]
 State = Annotated[rules.ReportState | None, QueryParameter(name="state")]
 
+TRUNCATED = "X-Truncated"
 overseers = requires("dispatcher", "supervisor", "admin")
 units = requires("department", "worker", "dispatcher", "supervisor")
 
@@ -32,17 +33,23 @@ class MonthlyReportController(Controller):
         "/",
         operation_id="listMonthlyReports",
         guards=[overseers],
-        summary="定期访查: a month's reports of the units in scope (default: the month just ended)",
+        summary="定期访查: a month's reports of the units in scope (default: the month just "
+        "ended); the header X-Truncated: true when more units than 5000 were left out",
     )
     async def of_month(
         self, ctx: Ctx, db: DB, principal: Caller, month: Month = None, wanted: State = None
-    ) -> list[MonthlyReportOut]:
+    ) -> Response[list[MonthlyReportOut]]:
         now = ctx.clock.now()
         if month is None:
             chosen = rules.owed_month(city_today(ctx.settings.timezone, now))
         else:
             chosen = rules.parse_month(month, name="month")
-        return await monthly.of_month(db, principal, month=chosen, state=wanted, now=now)
+        reports, truncated = await monthly.of_month(
+            db, principal, month=chosen, state=wanted, now=now
+        )
+        # More units than one answer holds: say so rather than drop the rest unseen.
+        headers = {TRUNCATED: "true"} if truncated else {}
+        return Response(reports, headers=headers)
 
     @get(
         "/mine",

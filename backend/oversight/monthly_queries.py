@@ -26,6 +26,13 @@ _FROM = """
 """
 _ORDER = "ORDER BY m.month DESC, (m.owner_department_id IS NULL), unit_name, m.id"
 _SCOPE = "($1::text IS NULL OR (m.region_path >= $1 AND m.region_path < $2))"
+# Who reads one report: staff whose range holds it ($2, $3; NULL: the whole city), or the
+# unit owing it, a department ($4) or staff of the street or below it ($5).
+_READER = (
+    "($2::text IS NULL OR (m.region_path >= $2 AND m.region_path < $3) "
+    "OR m.owner_department_id = $4::bigint "
+    "OR (m.owner_region_id IS NOT NULL AND starts_with($5::text, m.region_path)))"
+)
 
 
 async def owe_departments(
@@ -107,10 +114,13 @@ async def insert_event(
     )
 
 
-async def report(conn: Connection, *, report_id: int) -> asyncpg.Record | None:
-    """One report with its unit, submitter and duty's standing."""
+async def report(
+    conn: Connection, *, report_id: int, reader: tuple[Any, ...]
+) -> asyncpg.Record | None:
+    """One report the reader may see, with its unit, submitter and duty's standing; `reader`
+    is (range low, range high, department, own region path) as monthly_access.reader gives."""
     row: asyncpg.Record | None = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM {_FROM} WHERE m.id = $1", report_id
+        f"SELECT {_COLUMNS} FROM {_FROM} WHERE m.id = $1 AND {_READER}", report_id, *reader
     )
     return row
 
@@ -125,13 +135,16 @@ async def events(conn: Connection, *, report_id: int) -> list[asyncpg.Record]:
     return rows
 
 
-async def lock(conn: Connection, *, report_id: int) -> asyncpg.Record | None:
-    """A report's row, locked for a change."""
+async def lock(
+    conn: Connection, *, report_id: int, reader: tuple[Any, ...]
+) -> asyncpg.Record | None:
+    """A report's row the reader may see, locked for a change."""
     row: asyncpg.Record | None = await conn.fetchrow(
-        "SELECT id, month, owner_department_id, owner_region_id, region_id, region_path, "
-        "due_at, state, places_visited, problems_found, zero_report, note "
-        "FROM monthly_reports WHERE id = $1 FOR UPDATE",
+        "SELECT m.id, m.month, m.owner_department_id, m.owner_region_id, m.region_id, "
+        "m.region_path, m.due_at, m.state, m.places_visited, m.problems_found, m.zero_report, "
+        f"m.note FROM monthly_reports m WHERE m.id = $1 AND {_READER} FOR UPDATE",
         report_id,
+        *reader,
     )
     return row
 
@@ -243,7 +256,7 @@ async def summary(
                count(*) FILTER (WHERE m.state = 'submitted') AS on_time,
                count(*) FILTER (WHERE m.state = 'late') AS late,
                count(*) FILTER (WHERE m.state = 'missing'
-                                   OR (m.state = 'due' AND m.due_at < $5)) AS missing
+                                   OR (m.state = 'due' AND m.due_at <= $5)) AS missing
         FROM monthly_reports m
         LEFT JOIN departments d ON d.id = m.owner_department_id
         LEFT JOIN regions o ON o.id = m.owner_region_id

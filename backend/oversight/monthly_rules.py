@@ -1,9 +1,10 @@
 """Pure decisions of monthly reports (定期访查): which month is owed, by when, in what state.
 
 A unit (a department, and by setting a street) owes one report per month: the month just
-ended is owed from the first of the next month until the end of its due day (city time).
-`due → submitted` when filed in time, `due → missing` when the due time passes unfiled (the
-watcher's 催办), `due | missing → late` when filed after the due time.
+ended is owed from the first of the next month until the end of its due day (city time):
+filed before 00:00 of the day after is on time. `due → submitted` when filed in time,
+`due → missing` when the due time passes unfiled (the watcher's 催办), `due | missing →
+late` when filed after the due time.
 """
 
 from __future__ import annotations
@@ -56,15 +57,16 @@ def still_owable(today: date, month: date, *, due_day_of_month: int) -> bool:
 
 
 def state_on_submit(state: str, *, due_at: datetime, now: datetime) -> ReportState:
-    """Filed by its due time: submitted; after it (missing or not yet marked so): late."""
+    """Filed before its due time (the first moment that is late): submitted; at or after it
+    (missing or not yet marked so): late."""
     if state in FILED:
         raise ValueError("a filed report is not filed again")
-    return "submitted" if now <= due_at else "late"
+    return "submitted" if now < due_at else "late"
 
 
 def overdue(state: str, *, due_at: datetime, now: datetime) -> bool:
-    """Not filed and past its due time."""
-    return state not in FILED and now > due_at
+    """Not filed and its due time reached."""
+    return state not in FILED and now >= due_at
 
 
 def check_contents(*, problems_found: int, zero_report: bool) -> None:

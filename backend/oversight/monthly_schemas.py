@@ -56,9 +56,10 @@ class MonthlyReportEventOut(Model):
 class MonthlyReportOut(Model):
     """One unit's report of one month.
 
-    month: "2026-11"; state: due (owed, not yet filed), submitted (filed by dueAt), late
-    (filed after dueAt), missing (dueAt passed unfiled: 催办 went out); overdue: not filed
-    and past dueAt; reminded 催办 / supervised 督办: whether they went out; events: the
+    month: "2026-11"; dueAt: the first moment a filing is late, 00:00 (city time) of the day
+    after the due day; state: due (owed, not yet filed), submitted (filed before dueAt), late
+    (filed at or after dueAt), missing (dueAt passed unfiled: 催办 went out); overdue: not
+    filed and dueAt reached; reminded 催办 / supervised 督办: whether they went out; events: the
     timeline, only when one report is read.
     """
 

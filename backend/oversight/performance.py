@@ -46,9 +46,11 @@ async def of_workers(
         scope_hi=hi,
         user_id=None,
         active_since=period.start,
-        limit=WORKERS_LIMIT,
+        limit=WORKERS_LIMIT + 1,
     )
-    return await _performance(conn, rows, period=period, now=now)
+    out = await _performance(conn, rows[:WORKERS_LIMIT], period=period, now=now)
+    out.truncated = len(rows) > WORKERS_LIMIT
+    return out
 
 
 async def mine(

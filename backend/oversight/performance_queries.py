@@ -53,7 +53,9 @@ async def handled_cases(
     """Per worker, the cases they did the 处置 of in [start, end), followed to `end`.
 
     A case's events are compared by their order on its timeline (ids), not by time: steps
-    recorded within one instant still come before or after the worker's 处置."""
+    recorded within one instant still come before or after the worker's 处置. A case is late
+    for its handler when a step in a handler's hands (已派遣, 已签收) was 催办 anywhere on its
+    timeline up to `end`: a case sent back and overrunning its second round is late too."""
     rows: list[asyncpg.Record] = await conn.fetch(
         """
         WITH handled AS (
@@ -64,8 +66,8 @@ async def handled_cases(
             GROUP BY e.actor_id, e.case_id
         ), lives AS (
             SELECT h.user_id, h.case_id, c.rating,
-                   bool_or(x.action = 'remind' AND x.from_status IN ('dispatched', 'accepted')
-                           AND x.id < h.first_resolve) AS late,
+                   bool_or(x.action = 'remind'
+                           AND x.from_status IN ('dispatched', 'accepted')) AS late,
                    bool_or(x.action IN ('verify_fail', 'reopen')
                            AND x.id > h.first_resolve) AS reworked,
                    bool_or(x.action = 'rate') AS rated

@@ -11,8 +11,11 @@ class WorkerPerformanceOut(Model):
     处置 (resolve), whatever grid the case came from.
 
     handled 处置量: cases on which the worker recorded a 处置 in the period.
-    onTime 按期: of those, cases whose 签收 and 处置 deadlines had not passed (no 催办 of a
-        step in the handler's hands, 已派遣 or 已签收) by the worker's first 处置 in the period.
+    onTime 按期: of those, cases none of whose 签收 and 处置 deadlines passed (no 催办 of a
+        step in a handler's hands, 已派遣 or 已签收) on the case's timeline up to the period's
+        end, every round counted: a case sent back (返工) that overruns its deadline on the
+        second round is not on time. Like the statistics' onTimeRate (no 催办 mark), except
+        that a 催办 before dispatch (受理, the dispatcher's step) is not the worker's.
     onTimeRate 按期率: onTime / handled.
     reworked 返工: handled cases sent back after that 处置 (failed 核查 or a reporter's
         返工) by the period's end; reworkRate 返工率: reworked / handled.
@@ -42,7 +45,9 @@ class WorkerPerformanceOut(Model):
 
 
 class PerformanceOut(Model):
-    """The period and one row per grid worker, by region then name."""
+    """The period and one row per grid worker, by region then name; `truncated` when there
+    were more workers than one answer holds (narrow the scope)."""
 
     period: PeriodOut
     workers: list[WorkerPerformanceOut]
+    truncated: bool = False

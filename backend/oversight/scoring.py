@@ -32,8 +32,6 @@ Source = Literal[
 Direction = Literal["higher", "lower"]
 UnitKind = Literal["region", "department"]
 SOURCES: Final[tuple[str, ...]] = get_args(Source)
-# Figures measured on places: a department answers for no survey, no key area.
-REGION_ONLY: Final = frozenset({"safety_index", "areas_lifted", "areas_overdue"})
 MAX_INDICATORS: Final = 30
 _PLACES: Final = 2
 
@@ -134,7 +132,8 @@ def points(indicator: Indicator, value: float | None) -> float | None:
 
 
 def check_manual(indicator: Indicator, given: float, reason: str) -> None:
-    """A manual item: only on a manual indicator, 0..weight points, with a reason."""
+    """A manual item: only on a manual indicator, 0..weight points in steps of 0.01 (as
+    every item is rounded, so the items add up to the total), with a reason."""
     if indicator.source != "manual":
         raise Invalid(
             "assessment.not_manual",
@@ -148,6 +147,13 @@ def check_manual(indicator: Indicator, given: float, reason: str) -> None:
             f"手工打分须在 0 至 {indicator.weight:g} 分之间",
             f"Manual points must lie between 0 and {indicator.weight:g}",
             fields={"points": f"0..{indicator.weight:g}"},
+        )
+    if abs(given * 100 - round(given * 100)) > 1e-6:
+        raise Invalid(
+            "assessment.manual_points",
+            "手工打分最多保留两位小数",
+            "Manual points go in steps of 0.01",
+            fields={"points": "steps of 0.01"},
         )
     if not reason.strip():
         raise Invalid(
@@ -205,12 +211,13 @@ def ranks(units: Sequence[Standing]) -> dict[str, int]:
 
 
 def at_bottom(ranked: Mapping[str, int], *, count: int) -> set[str]:
-    """The units among the `count` lowest ranked (约谈), with any that share their rank."""
+    """The units among the `count` lowest ranked (约谈), with any that share their rank;
+    never those ranked first, so none when every unit shares one rank."""
     if count <= 0 or not ranked:
         return set()
     ordered = sorted(ranked.values())
-    cutoff = ordered[max(0, len(ordered) - count)]
-    return {key for key, rank in ranked.items() if rank >= cutoff}
+    first, cutoff = ordered[0], ordered[max(0, len(ordered) - count)]
+    return {key for key, rank in ranked.items() if rank >= cutoff and rank != first}
 
 
 def rate(numerator: int, denominator: int) -> Figure:

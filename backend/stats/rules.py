@@ -263,6 +263,10 @@ def figures(c: Counts) -> MetricsOut:
         resolve_hours_p90=hours(c.resolve_p90_s),
         overdue=c.overdue,
         rated=c.rated,
+        closed_on_time=c.closed_on_time,
+        satisfied=c.satisfied,
+        resolved=c.resolved,
+        reworked=c.reworked,
     )
 
 
@@ -329,6 +333,7 @@ LOWER_IS_BETTER: Final = frozenset(
         "resolveHoursAvg",
         "resolveHoursP90",
         "overdue",
+        "reworked",
     }
 )
 

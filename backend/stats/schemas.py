@@ -46,6 +46,12 @@ class MetricsOut(Model):
     overdue: int
     # How many were rated (评价): what satisfactionRate divides by.
     rated: int = 0
+    # What the other rates divide: closedOnTime / closed is onTimeRate, satisfied / rated is
+    # satisfactionRate, reworked / resolved (处置 at least once) is reworkRate.
+    closed_on_time: int = 0
+    satisfied: int = 0
+    resolved: int = 0
+    reworked: int = 0
 
 
 class RegionRefOut(Model):
@@ -86,6 +92,10 @@ class ChangesOut(Model):
     resolve_hours_p90: float | None = None
     overdue: float | None = None
     rated: float | None = None
+    closed_on_time: float | None = None
+    satisfied: float | None = None
+    resolved: float | None = None
+    reworked: float | None = None
 
 
 class ComparedOut(Model):

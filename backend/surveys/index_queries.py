@@ -115,11 +115,17 @@ async def previous_survey(
 
 
 async def latest_published_over(
-    conn: Connection, *, paths: Sequence[str], survey_id: int | None = None
+    conn: Connection,
+    *,
+    paths: Sequence[str],
+    survey_id: int | None = None,
+    first_day: date | None = None,
+    last_day: date | None = None,
 ) -> asyncpg.Record | None:
     """The newest published 安全感 survey of a whole region whose region has one of `paths`
     (the one that ran last: publishing an older survey late does not displace it); with
-    `survey_id`, that survey only, if it is such a survey."""
+    `survey_id`, that survey only, if it is such a survey; with `first_day`/`last_day`, only
+    a survey open at some time within those days."""
     row: asyncpg.Record | None = await conn.fetchrow(
         """
         SELECT s.id, s.purpose, s.region_id, s.region_path, s.place_id, s.title, s.title_en,
@@ -128,11 +134,15 @@ async def latest_published_over(
         FROM surveys s JOIN regions r ON r.id = s.region_id
         WHERE s.state = 'published' AND s.purpose = 'safety' AND s.place_id IS NULL
           AND s.region_path = ANY($1::text[]) AND ($2::bigint IS NULL OR s.id = $2)
+          AND ($3::date IS NULL OR s.closes_on >= $3)
+          AND ($4::date IS NULL OR s.opens_on <= $4)
         ORDER BY s.opens_on DESC, s.published_at DESC, s.id DESC
         LIMIT 1
         """,
         list(paths),
         survey_id,
+        first_day,
+        last_day,
     )
     return row
 

@@ -9,6 +9,7 @@ every figure passed through `indices.publicly`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import asyncpg
 
@@ -157,7 +158,13 @@ async def _previous(
 
 
 async def latest_published(
-    conn: Connection, *, region_path: str, settings: Settings, survey_id: int | None = None
+    conn: Connection,
+    *,
+    region_path: str,
+    settings: Settings,
+    survey_id: int | None = None,
+    first_day: date | None = None,
+    last_day: date | None = None,
 ) -> PublishedSurveyOut | None:
     """The newest published 安全感 survey over `region_path` (of it or an ancestor), as
     residents read it: the figures of the nearest region at or above `region_path` whose
@@ -165,9 +172,14 @@ async def latest_published(
     group: see indices.complementary_suppression), else of the survey's whole scope; against
     the previous published survey of the same scope. With `survey_id`, that survey (an
     earlier quarter's report shows its own survey), or None when it is not a published
-    安全感 survey over the region."""
+    安全感 survey over the region. With `first_day`/`last_day`, only a survey open at some
+    time within those days."""
     row = await index_queries.latest_published_over(
-        conn, paths=indices.ancestor_paths(region_path), survey_id=survey_id
+        conn,
+        paths=indices.ancestor_paths(region_path),
+        survey_id=survey_id,
+        first_day=first_day,
+        last_day=last_day,
     )
     if row is None:
         return None

@@ -217,3 +217,137 @@ async def test_the_ledger_filters_and_scopes(
     listed = (await client.get(INSPECTIONS, headers=supervisor)).json()
     assert [i["id"] for i in listed["items"]] == [setup["inspection"]["id"]]
     assert listed["next"] is None
+
+
+async def test_an_inspection_shows_each_reader_only_the_findings_they_may_see(
+    client: Client, login: Login, clock: ManualClock, demo_database: str
+) -> None:
+    setup = await two_findings(client, login, clock, demo_database)
+    supervisor, grid, dept = setup["supervisor"], setup["grid"], setup["dept"]
+    department, worker = await login("demo-department"), await login("demo-worker")
+    inspection_id = setup["inspection"]["id"]
+
+    async def shown(headers: dict[str, str]) -> tuple[list[int], list[list[int]]]:
+        one = await client.get(f"{INSPECTIONS}/{inspection_id}", headers=headers)
+        assert one.status_code == 200, one.text
+        listed = (await client.get(INSPECTIONS, headers=headers)).json()["items"]
+        return [f["id"] for f in one.json()["findings"]], [
+            [f["id"] for f in i["findings"]] for i in listed
+        ]
+
+    assert await shown(department) == ([dept], [[dept]])
+    assert await shown(worker) == ([grid], [[grid]])
+    assert await shown(supervisor) == ([grid, dept], [[grid, dept]])
+    # The street's own staff hold the inspected region: the whole inspection.
+    admin = await login("demo-admin")
+    street = await street_staff(client, admin, "xihu-street-supervisor", "supervisor")
+    assert await shown(street) == ([grid, dept], [[grid, dept]])
+
+
+async def test_a_clientid_sent_again_with_another_body_is_refused(
+    client: Client, login: Login, clock: ManualClock, demo_database: str
+) -> None:
+    setup = await two_findings(client, login, clock, demo_database)
+    supervisor, worker, grid = setup["supervisor"], await login("demo-worker"), setup["grid"]
+    due = later(clock.now(), days=2)
+    body = inspection_body([finding("井盖缺失", due, responsibleRegionCode=HOME_GRID)], day=due)
+    filed = await file(client, supervisor, body)
+    assert (await file(client, supervisor, body, expect=200))["id"] == filed["id"]
+    other = {**body, "findings": [finding("路面塌陷", due, responsibleRegionCode=HOME_GRID)]}
+    refused = await file(client, supervisor, other, expect=409)
+    assert refused["code"] == "oversight.client_id_reused" and refused["messageEn"]
+    assert len(await fetch(demo_database, "SELECT id FROM inspections")) == 2
+
+    await move(client, worker, grid, "accept")
+    client_id = str(uuid.uuid4())
+    evidence = await photo(client, worker, purpose="evidence", seed=5)
+    sent = {"note": "已清理", "mediaIds": [evidence]}
+    first = await move(client, worker, grid, "report", client_id=client_id, **sent)
+    again = await move(client, worker, grid, "report", client_id=client_id, expect=200, **sent)
+    assert first["state"] == again["state"] == "reported"
+    changed = await move(
+        client,
+        worker,
+        grid,
+        "report",
+        client_id=client_id,
+        expect=409,
+        note="另一份反馈",
+        mediaIds=[evidence],
+    )
+    assert changed["code"] == "oversight.client_id_reused"
+    fewer = await move(
+        client, worker, grid, "report", client_id=client_id, expect=409, note="已清理"
+    )
+    assert fewer["code"] == "oversight.client_id_reused"
+    other_action = await move(client, worker, grid, "accept", client_id=client_id, expect=409)
+    assert other_action["code"] == "oversight.client_id_reused"
+    events = (await finding_of(client, worker, grid))["events"]
+    assert [e["action"] for e in events] == ["file", "accept", "report"]
+
+
+async def test_far_deadlines_and_periods_and_blank_texts_are_refused(
+    client: Client, login: Login, clock: ManualClock, demo_database: str
+) -> None:
+    setup = await two_findings(client, login, clock, demo_database)
+    supervisor, worker, grid = setup["supervisor"], await login("demo-worker"), setup["grid"]
+    far = "9999-12-31T00:00:00+08:00"
+    body = inspection_body(
+        [{"text": "井盖缺失", "deadline": far, "responsibleRegionCode": HOME_GRID}],
+        day=clock.now(),
+    )
+    answer = await file(client, supervisor, body, expect=422)
+    assert "findings[0].deadline" in answer["fields"] and answer["messageEn"]
+    within = later(clock.now(), days=300)
+    blank_team = inspection_body(
+        [finding("井盖缺失", within, responsibleRegionCode=HOME_GRID)], day=clock.now(), team="  "
+    )
+    assert "team" in (await file(client, supervisor, blank_team, expect=422))["fields"]
+    blank_text = inspection_body(
+        [finding(" \t ", within, responsibleRegionCode=HOME_GRID)], day=clock.now()
+    )
+    assert "findings[0].text" in (await file(client, supervisor, blank_text, expect=422))["fields"]
+
+    await move(client, worker, grid, "accept")
+    await report(client, worker, grid)
+    await move(client, supervisor, grid, "recheck", note="未整改到位")
+    reopen = await move(client, supervisor, grid, "reopen", note="返工", deadline=far, expect=422)
+    assert "deadline" in reopen["fields"]
+
+    for params, field in (({"to": "9999-12-31"}, "to"), ({"from": "0001-01-01"}, "from")):
+        units = await client.get(f"{FINDINGS}/units", headers=supervisor, params=params)
+        assert units.status_code == 422, units.text
+        assert field in units.json()["fields"]
+
+
+async def test_who_rectifies_a_finding_cannot_pass_it(
+    client: Client, login: Login, clock: ManualClock, demo_database: str
+) -> None:
+    admin, supervisor = await login("demo-admin"), await login("demo-supervisor")
+    dispatcher = await street_staff(client, admin, "xihu-street-dispatcher", "dispatcher")
+    dept = await department_id(demo_database)
+    due = later(clock.now(), days=2)
+    outside = inspection_body(
+        [finding("违规户外广告", due, responsibleDepartmentId=dept)], day=clock.now()
+    )
+    # A street's staff may not hand a finding to a district department.
+    refused = await file(client, dispatcher, outside, expect=422)
+    assert "findings[0].responsibleDepartmentId" in refused["fields"]
+    inspected = inspection_body(
+        [finding("x", due, responsibleRegionCode=HOME_GRID)], day=clock.now(), departmentId=dept
+    )
+    assert "departmentId" in (await file(client, dispatcher, inspected, expect=422))["fields"]
+
+    own = inspection_body(
+        [finding("消防通道堵塞", due, responsibleRegionCode=HOME_STREET)], day=due
+    )
+    finding_id = (await file(client, dispatcher, own))["findings"][0]["id"]
+    await move(client, dispatcher, finding_id, "accept")
+    await report(client, dispatcher, finding_id)
+    alone = await move(client, dispatcher, finding_id, "recheck", note="已整改", expect=403)
+    assert alone["code"] == "oversight.own_finding" and alone["message"] and alone["messageEn"]
+    await move(client, supervisor, finding_id, "recheck", note="已整改")
+    for action, extra in (("close", {}), ("reopen", {"note": "返工", "deadline": due.isoformat()})):
+        answer = await move(client, dispatcher, finding_id, action, expect=403, **extra)
+        assert answer["code"] == "oversight.own_finding"
+    assert (await move(client, supervisor, finding_id, "close"))["state"] == "closed"

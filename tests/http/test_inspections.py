@@ -195,3 +195,59 @@ async def test_three_findings_through_to_closing(
 
     one = (await client.get(f"{INSPECTIONS}/{filed['id']}", headers=supervisor)).json()
     assert [f["state"] for f in one["findings"]] == ["closed"] * 3
+
+
+async def test_on_time_is_measured_against_the_first_deadline_and_only_once_decided(
+    client: Client, login: Login, clock: ManualClock, demo_database: str
+) -> None:
+    supervisor, worker = await login("demo-supervisor"), await login("demo-worker")
+    t0 = clock.now()
+    body = inspection_body(
+        [
+            finding("垃圾清运不及时", later(t0, hours=1), responsibleRegionCode=HOME_GRID),
+            finding("路灯不亮", later(t0, days=2), responsibleRegionCode=HOME_GRID),
+            finding("井盖破损", later(t0, days=3), responsibleRegionCode=HOME_GRID),
+            finding("绿化带毁损", later(t0, hours=1), responsibleRegionCode=HOME_GRID),
+        ],
+        day=t0,
+    )
+    reopened, still_open, awaiting, overdue = (
+        f["id"] for f in (await file(client, supervisor, body))["findings"]
+    )
+    await move(client, worker, reopened, "accept")
+    await report(client, worker, reopened)
+    await move(client, supervisor, reopened, "recheck", note="未整改到位")
+    generous = later(t0, days=5)
+    await move(client, supervisor, reopened, "reopen", note="返工", deadline=generous.isoformat())
+    await move(client, worker, awaiting, "accept")
+    await report(client, worker, awaiting, seed=4)
+
+    clock.advance(hours=2)  # past the first deadline, long before the reopen's
+    supervisor, worker = await login("demo-supervisor"), await login("demo-worker")
+    await move(client, worker, reopened, "accept")
+    await report(client, worker, reopened, seed=5)
+    await move(client, supervisor, reopened, "recheck", note="已整改")
+    closed = await move(client, supervisor, reopened, "close")
+    assert closed["closedOnTime"] is False
+    assert closed["firstDeadline"] == later(t0, hours=1).isoformat().replace("+00:00", "Z")
+    assert closed["deadline"] == generous.isoformat().replace("+00:00", "Z")
+    units = (await client.get(f"{FINDINGS}/units", headers=supervisor)).json()
+    assert [(u["code"], u["closed"], u["closedOnTime"]) for u in units] == [(HOME_GRID, 1, 0)]
+
+    # Decided: the late closed one and the one overdue; not the one open before its deadline
+    # nor the one reported in time awaiting its recheck.
+    conn = await connect(demo_database)
+    try:
+        counted = await findings_on_time(
+            conn,
+            region_path=None,
+            department_id=None,
+            first_day=date(2026, 11, 1),
+            last_day=date(2026, 11, 30),
+            now=clock.now(),
+        )
+    finally:
+        await conn.close()
+    assert counted == (0, 2)
+    assert (await finding_of(client, supervisor, overdue))["overdue"] is True
+    assert (await finding_of(client, supervisor, still_open))["overdue"] is False

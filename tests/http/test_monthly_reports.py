@@ -20,8 +20,9 @@ from tests.http.case_helpers import STAFF_PASSWORD, staff
 from tests.http.conftest import Client, Login
 
 CITY_DEC_1 = datetime(2026, 11, 30, 16, 30, tzinfo=UTC)  # 00:30 on 1 December in the city
-DUE = "2026-12-05T15:59:59Z"  # the end of 5 December in the city
+DUE = "2026-12-05T16:00:00Z"  # 00:00 on 6 December in the city: the first late moment
 PAST_DUE = datetime(2026, 12, 5, 16, 0, 1, tzinfo=UTC)  # one second after the due time
+LAST_MOMENT = datetime(2026, 12, 5, 15, 59, 59, 500000, tzinfo=UTC)  # 23:59:59.5 on the 5th
 DEPARTMENTS = {"cg": "330106-cg", "sj": "330106-sj", "ga": "330106-ga", "mz": "330106-mz"}
 
 
@@ -30,6 +31,14 @@ async def owe(dsn: str, *, settings: Settings, now: datetime) -> int:
     conn = await connect(dsn)
     try:
         return await monthly.owe_reports(conn, settings=settings, now=now)
+    finally:
+        await conn.close()
+
+
+async def fetch_rows(dsn: str, sql: str) -> list[Any]:
+    conn = await connect(dsn)
+    try:
+        return list(await conn.fetch(sql))
     finally:
         await conn.close()
 
@@ -128,6 +137,10 @@ async def test_a_month_with_one_department_missing_its_report(
     clock.advance(seconds=(CITY_DEC_1 - clock.now()).total_seconds())
     assert await owe(demo_database, settings=settings, now=clock.now()) == 4
     assert await owe(demo_database, settings=settings, now=clock.now()) == 0  # once
+    audited = await fetch_rows(
+        demo_database, "SELECT detail FROM audit_log WHERE action = 'monthly_report.owed'"
+    )
+    assert [row["detail"] for row in audited] == [{"month": "2026-11", "units": 4}]
     supervisor = await login("demo-supervisor")
     clerk = await clerks_logged_in(client)
     month = await get(client, supervisor, "/api/v1/monthly-reports?month=2026-11")
@@ -148,11 +161,17 @@ async def test_a_month_with_one_department_missing_its_report(
     assert (await submit(client, clerk["cg"], own["id"], 409, **changed))["code"] == (
         "oversight.report_filed"
     )
-    found = {"placesVisited": 30, "problemsFound": 4, "zeroReport": False, "note": "消防通道堵塞"}
-    assert (await submit(client, clerk["mz"], ids["330106-mz"], **found))["state"] == "submitted"
     # Another department's report is not there for a clerk; an overseer is not the unit.
     await submit(client, clerk["sj"], ids["330106-ga"], 404, **zero)
+    await get(client, clerk["sj"], f"/api/v1/monthly-reports/{ids['330106-ga']}", 404)
     await submit(client, supervisor, ids["330106-ga"], 403, **zero)
+
+    # Filed in the last second of the due day: on time.
+    clock.advance(seconds=(LAST_MOMENT - clock.now()).total_seconds())
+    await watch_duties(demo_database, now=clock.now())
+    found = {"placesVisited": 30, "problemsFound": 4, "zeroReport": False, "note": "消防通道堵塞"}
+    clerk_mz = await login_as(client, "clerk-mz")
+    assert (await submit(client, clerk_mz, ids["330106-mz"], **found))["state"] == "submitted"
 
     clock.advance(seconds=(PAST_DUE - clock.now()).total_seconds())
     await watch_duties(demo_database, now=clock.now())
@@ -354,3 +373,23 @@ async def test_a_worker_first_run_after_the_due_day_asks_for_nothing_of_that_mon
     assert await owe(demo_database, settings=settings, now=after) == 0
     on_the_day = after - timedelta(days=1)
     assert await owe(demo_database, settings=settings, now=on_the_day) == 3
+
+
+async def test_a_month_with_more_units_than_one_answer_says_so(
+    client: Client,
+    login: Login,
+    clerks: None,
+    demo_database: str,
+    settings: Settings,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock.advance(seconds=(CITY_DEC_1 - clock.now()).total_seconds())
+    await owe(demo_database, settings=settings, now=clock.now())
+    supervisor = await login("demo-supervisor")
+    whole = await client.get("/api/v1/monthly-reports?month=2026-11", headers=supervisor)
+    assert len(whole.json()) == 4 and "x-truncated" not in whole.headers
+    monkeypatch.setattr(monthly, "LIST_LIMIT", 3)
+    cut = await client.get("/api/v1/monthly-reports?month=2026-11", headers=supervisor)
+    assert cut.status_code == 200, cut.text
+    assert len(cut.json()) == 3 and cut.headers["x-truncated"] == "true"

@@ -7,10 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from backend.cases import scheduler
 from backend.clock import ManualClock
 from backend.db.pool import connect
 from backend.duties import service as duties
+from backend.oversight import performance
 from backend.settings import Settings
 from tests.http.case_helpers import (
     HOME,
@@ -176,3 +179,47 @@ async def test_only_the_worker_and_their_supervisors_see_a_worker_s_record(
     await read(client, worker, f"{PERFORMANCE}/mine?period=2026-13", 422)
     listed = await read(client, admin, f"{PERFORMANCE}/workers")
     assert [row["name"] for row in listed["workers"]] == ["演示网格员"]
+
+
+async def test_a_case_sent_back_that_overruns_its_second_round_is_not_on_time(
+    client: Client, login: Login, demo_database: str, clock: ManualClock
+) -> None:
+    dispatcher, worker = await login("demo-dispatcher"), await login("demo-worker")
+    me = await user_id(client, worker)
+    urgent = await report(client, await resident(client), category="urgent_hazard")
+    await move(client, worker, urgent["id"], "accept")
+    await resolve(client, worker, urgent["id"], seed=1)  # well within its deadlines
+    await move(client, dispatcher, urgent["id"], "verify", passed=False, note="险情仍在")
+    clock.advance(minutes=10)  # the second round overruns its 5-minute 处置 deadline: 催办
+    await scheduler_round(demo_database, now=clock.now())
+    conn = await connect(demo_database)
+    try:
+        steps = [
+            r["action"]
+            for r in await conn.fetch(
+                "SELECT action FROM case_events WHERE case_id = $1 ORDER BY id", urgent["id"]
+            )
+        ]
+    finally:
+        await conn.close()
+    assert steps.index("remind") > steps.index("verify_fail")
+    dispatcher, worker = await login("demo-dispatcher"), await login("demo-worker")
+    await resolve(client, worker, urgent["id"], seed=2)
+    await move(client, dispatcher, urgent["id"], "verify", passed=True)
+
+    own = await read(client, worker, f"{PERFORMANCE}/mine?period=2026-11")
+    [row] = own["workers"]
+    assert row["userId"] == me
+    assert (row["handled"], row["onTime"], row["reworked"]) == (1, 0, 1)
+
+
+async def test_more_workers_than_one_answer_holds_are_said_to_be_left_out(
+    client: Client, login: Login, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = await login("demo-admin")
+    await staff(client, admin, "worker-c", "worker", regionCode=HOME_GRID)
+    whole = await read(client, admin, f"{PERFORMANCE}/workers")
+    assert (len(whole["workers"]), whole["truncated"]) == (2, False)
+    monkeypatch.setattr(performance, "WORKERS_LIMIT", 1)
+    cut = await read(client, admin, f"{PERFORMANCE}/workers")
+    assert (len(cut["workers"]), cut["truncated"]) == (1, True)

@@ -76,6 +76,10 @@ def test_manual_points_within_the_weight_with_a_reason() -> None:
         with pytest.raises(Invalid) as too_many:
             check_manual(MANUAL, given, "原因")
         assert too_many.value.code == "assessment.manual_points"
+    check_manual(MANUAL, 7.25, "较好")
+    with pytest.raises(Invalid) as too_fine:
+        check_manual(MANUAL, 7.255, "较好")
+    assert too_fine.value.code == "assessment.manual_points"
     with pytest.raises(Invalid) as no_reason:
         check_manual(MANUAL, 5, "  ")
     assert no_reason.value.code == "assessment.manual_reason"
@@ -105,8 +109,21 @@ def test_the_bottom_counts_ties_with_the_last_places() -> None:
     found = {"a": 1, "b": 2, "c": 3, "d": 3, "e": 5}
     assert at_bottom(found, count=1) == {"e"}
     assert at_bottom(found, count=2) == {"c", "d", "e"}
-    assert at_bottom(found, count=9) == set(found)
     assert at_bottom(found, count=0) == set()
+
+
+def test_the_first_ranked_are_never_at_the_bottom() -> None:
+    found = {"a": 1, "b": 2, "c": 3, "d": 3, "e": 5}
+    assert at_bottom(found, count=9) == {"b", "c", "d", "e"}
+    assert at_bottom(found, count=5) == {"b", "c", "d", "e"}
+    assert at_bottom({"a": 1, "b": 2}, count=3) == {"b"}
+    assert at_bottom({"a": 1}, count=3) == set()
+
+
+def test_when_every_unit_ties_none_is_at_the_bottom() -> None:
+    assert at_bottom({"a": 1, "b": 1, "c": 1}, count=1) == set()
+    assert at_bottom({"a": 1, "b": 1, "c": 1}, count=3) == set()
+    assert at_bottom({"a": 1, "b": 1, "c": 3, "d": 3}, count=1) == {"c", "d"}
 
 
 def test_a_scheme_needs_unique_keys_and_reachable_targets() -> None:

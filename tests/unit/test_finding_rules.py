@@ -86,6 +86,13 @@ def test_a_reopen_needs_a_reason_and_a_later_deadline() -> None:
     assert "deadline" in rules.missing(rules.Move("reopen", "未整改到位", 0, naive), now=NOW)
 
 
+def test_a_deadline_lies_within_a_year() -> None:
+    assert rules.deadline_fits(NOW + timedelta(days=365), now=NOW)
+    assert not rules.deadline_fits(NOW + timedelta(days=367), now=NOW)
+    far = NOW.replace(year=9999, month=12, day=31)
+    assert "deadline" in rules.missing(rules.Move("reopen", "未整改到位", 0, far), now=NOW)
+
+
 def test_accept_and_close_need_nothing() -> None:
     assert rules.missing(rules.Move("accept", "", 0, None), now=NOW) == {}
     assert rules.missing(rules.Move("close", "", 0, None), now=NOW) == {}

@@ -9,7 +9,7 @@ import pytest
 from backend.errors import Invalid
 from backend.oversight import monthly_rules as rules
 
-DUE = datetime(2026, 12, 5, 15, 59, 59, tzinfo=UTC)
+DUE = datetime(2026, 12, 5, 16, 0, tzinfo=UTC)  # 00:00 on 6 December in the city
 
 
 @pytest.mark.parametrize(
@@ -38,8 +38,10 @@ def test_a_report_is_asked_for_only_while_it_can_still_be_filed_in_time() -> Non
     assert not rules.still_owable(date(2026, 12, 6), month, due_day_of_month=5)
 
 
-def test_filing_by_the_due_time_is_on_time_and_after_it_late() -> None:
-    assert rules.state_on_submit("due", due_at=DUE, now=DUE) == "submitted"
+def test_filing_before_the_due_time_is_on_time_and_from_it_late() -> None:
+    last_instant = DUE - timedelta(microseconds=1)  # 23:59:59.999999 on the due day
+    assert rules.state_on_submit("due", due_at=DUE, now=last_instant) == "submitted"
+    assert rules.state_on_submit("due", due_at=DUE, now=DUE) == "late"
     after = DUE + timedelta(seconds=1)
     assert rules.state_on_submit("due", due_at=DUE, now=after) == "late"
     assert rules.state_on_submit("missing", due_at=DUE, now=after) == "late"
@@ -49,7 +51,8 @@ def test_filing_by_the_due_time_is_on_time_and_after_it_late() -> None:
 
 def test_only_an_unfiled_report_past_its_due_time_is_overdue() -> None:
     after = DUE + timedelta(seconds=1)
-    assert not rules.overdue("due", due_at=DUE, now=DUE)
+    assert not rules.overdue("due", due_at=DUE, now=DUE - timedelta(microseconds=1))
+    assert rules.overdue("due", due_at=DUE, now=DUE)
     assert rules.overdue("due", due_at=DUE, now=after)
     assert rules.overdue("missing", due_at=DUE, now=after)
     assert not rules.overdue("late", due_at=DUE, now=after)

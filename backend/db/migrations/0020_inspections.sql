@@ -1,7 +1,8 @@
 -- 督导检查: inspections (明察/暗访) and their findings, the 问题台账 closed item by item (销号).
 
 -- One visit of an inspection team to a region (and perhaps a department). `client_id` is the
--- filing phone's (or desk's) own id of the record, so a replay lands once per author.
+-- filing phone's (or desk's) own id of the record, so a replay lands once per author;
+-- `body_hash` tells a true replay from another inspection sent under the same id.
 CREATE TABLE inspections (
     id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     client_id      uuid NOT NULL,
@@ -17,6 +18,7 @@ CREATE TABLE inspections (
     lat            double precision,
     lng            double precision,
     note           text NOT NULL DEFAULT '' CHECK (length(note) <= 2000),
+    body_hash      text NOT NULL,
     created_at     timestamptz NOT NULL,
     UNIQUE (created_by, client_id)
 );
@@ -26,7 +28,8 @@ CREATE INDEX inspections_page_idx ON inspections (created_at DESC, id DESC);
 -- A finding of an inspection: one responsible unit (a region or a department), perhaps a
 -- named person, a deadline. `region_path` scopes it: the responsible region, or the
 -- inspected region when a department answers for it. `reported_at` is the last 整改反馈,
--- `reopened` how many times the 复查 sent it back.
+-- `reopened` how many times the 复查 sent it back. `deadline` is the one owed now (a reopen
+-- moves it); `first_deadline` the one set at filing, against which 按期 is measured.
 CREATE TABLE findings (
     id                         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     inspection_id              bigint NOT NULL REFERENCES inspections (id),
@@ -40,6 +43,7 @@ CREATE TABLE findings (
     responsible_department_id  bigint REFERENCES departments (id),
     responsible_user_id        bigint REFERENCES users (id),
     deadline                   timestamptz NOT NULL,
+    first_deadline             timestamptz NOT NULL,
     state                      text NOT NULL DEFAULT 'open' CHECK (state IN (
                                    'open', 'rectifying', 'reported', 'rechecked', 'closed',
                                    'reopened')),
@@ -58,6 +62,7 @@ CREATE INDEX findings_department_idx ON findings (responsible_department_id, id 
 CREATE INDEX findings_user_idx ON findings (responsible_user_id)
     WHERE responsible_user_id IS NOT NULL;
 CREATE INDEX findings_deadline_idx ON findings (deadline);
+CREATE INDEX findings_first_deadline_idx ON findings (first_deadline);
 
 -- A finding's timeline, append-only: filing, each move, each 催办/督办. `client_id` makes a
 -- move replayed from a phone's queue land once per actor.

@@ -3,8 +3,9 @@
 
 -- One row per unit and month, made when the month has ended: the owner is a department, or a
 -- street (街道/乡镇) when streets report too. `region_path` is the department's region or the
--- street itself, for scope in SQL. `due → submitted` (filed by `due_at`) | `missing` (the
--- due time passed unfiled) → `late` (filed after `due_at`).
+-- street itself, for scope in SQL. `due_at` is the first moment a filing is late (00:00 of
+-- the day after the due day). `due → submitted` (filed before `due_at`) | `missing` (the
+-- due time passed unfiled) → `late` (filed at or after `due_at`).
 CREATE TABLE monthly_reports (
     id                   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     month                date NOT NULL CHECK (extract(day FROM month) = 1),

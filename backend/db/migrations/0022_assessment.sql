@@ -33,6 +33,7 @@ CREATE TABLE assessment_results (
     CHECK (last_day >= first_day),
     CHECK ((state = 'draft') = (posted_at IS NULL)),
     CHECK ((posted_at IS NULL) = (objection_until IS NULL)),
+    CHECK ((state = 'final') = (final_at IS NOT NULL)),
     UNIQUE (scheme_id, first_day, last_day)
 );
 CREATE INDEX assessment_results_scope_idx ON assessment_results (region_path, first_day);
@@ -113,6 +114,7 @@ CREATE TABLE assessment_events (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     result_id   bigint NOT NULL REFERENCES assessment_results (id),
     region_id   bigint NOT NULL REFERENCES regions (id),
+    region_path text COLLATE "C" NOT NULL,
     at          timestamptz NOT NULL,
     actor_id    bigint NOT NULL REFERENCES users (id),
     action      text NOT NULL,
