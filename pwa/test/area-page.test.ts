@@ -7,6 +7,7 @@ import {
   keepPage,
   oneDecimal,
   percentText,
+  problemText,
   progressPercent,
   quarterOf,
   readChosenRegion,
@@ -14,6 +15,7 @@ import {
   type SavedAreaPage,
 } from '../src/actions/area-page';
 import { areaQuery, type AreaPage, type Figure } from '../src/api/area-page';
+import { ApiError } from '../src/api/http';
 
 function memoryStore(): Pick<Storage, 'getItem' | 'setItem'> {
   const items = new Map<string, string>();
@@ -41,9 +43,20 @@ describe('the area page kept on the phone', () => {
   it('keeps the last page and reads it back', () => {
     const store = memoryStore();
     expect(readSavedPage(store)).toBeNull();
-    const saved: SavedAreaPage = { page, savedAt: 1_000, place: { lat: 30.27, lng: 120.15 } };
+    const saved: SavedAreaPage = { page, savedAt: 1_000 };
     keepPage(store, saved);
     expect(readSavedPage(store)).toEqual(saved);
+  });
+
+  it('keeps no trace of where the resident stood', () => {
+    const store = memoryStore();
+    const withPosition = { page, savedAt: 1_000, place: { lat: 30.274123, lng: 120.155456 } };
+    keepPage(store, withPosition);
+    expect(store.getItem('gridreport.areaPage')).not.toContain('30.274123');
+    expect(store.getItem('gridreport.areaPage')).not.toContain('place');
+    // A copy an older app kept with the position is read without it.
+    store.setItem('gridreport.areaPage', JSON.stringify(withPosition));
+    expect(readSavedPage(store)).toEqual({ page, savedAt: 1_000 });
   });
 
   it('ignores what is not a page (an older app, a broken write, no storage)', () => {
@@ -54,12 +67,12 @@ describe('the area page kept on the phone', () => {
     expect(readSavedPage(store)).toBeNull();
     expect(readSavedPage(undefined)).toBeNull();
     const full = { getItem: () => null, setItem: () => { throw new Error('quota'); } };
-    expect(() => keepPage(full, { page, savedAt: 1, place: { region: 'x' } })).not.toThrow();
+    expect(() => keepPage(full, { page, savedAt: 1 })).not.toThrow();
   });
 
   it('falls back to the region chosen last, then the page kept, then the map', () => {
     const store = memoryStore();
-    const saved: SavedAreaPage = { page, savedAt: 1, place: { lat: 1, lng: 2 } };
+    const saved: SavedAreaPage = { page, savedAt: 1 };
     expect(fallbackPlace(readChosenRegion(store), null)).toBeNull();
     expect(fallbackPlace(readChosenRegion(store), saved)).toEqual({ region: '330106002001' });
     keepChosenRegion(store, '330106002');
@@ -109,5 +122,20 @@ describe('the area page figures', () => {
     expect(quarterOf('2026-10-01')).toEqual({ year: 2026, quarter: 4 });
     expect(quarterOf('2027-01-01')).toEqual({ year: 2027, quarter: 1 });
     expect(quarterOf('2027-06-30')).toEqual({ year: 2027, quarter: 2 });
+  });
+});
+
+describe('why the page did not come', () => {
+  it('gives the server refusal in both languages, the reader\'s first', () => {
+    const refusal = new ApiError(404, 'region.not_found', '没有这个地区', 'No such region');
+    expect(problemText(refusal, false)).toBe('没有这个地区 — No such region');
+    expect(problemText(refusal, true)).toBe('No such region — 没有这个地区');
+  });
+
+  it('says the network failed in words, not the browser\'s message', () => {
+    const text = problemText(new TypeError('Failed to fetch'), false);
+    expect(text).not.toContain('Failed to fetch');
+    expect(text).toContain('无法连接服务器');
+    expect(text).toContain('Cannot reach the server');
   });
 });

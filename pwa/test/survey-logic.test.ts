@@ -3,11 +3,13 @@ import {
   blankRow,
   change,
   changeText,
+  coveringSurvey,
   entryQuestions,
   figureText,
   figuresPresent,
   quarterEnd,
   rowsToEntries,
+  sameReportAsked,
   startedQuarters,
   surveyRoute,
   type EntryRow,
@@ -119,5 +121,39 @@ describe('batch entry rows', () => {
     expect(rowsToEntries('forum', [row({ day_out: '5', satisfaction: 'satisfied' }, 'victim')], asked)).toEqual({
       entries: [{ answers: { day_out: 5, satisfaction: 'satisfied' }, group: 'victim' }],
     });
+  });
+});
+
+describe('the survey a report offers first', () => {
+  const tree: Record<string, string | null> = { '330106': null, '330106002': '330106', '330106003': '330106' };
+  const parentOf = (code: string) => tree[code];
+  const surveys = [
+    { id: 1, regionCode: '330106003' },
+    { id: 2, regionCode: '330106' },
+    { id: 3, regionCode: '330106002' },
+  ];
+
+  it('is the region\'s own survey, else the nearest ancestor\'s', () => {
+    expect(coveringSurvey(surveys, '330106002', parentOf)?.id).toBe(3);
+    expect(coveringSurvey(surveys.slice(0, 2), '330106002', parentOf)?.id).toBe(2);
+  });
+
+  it('is none when only other regions\' surveys are published', () => {
+    expect(coveringSurvey([surveys[0]!], '330106002', parentOf)).toBeNull();
+    expect(coveringSurvey([surveys[0]!], '330106', parentOf)).toBeNull();
+    expect(coveringSurvey(surveys, '', parentOf)).toBeNull();
+  });
+});
+
+describe('a preview stands for the form it was asked for', () => {
+  const asked = { regionCode: '330106002', year: 2026, quarter: 4, sections: ['reports', 'survey'] as ('reports' | 'survey')[], surveyId: 7 };
+
+  it('matches the same request only', () => {
+    expect(sameReportAsked(asked, { ...asked, sections: [...asked.sections] })).toBe(true);
+    expect(sameReportAsked(asked, { ...asked, quarter: 3 })).toBe(false);
+    expect(sameReportAsked(asked, { ...asked, regionCode: '330106' })).toBe(false);
+    expect(sameReportAsked(asked, { ...asked, sections: ['reports'] })).toBe(false);
+    const { surveyId: _, ...withoutSurvey } = asked;
+    expect(sameReportAsked(asked, withoutSurvey)).toBe(false);
   });
 });

@@ -1,17 +1,19 @@
 /**
- * 治安动态 without the network: the last page kept on the phone (shown with "更新于 …" while
+ * 治安动态 without the network: the last page kept on the phone (shown with "数据截至 …" while
  * offline or loading), the region the resident last chose, and the figures' arithmetic for display.
  */
 import type { AreaPage, AreaPlace, AreaProgress, Figure } from '../api/area-page';
+import { ApiError } from '../api/http';
+import { LANGS } from '../i18n';
+import { bilingual } from './area-logic';
 
 const SAVED_KEY = 'gridreport.areaPage';
 const CHOSEN_KEY = 'gridreport.areaRegion';
 
-/** A page as it was fetched: what it was about and when. */
+/** A page as it was fetched and when; the page names its region, never where the resident stood. */
 export interface SavedAreaPage {
   page: AreaPage;
   savedAt: number;
-  place: AreaPlace;
 }
 
 type Store = Pick<Storage, 'getItem' | 'setItem'>;
@@ -19,14 +21,15 @@ type Store = Pick<Storage, 'getItem' | 'setItem'>;
 function isSaved(value: unknown): value is SavedAreaPage {
   if (!value || typeof value !== 'object') return false;
   const saved = value as Partial<SavedAreaPage>;
-  return typeof saved.savedAt === 'number' && typeof saved.page?.region?.code === 'string' && typeof saved.place === 'object';
+  return typeof saved.savedAt === 'number' && typeof saved.page?.region?.code === 'string' && typeof saved.page.asOf === 'string';
 }
 
 export function readSavedPage(store: Store | undefined): SavedAreaPage | null {
   try {
     const raw = store?.getItem(SAVED_KEY);
     const value: unknown = raw ? JSON.parse(raw) : null;
-    return isSaved(value) ? value : null;
+    // Only the page and its time: a position an older app kept alongside is left behind.
+    return isSaved(value) ? { page: value.page, savedAt: value.savedAt } : null;
   } catch {
     // Private mode or a page from an older app: start without one.
     return null;
@@ -35,7 +38,7 @@ export function readSavedPage(store: Store | undefined): SavedAreaPage | null {
 
 export function keepPage(store: Store | undefined, saved: SavedAreaPage): void {
   try {
-    store?.setItem(SAVED_KEY, JSON.stringify(saved));
+    store?.setItem(SAVED_KEY, JSON.stringify({ page: saved.page, savedAt: saved.savedAt }));
   } catch {
     // A full or private storage only loses the offline copy.
   }
@@ -66,6 +69,12 @@ export function fallbackPlace(chosen: string | null, saved: SavedAreaPage | null
   if (chosen) return { region: chosen };
   if (saved) return { region: saved.page.region.code };
   return null;
+}
+
+/** Why the page did not come, in both languages (the reader's first): the server's refusal, or no network. */
+export function problemText(error: unknown, english: boolean): string {
+  if (error instanceof ApiError) return bilingual({ message: error.message, messageEn: error.messageEn }, english);
+  return bilingual({ message: LANGS['zh-CN']['areaPage.network'], messageEn: LANGS.en['areaPage.network'] }, english);
 }
 
 /** A 0..1 rate as a whole-or-one-decimal percentage ("93.5%"), null when not published. */

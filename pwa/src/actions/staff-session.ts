@@ -4,13 +4,14 @@
  */
 import type { TokenOut } from '../api/types';
 import { deletePatrolDrafts, listDrafts } from '../db/outbox';
-import { clearStaffStores, listMoves, listSteps } from '../db/staff';
+import { clearStaffStores, listInspectJobs, listMoves, listSteps } from '../db/staff';
 import { setStaffToken, setStaffUserId, staffUserId } from './local';
 
 /** What the phone still has to send for the signed-in staff member. */
 export async function unsentWork(): Promise<number> {
-  const [moves, drafts, steps] = await Promise.all([listMoves(), listDrafts(), listSteps()]);
-  return moves.length + drafts.filter((d) => d.patrol && d.state !== 'sent').length + steps.filter((s) => s.state !== 'sent').length;
+  const [moves, drafts, steps, jobs] = await Promise.all([listMoves(), listDrafts(), listSteps(), listInspectJobs()]);
+  const unsent = (items: { state: string }[]) => items.filter((s) => s.state !== 'sent').length;
+  return moves.length + drafts.filter((d) => d.patrol && d.state !== 'sent').length + unsent(steps) + unsent(jobs);
 }
 
 /** Remove every case, queued move and patrol report of whoever used the phone. */

@@ -1,5 +1,6 @@
 /** Pure pieces of the survey and public-report screens: routes, figures as text, quarters, and
  * the batch entry rows turned into the answers the server takes. */
+import type { PublicReportIn } from '../api/public-reports';
 import type { Figure, ForumGroup, Indices, StaffChannel } from '../api/survey-admin';
 import type { AnswerValue, SurveyQuestion } from '../api/surveys';
 
@@ -146,4 +147,30 @@ export function rowsToEntries(
     entries.push(channel === 'forum' && row.group ? { answers, group: row.group } : { answers });
   });
   return problems.length ? { problems } : { entries };
+}
+
+/**
+ * The published survey a region's report offers first: the one of the region itself, else of its
+ * nearest ancestor in the known tree (`parentOf`); null when none covers the region.
+ */
+export function coveringSurvey<S extends { regionCode: string }>(surveys: readonly S[], region: string, parentOf: (code: string) => string | null | undefined): S | null {
+  const seen = new Set<string>();
+  for (let code: string | null | undefined = region; code && !seen.has(code); code = parentOf(code)) {
+    seen.add(code);
+    const found = surveys.find((s) => s.regionCode === code);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Whether two report requests ask for the same report: a preview only stands for the form it was asked for. */
+export function sameReportAsked(a: PublicReportIn, b: PublicReportIn): boolean {
+  return (
+    a.regionCode === b.regionCode &&
+    a.year === b.year &&
+    a.quarter === b.quarter &&
+    a.sections.length === b.sections.length &&
+    a.sections.every((s, i) => b.sections[i] === s) &&
+    (a.surveyId ?? null) === (b.surveyId ?? null)
+  );
 }

@@ -115,9 +115,12 @@ export function areaQuery(place: AreaPlace): Record<string, string> {
   return 'region' in place ? { region: place.region } : { lat: place.lat.toFixed(6), lng: place.lng.toFixed(6) };
 }
 
-/** The server marks the page cacheable for a few minutes with an ETag: the browser revalidates. */
+/**
+ * Always asks the server, with the ETag of the copy the browser holds: an unchanged page costs a
+ * 304, and a held copy is never passed off as fresh (offline the phone's kept page is shown instead).
+ */
 export function getAreaPage(token: string | null, place: AreaPlace): Promise<AreaPage> {
-  return request<AreaPage>('/area-page', { token, query: areaQuery(place), cache: 'default' });
+  return request<AreaPage>('/area-page', { token, query: areaQuery(place), cache: 'no-cache' });
 }
 
 /** The printable page of a published quarterly report (Chinese with the English beneath). */

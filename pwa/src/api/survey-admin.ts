@@ -124,6 +124,8 @@ export interface EntriesIn {
   entries: Entry[];
   day?: string;
   regionCode?: string;
+  /** Made for one batch as sent: the same batch sent again after a lost answer counts once. */
+  batchId?: string;
 }
 
 export interface EntriesOut {

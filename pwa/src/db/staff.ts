@@ -1,4 +1,5 @@
 /** A grid worker's offline state: queued moves and task steps (FIFO by seq), cached tasks and cases. */
+import type { InspectJob } from '../actions/inspection-queue';
 import type { TaskStep } from '../actions/task-steps';
 import type { QueuedMove } from '../actions/worker-moves';
 import { database } from './schema';
@@ -28,10 +29,16 @@ export async function writeCache(key: string, value: unknown): Promise<void> {
   await (await database()).put('caseCache', value, key);
 }
 
-/** Forget every cached case and task, every queued move and task step, in one transaction. */
+/** Forget every cached case and task, every queued move, task step and 督查 job, in one transaction. */
 export async function clearStaffStores(): Promise<void> {
-  const tx = (await database()).transaction(['caseCache', 'staffMoves', 'taskSteps'], 'readwrite');
-  await Promise.all([tx.objectStore('caseCache').clear(), tx.objectStore('staffMoves').clear(), tx.objectStore('taskSteps').clear(), tx.done]);
+  const tx = (await database()).transaction(['caseCache', 'staffMoves', 'taskSteps', 'inspectionJobs'], 'readwrite');
+  await Promise.all([
+    tx.objectStore('caseCache').clear(),
+    tx.objectStore('staffMoves').clear(),
+    tx.objectStore('taskSteps').clear(),
+    tx.objectStore('inspectionJobs').clear(),
+    tx.done,
+  ]);
 }
 
 export async function listSteps(): Promise<TaskStep[]> {
@@ -49,4 +56,21 @@ export async function putStep(step: TaskStep): Promise<void> {
 
 export async function deleteStep(seq: number): Promise<void> {
   await (await database()).delete('taskSteps', seq);
+}
+
+export async function listInspectJobs(): Promise<InspectJob[]> {
+  return (await database()).getAll('inspectionJobs');
+}
+
+export async function addInspectJob(job: InspectJob): Promise<number> {
+  const { seq: _unused, ...rest } = job;
+  return (await database()).add('inspectionJobs', rest as InspectJob);
+}
+
+export async function putInspectJob(job: InspectJob): Promise<void> {
+  await (await database()).put('inspectionJobs', job);
+}
+
+export async function deleteInspectJob(seq: number): Promise<void> {
+  await (await database()).delete('inspectionJobs', seq);
 }

@@ -58,18 +58,18 @@ export function App() {
       </nav>
       <main>
         <OutboxStatus outbox={outbox} categories={categories} categoryName={nameOf} />
-        <Later load={surveyOffer} props={{ sentReport: outbox.summary.lastSent?.trackingNo ?? null }} waiting={null} />
+        <Later key="survey-offer" load={surveyOffer} props={{ sentReport: outbox.summary.lastSent?.trackingNo ?? null }} waiting={null} />
         {view === 'report' ? (
           <ReportForm categories={categories} categoriesError={categoriesError} categoryName={nameOf} onQueued={outbox.replay} token={token} />
         ) : view === 'area' ? (
-          <Later load={areaPage} props={{ token }} waiting="areaPage.loading" />
+          <Later key="area" load={areaPage} props={{ token }} waiting="areaPage.loading" />
         ) : view === 'mine' ? (
           <>
-            <Later load={pushOptIn} props={{ token }} />
-            <Later load={myReports} props={{ token, categoryName: nameOfCode }} />
+            <Later key="push-opt-in" load={pushOptIn} props={{ token }} />
+            <Later key="mine" load={myReports} props={{ token, categoryName: nameOfCode }} />
           </>
         ) : (
-          <Later load={reportDetail} props={{ id: route.view === 'detail' ? route.id : 0, token, categoryName: nameOfCode }} />
+          <Later key={`detail-${route.view === 'detail' ? route.id : 0}`} load={reportDetail} props={{ id: route.view === 'detail' ? route.id : 0, token, categoryName: nameOfCode }} />
         )}
       </main>
     </>

@@ -1,14 +1,13 @@
 /**
  * 治安动态: the figures of the region around the resident (or one they chose on the map), in one
- * request. The last page stays on the phone and shows, marked "更新于 …", while offline or loading.
+ * request. The last page stays on the phone and shows, marked "数据截至 …", while offline or loading.
  */
-import { useEffect, useState } from 'preact/hooks';
-import { fallbackPlace, keepChosenRegion, keepPage, readChosenRegion, readSavedPage, type SavedAreaPage } from '../../actions/area-page';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { fallbackPlace, keepChosenRegion, keepPage, problemText, readChosenRegion, readSavedPage, type SavedAreaPage } from '../../actions/area-page';
 import type { LatLng } from '../../actions/coords';
 import { locate } from '../../actions/geo';
 import { getAreaPage, type AreaPlace } from '../../api/area-page';
-import { t } from '../../i18n';
-import { errorMessage } from '../common';
+import { lang, t } from '../../i18n';
 import { useOnline } from '../hooks';
 import { MapView } from '../map/MapView';
 import { AreaSections } from './AreaSections';
@@ -35,12 +34,19 @@ export function AreaPage({ token }: { token: () => Promise<string> }) {
   const [problem, setProblem] = useState<string | null>(null);
   const [pin, setPin] = useState<LatLng | null>(null);
   const [attempt, setAttempt] = useState(0);
+  // Each locate is numbered; choosing on the map moves the number on too. A fix arriving for an
+  // older number is dropped: it must not replace what the resident chose or a newer locate.
+  const lastLocate = useRef(0);
 
   const useMyPosition = () => {
+    const mine = ++lastLocate.current;
     setPhase('locating');
     locate(15000).then(
-      (fix) => setWanted({ place: { lat: fix.lat, lng: fix.lng }, chosen: false }),
+      (fix) => {
+        if (mine === lastLocate.current) setWanted({ place: { lat: fix.lat, lng: fix.lng }, chosen: false });
+      },
       () => {
+        if (mine !== lastLocate.current) return;
         const place = fallbackPlace(readChosenRegion(store()), readSavedPage(store()));
         if (place) setWanted({ place, chosen: false });
         else setPhase('choosing');
@@ -58,7 +64,7 @@ export function AreaPage({ token }: { token: () => Promise<string> }) {
       .then(
         (page) => {
           if (stale) return;
-          const fresh = { page, savedAt: Date.now(), place: wanted.place };
+          const fresh = { page, savedAt: Date.now() };
           keepPage(store(), fresh);
           if (wanted.chosen) keepChosenRegion(store(), page.region.code);
           setSaved(fresh);
@@ -67,7 +73,7 @@ export function AreaPage({ token }: { token: () => Promise<string> }) {
         },
         (e: unknown) => {
           if (stale) return;
-          setProblem(errorMessage(e));
+          setProblem(problemText(e, lang() === 'en'));
           setPhase('failed');
         },
       );
@@ -81,16 +87,23 @@ export function AreaPage({ token }: { token: () => Promise<string> }) {
     if (online && phase === 'failed') setAttempt((n) => n + 1);
   }, [online]);
 
-  const choose = (place: AreaPlace) => setWanted({ place, chosen: true });
+  const choose = (place: AreaPlace) => {
+    lastLocate.current += 1;
+    setWanted({ place, chosen: true });
+  };
+  const openMap = () => {
+    lastLocate.current += 1;
+    setPhase('choosing');
+  };
   const page = saved?.page ?? null;
   return (
     <section class="area-page" data-testid="area-page" data-phase={phase}>
-      <AreaStatus phase={phase} online={online} problem={problem} savedAt={phase === 'ready' ? null : (saved?.savedAt ?? null)} onRetry={() => setAttempt((n) => n + 1)} canRetry={wanted !== null} />
+      <AreaStatus phase={phase} online={online} problem={problem} keptAsOf={phase === 'ready' ? null : (page?.asOf ?? null)} onRetry={() => setAttempt((n) => n + 1)} canRetry={wanted !== null} />
       <div class="area-controls">
         <button type="button" class="small" data-testid="area-locate" onClick={useMyPosition}>
           {t('areaPage.useMyPosition')}
         </button>
-        <button type="button" class="small" data-testid="area-choose" onClick={() => setPhase('choosing')}>
+        <button type="button" class="small" data-testid="area-choose" onClick={openMap}>
           {t('areaPage.chooseOnMap')}
         </button>
       </div>
@@ -116,13 +129,13 @@ interface StatusProps {
   phase: Phase;
   online: boolean;
   problem: string | null;
-  /** When the figures shown were fetched, if they are not this moment's. */
-  savedAt: number | null;
+  /** The day's end the figures shown are counted to, when they are a kept copy, not this moment's answer. */
+  keptAsOf: string | null;
   canRetry: boolean;
   onRetry: () => void;
 }
 
-function AreaStatus({ phase, online, problem, savedAt, canRetry, onRetry }: StatusProps) {
+function AreaStatus({ phase, online, problem, keptAsOf, canRetry, onRetry }: StatusProps) {
   const busy = phase === 'locating' || phase === 'loading';
   return (
     <div class="area-status" role="status" aria-live="polite" data-testid="area-status">
@@ -130,7 +143,7 @@ function AreaStatus({ phase, online, problem, savedAt, canRetry, onRetry }: Stat
       {phase === 'failed' ? (
         <p class="area-problem">
           <span class="problem" data-testid="area-error">
-            {online ? t('areaPage.failed', { message: problem ?? '' }) : t('areaPage.offline')}
+            {online ? problem : t(keptAsOf === null ? 'areaPage.offlineNothing' : 'areaPage.offline')}
           </span>
           {canRetry ? (
             <button type="button" class="small" data-testid="area-retry" onClick={onRetry}>
@@ -139,9 +152,9 @@ function AreaStatus({ phase, online, problem, savedAt, canRetry, onRetry }: Stat
           ) : null}
         </p>
       ) : null}
-      {savedAt !== null ? (
+      {keptAsOf !== null ? (
         <p class="muted" data-testid="area-updated">
-          {t('areaPage.updatedAt', { time: new Date(savedAt).toLocaleString() })}
+          {t('areaPage.updatedAt', { time: new Date(keptAsOf).toLocaleString() })}
         </p>
       ) : null}
     </div>

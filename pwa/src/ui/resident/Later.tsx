@@ -5,7 +5,6 @@
 import type { FunctionComponent } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t, type MessageKey } from '../../i18n';
-import { errorMessage } from '../common';
 
 export type Loader<P> = () => Promise<FunctionComponent<P>>;
 
@@ -15,28 +14,60 @@ const loaded = new Map<Loader<never>, FunctionComponent<never>>();
 interface Props<P> {
   load: Loader<P>;
   props: P;
-  /** Shown while the view's code arrives; null for a part that may as well appear later. */
+  /** Shown while the view's code arrives; null for a part that may as well appear later (or never). */
   waiting?: MessageKey | null;
+}
+
+/** A view as it arrived, with the loader it came from: it is never shown for another one. */
+interface Arrived<P> {
+  load: Loader<P>;
+  view: FunctionComponent<P>;
 }
 
 export function Later<P extends object>({ load, props, waiting = 'mine.loading' }: Props<P>) {
   const known = loaded.get(load as Loader<never>) as FunctionComponent<P> | undefined;
-  const [View, setView] = useState<FunctionComponent<P> | null>(() => known ?? null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [arrived, setArrived] = useState<Arrived<P> | null>(() => (known ? { load, view: known } : null));
+  const [failedFor, setFailedFor] = useState<Loader<P> | null>(null);
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (known) return;
+    let gone = false;
+    setFailedFor(null);
     load().then(
       (view) => {
         loaded.set(load as Loader<never>, view as FunctionComponent<never>);
-        setView(() => view);
+        if (!gone) setArrived({ load, view });
       },
-      (e: unknown) => setProblem(errorMessage(e)),
+      (e: unknown) => {
+        console.info('view not loaded', e);
+        if (!gone) setFailedFor(() => load);
+      },
     );
-  }, [load]);
-  const Shown = known ?? View;
+    return () => {
+      gone = true;
+    };
+  }, [load, attempt]);
+  const failed = failedFor === load;
+  // The code comes from the network once (the service worker keeps it): back online, try again.
+  useEffect(() => {
+    if (!failed) return;
+    const again = () => setAttempt((n) => n + 1);
+    window.addEventListener('online', again);
+    return () => window.removeEventListener('online', again);
+  }, [failed]);
+  const Shown = known ?? (arrived?.load === load ? arrived.view : null);
   if (Shown) return <Shown {...props} />;
-  if (problem) return <p class="problem">{t('mine.loadFailed', { message: problem })}</p>;
   if (waiting === null) return null;
+  if (failed) {
+    return (
+      <p class="problem" role="alert" data-testid="later-problem">
+        {t('later.needsNetwork')}{' '}
+        <button type="button" class="small" data-testid="later-retry" onClick={() => setAttempt((n) => n + 1)}>
+          {t('later.retry')}
+        </button>
+      </p>
+    );
+  }
   return (
     <p class="hint" role="status">
       {t(waiting)}

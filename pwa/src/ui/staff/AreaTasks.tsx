@@ -1,5 +1,6 @@
 /** 整治任务: my key-area tasks and duties (readable offline), one task, and its steps from the phone. */
 import { useEffect, useState } from 'preact/hooks';
+import { findingHash } from '../../actions/inspection-queue';
 import { dropStep, loadAreaTask, loadAreaTasks, queueStep, replayTaskSteps, retryStep, STEPS_CHANGED, taskSteps, type AreaTaskList } from '../../actions/task-runner';
 import { allowedSteps, areaTaskHash, areaTaskRoute, dutiesBeside, NOTE_MAX, stepProblem, stepsOf, type AreaTaskRoute, type StepPhoto, type TaskStep } from '../../actions/task-steps';
 import type { AreaTaskOut, DutyOut, TaskStepKind } from '../../api/areas';
@@ -106,6 +107,8 @@ export function AreaTaskList(props: { token: string; signOut: () => void; versio
 }
 
 function DutyRow({ duty }: { duty: DutyOut }) {
+  // A task or a 督查 finding opens its own page; other duties are shown where they are.
+  const href = duty.subjectKind === 'area_task' ? areaTaskHash(duty.subjectId) : duty.subjectKind === 'finding' ? findingHash(duty.subjectId) : null;
   const body = (
     <span class="card-main">
       <strong>{duty.title}</strong>
@@ -115,8 +118,8 @@ function DutyRow({ duty }: { duty: DutyOut }) {
   );
   return (
     <li class="card-row" data-testid="duty-item" data-duty-id={duty.id} data-subject-kind={duty.subjectKind} data-subject-id={duty.subjectId}>
-      {duty.subjectKind === 'area_task' ? (
-        <a class="card" href={areaTaskHash(duty.subjectId)}>
+      {href ? (
+        <a class="card" href={href}>
           {body}
         </a>
       ) : (

@@ -1,5 +1,6 @@
-/** /d/ — the dispatcher's console: the live queue, one case, the map, statistics, key areas and meetings. */
+/** /d/ — the dispatcher's console: the live queue, one case, the map, statistics, key areas and meetings, inspections and their ledger, monthly reports and the assessment. */
 import { render } from 'preact';
+import { oversightTab } from '../../actions/oversight-logic';
 import { lang, t, type MessageKey } from '../../i18n';
 import '../styles.css';
 import { CaseDetail } from './CaseDetail';
@@ -8,6 +9,8 @@ import { useAreaRoute } from './console/AreaParts';
 import { Areas } from './console/Areas';
 import { CasesMap } from './console/CasesMap';
 import { Meetings } from './console/Meetings';
+import { OversightPage } from './console/OversightPage';
+import { useOversightRoute } from './console/OversightParts';
 import { PublicReports } from './console/PublicReports';
 import { Queue } from './console/Queue';
 import { Stats } from './console/Stats';
@@ -26,16 +29,24 @@ const PAGES: readonly { hash: string; view: string; label: MessageKey }[] = [
   { hash: '#/meetings', view: 'meetings', label: 'console.meetings' },
   { hash: '#/surveys', view: 'surveys', label: 'console.surveys' },
   { hash: '#/public-reports', view: 'public-reports', label: 'console.publicReports' },
+  { hash: '#/inspections', view: 'inspections', label: 'oversight.inspections' },
+  { hash: '#/findings', view: 'findings', label: 'oversight.ledger' },
+  { hash: '#/monthly-reports', view: 'monthly-reports', label: 'oversight.monthly' },
+  { hash: '#/assessment', view: 'assessment', label: 'oversight.assessment' },
 ];
 
 function DispatcherView(props: { token: string; signOut: () => void }) {
   const route = useStaffRoute();
   const areaRoute = useAreaRoute();
   const surveyRoute = useSurveyRoute();
+  const oversightRoute = useOversightRoute();
   const areaTab = areaRoute ? (areaRoute.view === 'area' ? 'areas' : areaRoute.view) : route.view;
-  const current = surveyRoute ? (surveyRoute.view === 'survey' ? 'surveys' : surveyRoute.view) : areaTab;
+  const surveyTab = surveyRoute ? (surveyRoute.view === 'survey' ? 'surveys' : surveyRoute.view) : areaTab;
+  const current = oversightRoute ? oversightTab(oversightRoute) : surveyTab;
   const page =
-    surveyRoute?.view === 'survey' ? (
+    oversightRoute ? (
+      <OversightPage route={oversightRoute} token={props.token} signOut={props.signOut} />
+    ) : surveyRoute?.view === 'survey' ? (
       <SurveyPage key={surveyRoute.id} id={surveyRoute.id} token={props.token} signOut={props.signOut} />
     ) : surveyRoute?.view === 'surveys' ? (
       <Surveys token={props.token} signOut={props.signOut} />

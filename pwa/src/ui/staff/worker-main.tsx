@@ -13,6 +13,8 @@ import '../styles.css';
 import { AreaTaskList, AreaTaskPage, PendingSteps, useAreaTaskRoute } from './AreaTasks';
 import { CaseDetail } from './CaseDetail';
 import { CaseList } from './CaseList';
+import { InspectFindingPage } from './InspectFinding';
+import { InspectPage, PendingInspect, useInspectRoute, useStaffRole } from './InspectPage';
 import { KeptListHead, useKeptList } from './KeptList';
 import { PendingMoves } from './PendingMoves';
 import { StaffShell } from './StaffShell';
@@ -59,15 +61,26 @@ const PAGES: readonly { hash: string; view: string; label: MessageKey }[] = [
   { hash: '#/', view: 'list', label: 'tasks.title' },
   { hash: '#/tasks', view: 'areaTasks', label: 'areaTask.tab' },
   { hash: '#/patrol', view: 'patrol', label: 'patrol.title' },
+  { hash: '#/inspect', view: 'inspect', label: 'inspect.tab' },
 ];
+/** Who has cases of their own to handle (我的任务); other staff start at 督查. */
+const CASE_HANDLERS: ReadonlySet<string> = new Set(['worker', 'department']);
 
 function WorkerView(props: { token: string; signOut: () => void }) {
   const route = useStaffRoute();
   const areaRoute = useAreaTaskRoute();
+  const inspectRoute = useInspectRoute();
+  const role = useStaffRole(props.token);
+  const handlesCases = role === null || CASE_HANDLERS.has(role);
   // Bumped when queued moves land, so the list and the open case show the server's word.
   const [landed, setLanded] = useState(0);
+  const active = inspectRoute ? 'inspect' : areaRoute ? 'areaTasks' : !handlesCases && route.view === 'list' ? 'inspect' : route.view;
   const page =
-    areaRoute?.view === 'areaTask' ? (
+    inspectRoute?.view === 'finding' ? (
+      <InspectFindingPage key={inspectRoute.id} id={inspectRoute.id} token={props.token} signOut={props.signOut} version={landed} />
+    ) : inspectRoute || (!handlesCases && !areaRoute && route.view === 'list') ? (
+      <InspectPage token={props.token} signOut={props.signOut} version={landed} />
+    ) : areaRoute?.view === 'areaTask' ? (
       <AreaTaskPage key={areaRoute.id} id={areaRoute.id} token={props.token} signOut={props.signOut} version={landed} />
     ) : areaRoute ? (
       <AreaTaskList token={props.token} signOut={props.signOut} version={landed} />
@@ -88,14 +101,15 @@ function WorkerView(props: { token: string; signOut: () => void }) {
   return (
     <>
       <nav class="tabs" aria-label={t('worker.nav')}>
-        {PAGES.map((p) => (
-          <a key={p.view} href={p.hash} class={(areaRoute ? 'areaTasks' : route.view) === p.view ? 'tab active' : 'tab'} data-testid={`nav-${p.view}`}>
+        {PAGES.filter((p) => handlesCases || p.view !== 'list').map((p) => (
+          <a key={p.view} href={p.hash} class={active === p.view ? 'tab active' : 'tab'} data-testid={`nav-${p.view}`}>
             {t(p.label)}
           </a>
         ))}
       </nav>
       <PendingMoves token={props.token} signOut={props.signOut} onLanded={() => setLanded((n) => n + 1)} />
       <PendingSteps token={props.token} signOut={props.signOut} onLanded={() => setLanded((n) => n + 1)} />
+      <PendingInspect token={props.token} signOut={props.signOut} onLanded={() => setLanded((n) => n + 1)} />
       {page}
     </>
   );

@@ -2,9 +2,9 @@
  * publish it (each publication a new version), and the published versions with their page and
  * workbook. */
 import { Fragment } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { percent } from '../../../actions/periods';
-import { figureText, FIGURES, startedQuarters } from '../../../actions/survey-logic';
+import { coveringSurvey, figureText, FIGURES, sameReportAsked, startedQuarters } from '../../../actions/survey-logic';
 import { ApiError } from '../../../api/http';
 import {
   listPublicReports,
@@ -20,11 +20,18 @@ import {
 } from '../../../api/public-reports';
 import { listSurveys, type SurveyListItem } from '../../../api/survey-admin';
 import { listRegions } from '../../../api/staff';
+import type { RegionNodeOut } from '../../../api/types';
 import { lang, t, type MessageKey } from '../../../i18n';
 import { label, Refusal, RegionChoices, when } from './AreaParts';
 import { ConfirmedStep } from './SurveysParts';
 
 const QUARTERS_OFFERED = 8;
+
+/** A preview with the request it answers: publishing sends that request, not whatever the form holds later. */
+interface Previewed {
+  asked: PublicReportIn;
+  report: PublicReport;
+}
 
 export function PublicReports(props: { token: string; signOut: () => void }) {
   const quarters = startedQuarters(new Date(), QUARTERS_OFFERED);
@@ -33,7 +40,8 @@ export function PublicReports(props: { token: string; signOut: () => void }) {
   const [sections, setSections] = useState<ReportSection[]>([...REPORT_SECTIONS]);
   const [surveys, setSurveys] = useState<SurveyListItem[]>([]);
   const [surveyId, setSurveyId] = useState('');
-  const [preview, setPreview] = useState<PublicReport | null>(null);
+  const [previewed, setPreviewed] = useState<Previewed | null>(null);
+  const [tree, setTree] = useState<Map<string, string | null>>(new Map());
   const [published, setPublished] = useState<PublicReportRef[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -44,15 +52,21 @@ export function PublicReports(props: { token: string; signOut: () => void }) {
 
   useEffect(() => {
     // The caller's own region is the first one a report is made for.
-    listRegions(props.token).then((roots) => setRegion((had) => had || roots[0]?.code || ''), fail);
-    listSurveys(props.token, { state: 'published', purpose: 'safety' }).then((got) => {
-      const whole = got.filter((s) => s.placeId === null);
-      setSurveys(whole);
-      if (whole[0]) setSurveyId(String(whole[0].id));
+    listRegions(props.token).then(async (roots) => {
+      setRegion((had) => had || roots[0]?.code || '');
+      // The regions under the caller's, to tell which published survey covers the region chosen.
+      const children = await Promise.all(roots.filter((r) => r.childCount > 0).map((r) => listRegions(props.token, r.code).catch((): RegionNodeOut[] => [])));
+      setTree(new Map([...roots, ...children.flat()].map((r) => [r.code, r.parentCode])));
     }, fail);
+    listSurveys(props.token, { state: 'published', purpose: 'safety' }).then((got) => setSurveys(got.filter((s) => s.placeId === null)), fail);
   }, [props.token]);
 
   const code = region.trim();
+  // The survey offered first is the one covering the region: its own or an ancestor's, else none.
+  useEffect(() => {
+    const covering = coveringSurvey(surveys, code, (c) => tree.get(c));
+    setSurveyId(covering ? String(covering.id) : '');
+  }, [code, surveys, tree]);
   useEffect(() => {
     if (!/^\d{6,}$/.test(code)) return;
     let gone = false;
@@ -68,18 +82,26 @@ export function PublicReports(props: { token: string; signOut: () => void }) {
     const withSurvey = sections.includes('survey') && surveyId !== '';
     return { regionCode: code, year: year!, quarter: q!, sections, ...(withSurvey ? { surveyId: Number(surveyId) } : {}) };
   };
+  // What the form asks for now, read when a preview arrives.
+  const asking = useRef(chosen);
+  asking.current = chosen;
   const look = async () => {
     setMade(null);
     setBusy(true);
     setError(null);
+    const asked = chosen();
     try {
-      setPreview(await previewReport(props.token, chosen()));
+      const report = await previewReport(props.token, asked);
+      // The form changed while the preview was on its way: it no longer shows what would be published.
+      if (sameReportAsked(asked, asking.current())) setPreviewed({ asked, report });
     } catch (e) {
       fail(e);
     } finally {
       setBusy(false);
     }
   };
+  const preview = previewed && sameReportAsked(previewed.asked, chosen()) ? previewed : null;
+  const setPreview = (none: null) => setPreviewed(none);
   const toggle = (s: ReportSection, on: boolean) => setSections(on ? REPORT_SECTIONS.filter((x) => x === s || sections.includes(x)) : sections.filter((x) => x !== s));
 
   return (
@@ -138,7 +160,7 @@ export function PublicReports(props: { token: string; signOut: () => void }) {
               id="report-publish"
               label="publicReports.publish"
               question="publicReports.publishQuestion"
-              run={() => publishReport(props.token, chosen()).then(setMade)}
+              run={() => publishReport(props.token, preview.asked).then(setMade)}
               onDone={() => (setPreview(null), setVersion((n) => n + 1))}
             />
           ) : null}
@@ -149,7 +171,7 @@ export function PublicReports(props: { token: string; signOut: () => void }) {
           {t('publicReports.publishedVersion', { region: made.regionName, n: made.version ?? 1 })}
         </p>
       ) : null}
-      {preview ? <ReportView report={preview} /> : null}
+      {preview ? <ReportView report={preview.report} /> : null}
       <h3>{t('publicReports.published')}</h3>
       <ul class="cards compact" data-testid="report-list">
         {(published ?? []).map((r) => (

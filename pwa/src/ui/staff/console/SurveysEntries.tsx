@@ -2,10 +2,22 @@
  * Tab goes through a row's items, Enter starts the next person's row. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { blankRow, entryQuestions, isoDay, rowsToEntries, type EntryRow, type RowProblem } from '../../../actions/survey-logic';
+import { newClientId } from '../../../actions/ids';
 import { enterAnswers, FORUM_GROUPS, STAFF_CHANNELS, type ForumGroup, type StaffChannel, type SurveyDetail } from '../../../api/survey-admin';
 import type { SurveyQuestion } from '../../../api/surveys';
 import { lang, t } from '../../../i18n';
 import { label, Refusal, RegionChoices } from './AreaParts';
+
+/** A row as typed, with an id of its own: its marks and focus stay with it when a row above goes. */
+type Row = EntryRow & { id: number };
+
+/** A problem found on a row, held by the row's id. */
+type Marked = { id: number; key: string };
+
+/** Enter while an input method composes (拼音 candidates) picks a word: it is no command. */
+function composing(e: KeyboardEvent): boolean {
+  return e.isComposing || e.keyCode === 229;
+}
 
 export function EntryForm(props: { token: string; survey: SurveyDetail; onDone: () => void }) {
   const s = props.survey;
@@ -15,13 +27,19 @@ export function EntryForm(props: { token: string; survey: SurveyDetail; onDone: 
   const [channel, setChannel] = useState<StaffChannel>(channels[0] ?? 'visit');
   const [day, setDay] = useState(isoDay(new Date()));
   const [region, setRegion] = useState(s.regionCode);
-  const [rows, setRows] = useState<EntryRow[]>([blankRow()]);
-  const [problems, setProblems] = useState<RowProblem[]>([]);
+  const lastId = useRef(0);
+  const newRow = (group: EntryRow['group'] = ''): Row => ({ ...blankRow(group), id: ++lastId.current });
+  const [rows, setRows] = useState<Row[]>(() => [newRow()]);
+  const [problems, setProblems] = useState<Marked[]>([]);
+  const [nothing, setNothing] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [entered, setEntered] = useState<number | null>(null);
   const [focusRow, setFocusRow] = useState<number | null>(null);
   const body = useRef<HTMLTableSectionElement>(null);
+  // The batch last sent without an answer, and its id: sent again unchanged, it keeps the id,
+  // so the server counts it once even if the first one arrived; changed, it is a new batch.
+  const attempt = useRef<{ sent: string; batchId: string } | null>(null);
 
   // A new row takes the focus at its first field, so typing goes on without the mouse.
   useEffect(() => {
@@ -32,33 +50,49 @@ export function EntryForm(props: { token: string; survey: SurveyDetail; onDone: 
   }, [focusRow]);
 
   if (channels.length === 0) return null;
-  const change = (i: number, next: EntryRow) => setRows(rows.map((r, j) => (j === i ? next : r)));
+  const change = (i: number, next: Row) => setRows(rows.map((r, j) => (j === i ? next : r)));
   const answer = (i: number, key: string, value: string | string[]) => change(i, { ...rows[i]!, answers: { ...rows[i]!.answers, [key]: value } });
   const addRow = () => {
     // At a 座谈会 the next speaker is most likely of the same group.
-    setRows([...rows, blankRow(rows[rows.length - 1]?.group ?? '')]);
+    setRows([...rows, newRow(rows[rows.length - 1]?.group ?? '')]);
     setFocusRow(rows.length);
   };
+  const remove = (id: number) => {
+    setRows(rows.filter((r) => r.id !== id));
+    setProblems(problems.filter((p) => p.id !== id));
+  };
   const onKey = (e: KeyboardEvent) => {
-    if (e.key !== 'Enter' || (e.target as HTMLElement).tagName === 'BUTTON') return;
+    if (e.key !== 'Enter' || composing(e) || (e.target as HTMLElement).tagName === 'BUTTON') return;
     e.preventDefault();
     addRow();
+  };
+  // Enter in the batch's own fields (channel, day, region) sends nothing: only the button sends.
+  const holdEnter = (e: KeyboardEvent) => {
+    if (e.key === 'Enter') e.preventDefault();
   };
   const submit = async () => {
     setError(null);
     setEntered(null);
+    setNothing(false);
     const made = rowsToEntries(channel, rows, questions);
     if ('problems' in made) {
-      setProblems(made.problems);
+      setProblems(made.problems.map((p: RowProblem) => ({ id: rows[p.row - 1]?.id ?? 0, key: p.key })));
       return;
     }
     setProblems([]);
-    if (made.entries.length === 0) return;
+    if (made.entries.length === 0) {
+      setNothing(true);
+      return;
+    }
     setBusy(true);
     try {
-      const got = await enterAnswers(props.token, s.id, { channel, day, regionCode: region.trim() || undefined, entries: made.entries });
+      const batch = { channel, day, regionCode: region.trim() || undefined, entries: made.entries };
+      const sent = JSON.stringify(batch);
+      if (attempt.current?.sent !== sent) attempt.current = { sent, batchId: newClientId() };
+      const got = await enterAnswers(props.token, s.id, { ...batch, batchId: attempt.current.batchId });
+      attempt.current = null;
       setEntered(got.entered);
-      setRows([blankRow()]);
+      setRows([newRow()]);
       props.onDone();
     } catch (e) {
       setError(e);
@@ -66,11 +100,12 @@ export function EntryForm(props: { token: string; survey: SurveyDetail; onDone: 
       setBusy(false);
     }
   };
-  const wrong = (row: number, key: string) => problems.some((p) => p.row === row && p.key === key);
+  const wrong = (id: number, key: string) => problems.some((p) => p.id === id && p.key === key);
+  const wrongRows = [...new Set(problems.map((p) => rows.findIndex((r) => r.id === p.id) + 1))].filter((n) => n > 0);
   return (
     <form class="move-form area-form" data-testid="entry-form" onSubmit={(e) => (e.preventDefault(), void submit())}>
       <h3>{t('surveys.entries')}</h3>
-      <div class="form-grid">
+      <div class="form-grid" onKeyDown={holdEnter}>
         <label class="field">
           <span>{t('surveys.channel')}</span>
           <select data-testid="entry-channel" value={channel} onChange={(e) => setChannel(e.currentTarget.value as StaffChannel)}>
@@ -111,10 +146,10 @@ export function EntryForm(props: { token: string; survey: SurveyDetail; onDone: 
           </thead>
           <tbody ref={body}>
             {rows.map((row, i) => (
-              <tr key={i} data-testid="entry-row" onKeyDown={onKey}>
+              <tr key={row.id} data-testid="entry-row" onKeyDown={onKey}>
                 <td>{i + 1}</td>
                 {channel === 'forum' ? (
-                  <td class={wrong(i + 1, 'group') ? 'flagged' : ''}>
+                  <td class={wrong(row.id, 'group') ? 'flagged' : ''}>
                     <select aria-label={t('surveys.group')} data-testid="entry-group" value={row.group} onChange={(e) => change(i, { ...row, group: e.currentTarget.value as ForumGroup })}>
                       <option value="">—</option>
                       {FORUM_GROUPS.map((g) => (
@@ -126,12 +161,12 @@ export function EntryForm(props: { token: string; survey: SurveyDetail; onDone: 
                   </td>
                 ) : null}
                 {questions.map((q) => (
-                  <td key={q.key} class={wrong(i + 1, q.key) ? 'flagged' : ''}>
+                  <td key={q.key} class={wrong(row.id, q.key) ? 'flagged' : ''}>
                     <AnswerField question={q} en={en} value={row.answers[q.key]} onChange={(v) => answer(i, q.key, v)} />
                   </td>
                 ))}
                 <td>
-                  <button type="button" class="small" data-testid="entry-remove" aria-label={t('surveys.removeRow')} disabled={rows.length === 1} onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+                  <button type="button" class="small" data-testid="entry-remove" aria-label={t('surveys.removeRow')} disabled={rows.length === 1} onClick={() => remove(row.id)}>
                     ×
                   </button>
                 </td>
@@ -140,9 +175,14 @@ export function EntryForm(props: { token: string; survey: SurveyDetail; onDone: 
           </tbody>
         </table>
       </div>
-      {problems.length ? (
+      {wrongRows.length ? (
         <p class="problem" role="alert" data-testid="entry-problems">
-          {t('surveys.rowProblems', { rows: [...new Set(problems.map((p) => p.row))].join(', ') })}
+          {t('surveys.rowProblems', { rows: wrongRows.join(', ') })}
+        </p>
+      ) : null}
+      {nothing ? (
+        <p class="problem" role="alert" data-testid="entry-nothing">
+          {t('surveys.nothingToEnter')}
         </p>
       ) : null}
       <Refusal error={error} testId="entry-problem" />

@@ -70,6 +70,8 @@ export function SurveyPage(props: { id: number; token: string; signOut: () => vo
           <ConfirmedStep id="survey-publish" label="surveys.publish" question="surveys.publishQuestion" run={() => moveSurvey(props.token, s.id, 'publish')} onDone={refresh} />
         ) : null}
       </div>
+      {/* The step was taken but the survey could not be read again: what is shown may be behind. */}
+      <Refusal error={error} testId="survey-problem" />
       {s.state === 'open' ? <EntryForm token={props.token} survey={s} onDone={refresh} /> : null}
       {s.state !== 'draft' ? <IndicesTable token={props.token} surveyId={s.id} version={version} signOut={props.signOut} /> : null}
     </section>

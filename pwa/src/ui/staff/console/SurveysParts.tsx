@@ -1,5 +1,5 @@
 /** Small pieces the survey screens share: state badge, a step with its confirmation, a figure cell. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { change, changeText, figureText, surveyRoute, type SurveyRoute } from '../../../actions/survey-logic';
 import type { Figure } from '../../../api/survey-admin';
 import { t, type MessageKey } from '../../../i18n';
@@ -18,6 +18,16 @@ export function ConfirmedStep(props: { id: string; label: MessageKey; question: 
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const step = useRef<HTMLButtonElement>(null);
+  const confirm = useRef<HTMLButtonElement>(null);
+  // The question takes the focus on 确定, so the keyboard answers it at once (Escape says no).
+  useEffect(() => {
+    if (asking) confirm.current?.focus();
+  }, [asking]);
+  const dismiss = () => {
+    setAsking(false);
+    step.current?.focus();
+  };
   const go = async () => {
     setBusy(true);
     setError(null);
@@ -33,16 +43,26 @@ export function ConfirmedStep(props: { id: string; label: MessageKey; question: 
   };
   return (
     <span class="confirmed-step">
-      <button type="button" class="primary-inline" data-testid={`${props.id}`} aria-expanded={asking} disabled={busy} onClick={() => setAsking(!asking)}>
+      <button ref={step} type="button" class="primary-inline" data-testid={`${props.id}`} aria-expanded={asking} disabled={busy} onClick={() => setAsking(!asking)}>
         {t(props.label)}
       </button>
       {asking ? (
-        <span class="confirm-box" role="alertdialog" aria-label={t(props.question)} data-testid={`${props.id}-confirm-box`}>
+        <span
+          class="confirm-box"
+          role="alertdialog"
+          aria-label={t(props.question)}
+          data-testid={`${props.id}-confirm-box`}
+          onKeyDown={(e) => {
+            if (e.key !== 'Escape') return;
+            e.preventDefault();
+            dismiss();
+          }}
+        >
           <span>{t(props.question)}</span>
-          <button type="button" class="small" data-testid={`${props.id}-confirm`} disabled={busy} onClick={() => void go()}>
+          <button ref={confirm} type="button" class="small" data-testid={`${props.id}-confirm`} disabled={busy} onClick={() => void go()}>
             {t('surveys.confirm')}
           </button>
-          <button type="button" class="small" data-testid={`${props.id}-cancel`} onClick={() => setAsking(false)}>
+          <button type="button" class="small" data-testid={`${props.id}-cancel`} onClick={dismiss}>
             {t('surveys.cancel')}
           </button>
         </span>
@@ -64,7 +84,7 @@ export function FigureCell(props: { name: string; figure: Figure | null; previou
       {f.value !== null ? <meter class="figure-meter" min={0} max={100} low={props.target} high={props.target} optimum={100} value={f.value} aria-hidden="true" /> : null}
       {f.standing ? <span class="standing-mark"> {t(`surveys.standing.${f.standing}` as MessageKey)}</span> : null}
       <span class="figure-n muted"> n={f.n ?? '—'}</span>
-      {f.value === null && f.n !== null ? <span class="muted"> {t('surveys.withheld')}</span> : null}
+      {f.value === null && f.n !== null ? <span class="muted"> {t(f.n < 5 ? 'surveys.withheld' : 'surveys.withheldByDifference')}</span> : null}
       {delta !== null ? (
         <span class={delta >= 0 ? 'figure-change up' : 'figure-change down'} data-testid={`change-${props.name}`}>
           {' '}
