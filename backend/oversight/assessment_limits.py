@@ -6,15 +6,12 @@ stolen token must not turn that into a load on the database.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from backend.accounts.rules import Principal
 from backend.db.types import Connection
-from backend.errors import TooManyRequests
 from backend.settings import Settings
 from backend.throttle import service as throttle
-
-_HOUR = timedelta(hours=1)
 
 
 async def take_write(
@@ -22,18 +19,15 @@ async def take_write(
 ) -> None:
     """Count one 考核 change of the caller, or raise 429 with the wait."""
     limit = settings.assessment_writes_per_hour
-    wait = await throttle.take(
+    await throttle.within_hourly(
         conn,
         scope="assessment.write",
         key=str(principal.user_id),
         limit=limit,
-        window=_HOUR,
         now=now,
-    )
-    if wait is not None:
-        raise TooManyRequests(
+        refusal=(
             "assessment.rate_limited",
             f"每人每小时最多提交 {limit} 次考核操作，请稍后再试",
             f"At most {limit} assessment changes may be made per person an hour; try again later",
-            retry_after=wait,
-        )
+        ),
+    )

@@ -6,15 +6,12 @@ perhaps pushes: a runaway client or a stolen token must not flood them.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from backend.accounts.rules import Principal
 from backend.db.types import Connection
-from backend.errors import TooManyRequests
 from backend.settings import Settings
 from backend.throttle import service as throttle
-
-_HOUR = timedelta(hours=1)
 
 
 async def take(
@@ -24,19 +21,16 @@ async def take(
 
     Called once the write is stored, in its transaction: a replay is not counted again."""
     limit = settings.inspection_writes_per_hour
-    wait = await throttle.take(
+    await throttle.within_hourly(
         conn,
         scope="oversight.inspection_write",
         key=str(principal.user_id),
         limit=limit,
-        window=_HOUR,
         now=now,
-    )
-    if wait is not None:
-        raise TooManyRequests(
+        refusal=(
             "oversight.rate_limited",
             f"每人每小时最多提交 {limit} 次督查记录或问题办理，请稍后再试",
             f"At most {limit} inspections or finding moves may be made per person an hour; "
             "try again later",
-            retry_after=wait,
-        )
+        ),
+    )

@@ -6,15 +6,12 @@ client or a stolen token must not keep the database and the server busy with the
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from backend.accounts.rules import Principal
 from backend.db.types import Connection
-from backend.errors import TooManyRequests
 from backend.settings import Settings
 from backend.throttle import service as throttle
-
-_HOUR = timedelta(hours=1)
 
 
 async def take_export(
@@ -22,18 +19,15 @@ async def take_export(
 ) -> None:
     """Count one export of the caller, or raise 429 with the wait."""
     limit = settings.findings_exports_per_hour
-    wait = await throttle.take(
+    await throttle.within_hourly(
         conn,
         scope="oversight.findings_export",
         key=str(principal.user_id),
         limit=limit,
-        window=_HOUR,
         now=now,
-    )
-    if wait is not None:
-        raise TooManyRequests(
+        refusal=(
             "oversight.export_rate_limited",
             f"每人每小时最多导出 {limit} 次问题台账，请稍后再试",
             f"At most {limit} ledger exports may be made per person an hour; try again later",
-            retry_after=wait,
-        )
+        ),
+    )

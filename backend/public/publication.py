@@ -7,7 +7,7 @@ reads the same however its cases move later. Publishing a quarter again adds a v
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import asyncpg
 import msgspec
@@ -16,7 +16,7 @@ from backend.accounts.rules import Principal
 from backend.audit import service as audit
 from backend.clock import city_today
 from backend.db.types import Connection
-from backend.errors import Invalid, NotFound, TooManyRequests
+from backend.errors import Invalid, NotFound
 from backend.public import queries, rules, snapshot
 from backend.public.schemas import (
     SECTIONS,
@@ -42,7 +42,6 @@ from backend.throttle import service as throttle
 
 UNKNOWN_REPORT = NotFound("public_reports.not_found", "找不到该公开报告", "No such public report")
 LIST_LIMIT = 200
-_HOUR = timedelta(hours=1)
 
 
 def asked(
@@ -253,22 +252,18 @@ async def publish(
 
 async def take_read(conn: Connection, *, address: str, settings: Settings, now: datetime) -> None:
     """Count one read of published reports from a client address, or raise 429."""
-    limit = settings.public_reports_per_hour_per_address
-    wait = await throttle.take(
+    await throttle.within_hourly(
         conn,
         scope="public.reports.address",
         key=address,
-        limit=limit,
-        window=_HOUR,
+        limit=settings.public_reports_per_hour_per_address,
         now=now,
-    )
-    if wait is not None:
-        raise TooManyRequests(
+        refusal=(
             "public_reports.rate_limited",
             "此网络查看公开报告过于频繁，请稍后再试",
             "Too many reads of public reports from this network; try again later",
-            retry_after=wait,
-        )
+        ),
+    )
 
 
 async def listing(conn: Connection, *, region_code: str | None) -> list[PublicReportRefOut]:

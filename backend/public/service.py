@@ -18,7 +18,7 @@ from backend.cases.rules import Scope
 from backend.categories import service as categories
 from backend.clock import city_today
 from backend.db.types import Connection
-from backend.errors import Invalid, NotFound, TooManyRequests
+from backend.errors import Invalid, NotFound
 from backend.public import queries, rules
 from backend.public.daily_figures import DailyFigures
 from backend.public.rules import CaseFigures, RegionRow
@@ -45,7 +45,6 @@ UNKNOWN_REGION = NotFound("public.region_not_found", "找不到该区域", "No s
 _OUTSIDE = NotFound(
     "regions.outside_service_area", "该位置不在服务范围内", "This place is outside the service area"
 )
-_HOUR = timedelta(hours=1)
 
 
 def region_row(row: asyncpg.Record) -> RegionRow:
@@ -163,21 +162,18 @@ async def _take_page(
     conn: Connection, principal: Principal, *, settings: Settings, now: datetime
 ) -> None:
     limit = settings.area_page_per_hour
-    wait = await throttle.take(
+    await throttle.within_hourly(
         conn,
         scope="public.area_page",
         key=str(principal.user_id),
         limit=limit,
-        window=_HOUR,
         now=now,
-    )
-    if wait is not None:
-        raise TooManyRequests(
+        refusal=(
             "public.area_page_limited",
             f"每小时最多查看 {limit} 次治安动态，请稍后再试",
             f"The area page may be read at most {limit} times an hour; try again later",
-            retry_after=wait,
-        )
+        ),
+    )
 
 
 async def _placed(

@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from backend.db.types import Connection
+from backend.errors import TooManyRequests
 from backend.throttle import queries, rules
+
+HOUR = timedelta(hours=1)
 
 
 async def take(
@@ -19,6 +22,22 @@ async def take(
         return None
     started = await queries.window_start(conn, scope=scope, key=key)
     return rules.window_retry_after(started, now=now, window=window)
+
+
+async def within_hourly(
+    conn: Connection,
+    *,
+    scope: str,
+    key: str,
+    limit: int,
+    now: datetime,
+    refusal: tuple[str, str, str],
+) -> None:
+    """Count one hit of `key` in this hour's allowance, or raise 429 with the wait and the
+    refusal (code, Chinese, English)."""
+    wait = await take(conn, scope=scope, key=key, limit=limit, window=HOUR, now=now)
+    if wait is not None:
+        raise TooManyRequests(*refusal, retry_after=wait)
 
 
 async def take_many(
