@@ -13,7 +13,7 @@ const CSP =
 /** Preact and the code every page shares get stable chunk names; the rest stays with its page. */
 function chunkFor(id: string): string | undefined {
   if (id.includes('/node_modules/preact/')) return 'preact';
-  if (/\/src\/(i18n\/|ui\/(common|hooks)\.|ui\/styles\.css|actions\/(sw-register|constants)\.)/.test(id)) return 'shared';
+  if (/\/src\/(i18n\/(?!en\.)|ui\/(common|hooks)\.|ui\/styles\.css|actions\/(sw-register|constants)\.)/.test(id)) return 'shared';
   return undefined;
 }
 

@@ -4,8 +4,13 @@
  */
 import type { AreaPage, AreaPlace, AreaProgress, Figure } from '../api/area-page';
 import { ApiError } from '../api/http';
-import { LANGS } from '../i18n';
 import { bilingual } from './area-logic';
+
+// In both languages, like the server's refusals, whichever strings this phone has loaded.
+const NETWORK_FAILED = {
+  message: '无法连接服务器，请检查网络后重试',
+  messageEn: 'Cannot reach the server; check the network and try again',
+};
 
 const SAVED_KEY = 'gridreport.areaPage';
 const CHOSEN_KEY = 'gridreport.areaRegion';
@@ -74,7 +79,7 @@ export function fallbackPlace(chosen: string | null, saved: SavedAreaPage | null
 /** Why the page did not come, in both languages (the reader's first): the server's refusal, or no network. */
 export function problemText(error: unknown, english: boolean): string {
   if (error instanceof ApiError) return bilingual({ message: error.message, messageEn: error.messageEn }, english);
-  return bilingual({ message: LANGS['zh-CN']['areaPage.network'], messageEn: LANGS.en['areaPage.network'] }, english);
+  return bilingual(NETWORK_FAILED, english);
 }
 
 /** A 0..1 rate as a whole-or-one-decimal percentage ("93.5%"), null when not published. */

@@ -14,7 +14,6 @@ export const en: Messages = {
   'areaPage.updatedAt': 'Figures as of {time}',
   'areaPage.offline': 'Offline — showing the last figures',
   'areaPage.offlineNothing': 'Offline — nothing kept on the phone yet; it loads once you are online',
-  'areaPage.network': 'Cannot reach the server; check the network and try again',
   'later.needsNetwork': 'This part needs the network once to load',
   'later.retry': 'Try again',
   'areaPage.retry': 'Try again',

@@ -12,7 +12,6 @@ export const zhCN = {
   'areaPage.updatedAt': '数据截至 {time}',
   'areaPage.offline': '离线，显示上次的数据',
   'areaPage.offlineNothing': '离线，手机上还没有数据，联网后自动加载',
-  'areaPage.network': '无法连接服务器，请检查网络后重试',
   'later.needsNetwork': '此部分需要联网加载一次',
   'later.retry': '重试',
   'areaPage.retry': '重试',

@@ -5,7 +5,7 @@ import { isoDay, quarterEnd, surveyHash } from '../../../actions/survey-logic';
 import { ApiError } from '../../../api/http';
 import { createSurvey, listSurveys, standardSafety, SURVEY_CHANNELS, SURVEY_STATES, type SurveyChannel, type SurveyListItem, type SurveyState } from '../../../api/survey-admin';
 import type { SurveyQuestion } from '../../../api/surveys';
-import { lang, LANGS, t } from '../../../i18n';
+import { lang, messagesIn, textIn, t } from '../../../i18n';
 import { label, Refusal, RegionChoices } from './AreaParts';
 import { SurveyStateBadge } from './SurveysParts';
 
@@ -103,8 +103,15 @@ export function Surveys(props: { token: string; signOut: () => void }) {
 function NewSurvey(props: { token: string; onCreated: (id: number) => void }) {
   const today = new Date();
   const [questions, setQuestions] = useState<SurveyQuestion[] | null>(null);
-  const [title, setTitle] = useState(LANGS['zh-CN']['surveys.defaultTitle']);
-  const [titleEn, setTitleEn] = useState(LANGS.en['surveys.defaultTitle']);
+  const [title, setTitle] = useState(textIn('zh-CN', 'surveys.defaultTitle'));
+  const [titleEn, setTitleEn] = useState('');
+  // The English default title comes with the English strings, fetched on demand.
+  useEffect(() => {
+    messagesIn('en').then(
+      (en) => setTitleEn((typed) => typed || en['surveys.defaultTitle']),
+      () => undefined,
+    );
+  }, []);
   const [region, setRegion] = useState('');
   const [opensOn, setOpensOn] = useState(isoDay(today));
   const [closesOn, setClosesOn] = useState(quarterEnd(today));
