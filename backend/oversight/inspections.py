@@ -17,6 +17,7 @@ import msgspec
 
 from backend.accounts.rules import Principal
 from backend.audit import service as audit
+from backend.cases.service import scope_for
 from backend.db.types import Connection
 from backend.duties import service as duties
 from backend.errors import Conflict, NotFound
@@ -35,14 +36,18 @@ from backend.oversight.findings import BAD_PHOTOS
 from backend.oversight.findings_duty import SUBJECT_KIND
 from backend.oversight.inspections_checks import Unit
 from backend.oversight.inspections_schemas import (
+    DepartmentChoiceOut,
     FindingIn,
     InspectionIn,
     InspectionOut,
     InspectionPageOut,
 )
+from backend.regions.paths import subtree_bounds
 from backend.settings import Settings
 
 PAGE_SIZE = 50
+# Enough for every department of a district's subtree; a city admin sees the first this many.
+DEPARTMENT_CHOICES = 500
 INSPECTION_PHOTOS = "inspection"
 NOT_FOUND = NotFound("oversight.inspection_not_found", "找不到该督查记录", "No such inspection")
 CLIENT_ID_REUSED = Conflict(
@@ -326,3 +331,20 @@ async def _open_finding(
         user_id=data.responsible_user_id,
         now=now,
     )
+
+
+async def department_choices(conn: Connection, principal: Principal) -> list[DepartmentChoiceOut]:
+    """The departments an inspection or a finding may name: those of the caller's subtree."""
+    scope = scope_for(principal)
+    lo, hi = (None, None) if scope.everything else subtree_bounds(scope.path or "/")
+    rows = await inspections_queries.departments_in(conn, lo=lo, hi=hi, limit=DEPARTMENT_CHOICES)
+    return [
+        DepartmentChoiceOut(
+            id=row["id"],
+            code=row["code"],
+            name=row["name"],
+            name_en=row["name_en"],
+            region_name=row["region_name"],
+        )
+        for row in rows
+    ]

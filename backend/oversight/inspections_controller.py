@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from backend.exports.rules import attachment
 from backend.oversight import findings, inspections, ledger, ledger_sheet
 from backend.oversight.inspections_schemas import (
+    DepartmentChoiceOut,
     FindingOut,
     FindingPageOut,
     FindingState,
@@ -71,6 +72,15 @@ class InspectionController(Controller):
             now=ctx.clock.now(),
             links=ctx.photo_links(principal.user_id),
         )
+
+    @get(
+        "/departments",
+        operation_id="inspectionDepartments",
+        guards=[inspectors],
+        summary="The departments an inspection or a finding may name (of your subtree)",
+    )
+    async def departments(self, db: DB, principal: Caller) -> list[DepartmentChoiceOut]:
+        return await inspections.department_choices(db, principal)
 
     @get(
         "/{inspection_id:int}",

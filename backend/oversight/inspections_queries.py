@@ -125,3 +125,19 @@ async def subject_photos(
         subject_ids,
     )
     return rows
+
+
+async def departments_in(
+    conn: Connection, *, lo: str | None, hi: str | None, limit: int
+) -> list[asyncpg.Record]:
+    """Departments whose region lies in the range [lo, hi) (every one when lo is None)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT d.id, d.code, d.name, d.name_en, r.name AS region_name "
+        "FROM departments d JOIN regions r ON r.id = d.region_id "
+        "WHERE ($1::text IS NULL OR (r.path >= $1 AND r.path < $2)) "
+        "ORDER BY r.path, d.name, d.id LIMIT $3",
+        lo,
+        hi,
+        limit,
+    )
+    return rows

@@ -173,3 +173,13 @@ class UnitFindingsOut(Model):
     overdue: int
     closed: int
     closed_on_time: int
+
+
+class DepartmentChoiceOut(Model):
+    """A department an inspection may name (its region lies in the caller's scope)."""
+
+    id: int
+    code: str
+    name: str
+    name_en: str
+    region_name: str

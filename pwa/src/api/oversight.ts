@@ -413,3 +413,16 @@ export function recordInterview(token: string, id: number, body: { unit: UnitIn;
 export function setVeto(token: string, body: { regionCode: string; year: number; reason: string }): Promise<unknown> {
   return request<unknown>('/assessment/vetoes', { token, json: body });
 }
+
+/** A department an inspection or a finding may name: one of the caller's subtree. */
+export interface DepartmentChoiceOut {
+  id: number;
+  code: string;
+  name: string;
+  nameEn: string;
+  regionName: string;
+}
+
+export function inspectionDepartments(token: string): Promise<DepartmentChoiceOut[]> {
+  return request<DepartmentChoiceOut[]>('/inspections/departments', { token });
+}

@@ -1,11 +1,11 @@
 /** Small pieces the 督导检查 and 考核 screens share: the route, state badges, the units one may
  * name (regions by code, departments by id). */
 import { useEffect, useState } from 'preact/hooks';
-import { monthOf, oversightRoute, previousMonth, type OversightRoute } from '../../../actions/oversight-logic';
-import { findingUnits, listMonthlyReports } from '../../../api/oversight';
+import { oversightRoute, type OversightRoute } from '../../../actions/oversight-logic';
+import { inspectionDepartments } from '../../../api/oversight';
 import { listRegions } from '../../../api/staff';
 import type { RegionNodeOut } from '../../../api/types';
-import { t } from '../../../i18n';
+import { lang, t } from '../../../i18n';
 import { label } from './AreaParts';
 
 /** The oversight page the hash names, following hash changes; null on the console's other pages. */
@@ -77,12 +77,8 @@ export function UnitChoices(props: { token: string; id: string }) {
   );
 }
 
-/** The departments in the caller's view: those that answer for findings or owe monthly reports. */
+/** The departments an inspection may name: those of the caller's subtree, in the reader's language. */
 export async function knownDepartments(token: string): Promise<DepartmentChoice[]> {
-  const month = previousMonth(monthOf(new Date()));
-  const [units, reports] = await Promise.all([findingUnits(token).catch(() => []), listMonthlyReports(token, month).catch(() => [])]);
-  const found = new Map<number, string>();
-  for (const u of units) if (u.kind === 'department') found.set(u.id, u.name);
-  for (const r of reports) if (r.unit.kind === 'department') found.set(r.unit.id, r.unit.name);
-  return [...found].map(([id, name]) => ({ id, name })).sort((a, b) => a.id - b.id);
+  const english = lang() === 'en';
+  return (await inspectionDepartments(token)).map((d) => ({ id: d.id, name: english ? d.nameEn : d.name }));
 }
