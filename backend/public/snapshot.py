@@ -10,6 +10,7 @@ null. The heading (region, period, as-of) comes from the report's own row when m
 from __future__ import annotations
 
 import types
+from contextlib import suppress
 from datetime import datetime
 from typing import Annotated, Any, Final, Union, get_args, get_origin
 
@@ -113,11 +114,10 @@ def _struct(kind: type[msgspec.Struct], raw: Any) -> msgspec.Struct:
     values: dict[str, Any] = {}
     for field in msgspec.structs.fields(kind):
         if field.encode_name in raw:
-            try:
+            # A value that cannot be read is treated as missing: defaulted below, or refused.
+            with suppress(_Unreadable):
                 values[field.name] = _read(field.type, raw[field.encode_name])
                 continue
-            except _Unreadable:
-                pass
         if not field.required:
             continue
         if _nullable(field.type):

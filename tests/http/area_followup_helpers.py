@@ -8,9 +8,8 @@ from typing import Any
 import asyncpg
 
 from backend.areas import jobs, level_duties
-from backend.areas.duty_subjects import SUBJECTS
 from backend.db.pool import connect
-from backend.duties import watcher
+from backend.duties import registry, watcher
 from backend.places import service as places
 from backend.settings import Settings
 
@@ -102,11 +101,12 @@ async def tend(dsn: str, *, settings: Settings, now: datetime) -> int:
 
 
 async def watch_duties(dsn: str, *, now: datetime) -> int:
-    """The duty watcher, looped until nothing is due, as the worker runs it."""
+    """The duty watcher over every kind of subject, looped until nothing is due, as the
+    worker runs it."""
     conn = await connect(dsn)
     handled = 0
     try:
-        while (batch := await watcher.run_due(conn, now=now, subjects=SUBJECTS)) > 0:
+        while (batch := await watcher.run_due(conn, now=now, subjects=registry.subjects())) > 0:
             handled += batch
     finally:
         await conn.close()

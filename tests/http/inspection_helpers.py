@@ -6,10 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from backend.db.pool import connect
-from backend.duties import watcher
-from backend.duties.registry import subjects
-from tests.http.area_followup_helpers import fetch
+from tests.http.area_followup_helpers import fetch, watch_duties
 from tests.http.area_helpers import HOME_STREET
 from tests.http.case_helpers import photo
 from tests.http.conftest import Client
@@ -93,14 +90,7 @@ async def finding_of(client: Client, headers: dict[str, str], finding_id: int) -
 
 async def watch(dsn: str, *, now: datetime) -> int:
     """The duty watcher over every kind of subject, looped until nothing is due."""
-    conn = await connect(dsn)
-    handled = 0
-    try:
-        while (batch := await watcher.run_due(conn, now=now, subjects=subjects())) > 0:
-            handled += batch
-    finally:
-        await conn.close()
-    return handled
+    return await watch_duties(dsn, now=now)
 
 
 def later(now: datetime, **delta: float) -> datetime:

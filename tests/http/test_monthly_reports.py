@@ -13,9 +13,9 @@ import pytest
 from backend.accounts import queries as accounts
 from backend.clock import ManualClock
 from backend.db.pool import connect
-from backend.duties import registry, watcher
 from backend.oversight import monthly
 from backend.settings import Settings
+from tests.http.area_followup_helpers import watch_duties
 from tests.http.case_helpers import STAFF_PASSWORD, staff
 from tests.http.conftest import Client, Login
 
@@ -39,15 +39,6 @@ async def fetch_rows(dsn: str, sql: str) -> list[Any]:
     conn = await connect(dsn)
     try:
         return list(await conn.fetch(sql))
-    finally:
-        await conn.close()
-
-
-async def watch_duties(dsn: str, *, now: datetime) -> None:
-    conn = await connect(dsn)
-    try:
-        while await watcher.run_due(conn, now=now, subjects=registry.subjects()) > 0:
-            pass
     finally:
         await conn.close()
 

@@ -82,13 +82,16 @@ async def worker_duties(dsn: str, worker_id: int, *, settings: Settings, now: An
         await conn.close()
 
 
-async def scheduler_round(dsn: str, *, now: Any) -> None:
+async def scheduler_round(dsn: str, *, now: Any) -> int:
+    """The case deadline scheduler, looped until nothing is due, as the worker runs it."""
     conn = await connect(dsn)
+    handled = 0
     try:
-        while await scheduler.run_due(conn, now=now) > 0:
-            pass
+        while (batch := await scheduler.run_due(conn, now=now)) > 0:
+            handled += batch
     finally:
         await conn.close()
+    return handled
 
 
 async def test_worker_performance_counts_the_cases_each_worker_handled(
