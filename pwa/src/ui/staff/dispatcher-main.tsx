@@ -1,4 +1,4 @@
-/** /d/ — the dispatcher's console: the live queue, one case, the map, statistics, key areas and meetings, inspections and their ledger, monthly reports and the assessment. */
+/** /d/ — the dispatcher's console: the live queue, one case, the map, statistics, key areas and meetings, inspections and their ledger, monthly reports, the assessment and the grid workers' performance. */
 import { render } from 'preact';
 import { oversightTab } from '../../actions/oversight-logic';
 import { lang, t, type MessageKey } from '../../i18n';
@@ -11,6 +11,7 @@ import { CasesMap } from './console/CasesMap';
 import { Meetings } from './console/Meetings';
 import { OversightPage } from './console/OversightPage';
 import { useOversightRoute } from './console/OversightParts';
+import { Performance, usePerformanceRoute } from './console/Performance';
 import { PublicReports } from './console/PublicReports';
 import { Queue } from './console/Queue';
 import { Stats } from './console/Stats';
@@ -29,6 +30,7 @@ const PAGES: readonly { hash: string; view: string; label: MessageKey }[] = [
   { hash: '#/meetings', view: 'meetings', label: 'console.meetings' },
   { hash: '#/surveys', view: 'surveys', label: 'console.surveys' },
   { hash: '#/public-reports', view: 'public-reports', label: 'console.publicReports' },
+  { hash: '#/performance', view: 'performance', label: 'console.performance' },
   { hash: '#/inspections', view: 'inspections', label: 'oversight.inspections' },
   { hash: '#/findings', view: 'findings', label: 'oversight.ledger' },
   { hash: '#/monthly-reports', view: 'monthly-reports', label: 'oversight.monthly' },
@@ -40,11 +42,14 @@ function DispatcherView(props: { token: string; signOut: () => void }) {
   const areaRoute = useAreaRoute();
   const surveyRoute = useSurveyRoute();
   const oversightRoute = useOversightRoute();
+  const performanceRoute = usePerformanceRoute();
   const areaTab = areaRoute ? (areaRoute.view === 'area' ? 'areas' : areaRoute.view) : route.view;
   const surveyTab = surveyRoute ? (surveyRoute.view === 'survey' ? 'surveys' : surveyRoute.view) : areaTab;
-  const current = oversightRoute ? oversightTab(oversightRoute) : surveyTab;
+  const current = performanceRoute ? 'performance' : oversightRoute ? oversightTab(oversightRoute) : surveyTab;
   const page =
-    oversightRoute ? (
+    performanceRoute ? (
+      <Performance token={props.token} signOut={props.signOut} />
+    ) : oversightRoute ? (
       <OversightPage route={oversightRoute} token={props.token} signOut={props.signOut} />
     ) : surveyRoute?.view === 'survey' ? (
       <SurveyPage key={surveyRoute.id} id={surveyRoute.id} token={props.token} signOut={props.signOut} />

@@ -1,4 +1,4 @@
-/** /w/ — the grid worker's view: tasks (readable offline), one task, and 巡查上报 (patrol reports). */
+/** /w/ — the grid worker's view: tasks (readable offline), one task, 巡查上报 (patrol reports) and 我的绩效 (their own figures). */
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { cachedCategories, freshCategories } from '../../actions/local';
@@ -16,7 +16,9 @@ import { CaseList } from './CaseList';
 import { InspectFindingPage } from './InspectFinding';
 import { InspectPage, PendingInspect, useInspectRoute, useStaffRole } from './InspectPage';
 import { KeptListHead, useKeptList } from './KeptList';
+import { MyPerformance, useKeptPerformance } from './MyPerformance';
 import { PendingMoves } from './PendingMoves';
+import { PERFORMANCE_HASH, usePerformanceRoute } from './console/Performance';
 import { StaffShell } from './StaffShell';
 import { useStaffRoute } from './useCaseRoute';
 import { WorkerActions } from './WorkerActions';
@@ -62,6 +64,7 @@ const PAGES: readonly { hash: string; view: string; label: MessageKey }[] = [
   { hash: '#/tasks', view: 'areaTasks', label: 'areaTask.tab' },
   { hash: '#/patrol', view: 'patrol', label: 'patrol.title' },
   { hash: '#/inspect', view: 'inspect', label: 'inspect.tab' },
+  { hash: PERFORMANCE_HASH, view: 'performance', label: 'performance.mine' },
 ];
 /** Who has cases of their own to handle (我的任务); other staff start at 督查. */
 const CASE_HANDLERS: ReadonlySet<string> = new Set(['worker', 'department']);
@@ -72,11 +75,17 @@ function WorkerView(props: { token: string; signOut: () => void }) {
   const inspectRoute = useInspectRoute();
   const role = useStaffRole(props.token);
   const handlesCases = role === null || CASE_HANDLERS.has(role);
+  // 我的绩效 is a grid worker's own record; other staff have none.
+  const keptPerformance = useKeptPerformance();
+  const ownsPerformance = role === 'worker' || (role === null && keptPerformance);
+  const performanceRoute = usePerformanceRoute() && ownsPerformance;
   // Bumped when queued moves land, so the list and the open case show the server's word.
   const [landed, setLanded] = useState(0);
-  const active = inspectRoute ? 'inspect' : areaRoute ? 'areaTasks' : !handlesCases && route.view === 'list' ? 'inspect' : route.view;
+  const active = performanceRoute ? 'performance' : inspectRoute ? 'inspect' : areaRoute ? 'areaTasks' : !handlesCases && route.view === 'list' ? 'inspect' : route.view;
   const page =
-    inspectRoute?.view === 'finding' ? (
+    performanceRoute ? (
+      <MyPerformance token={props.token} signOut={props.signOut} version={landed} />
+    ) : inspectRoute?.view === 'finding' ? (
       <InspectFindingPage key={inspectRoute.id} id={inspectRoute.id} token={props.token} signOut={props.signOut} version={landed} />
     ) : inspectRoute || (!handlesCases && !areaRoute && route.view === 'list') ? (
       <InspectPage token={props.token} signOut={props.signOut} version={landed} />
@@ -100,8 +109,8 @@ function WorkerView(props: { token: string; signOut: () => void }) {
     );
   return (
     <>
-      <nav class="tabs" aria-label={t('worker.nav')}>
-        {PAGES.filter((p) => handlesCases || p.view !== 'list').map((p) => (
+      <nav class="tabs scroll" aria-label={t('worker.nav')}>
+        {PAGES.filter((p) => (handlesCases || p.view !== 'list') && (ownsPerformance || p.view !== 'performance')).map((p) => (
           <a key={p.view} href={p.hash} class={active === p.view ? 'tab active' : 'tab'} data-testid={`nav-${p.view}`}>
             {t(p.label)}
           </a>
