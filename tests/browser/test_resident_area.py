@@ -216,9 +216,11 @@ async def test_a_part_whose_code_did_not_come_says_so_and_comes_once_online(
         await phone.get_by_test_id("later-retry").click()
     await expect(problem).to_contain_text("此部分需要联网加载一次")
 
-    # The network is back: the page comes by itself.
+    # The network is back: the page comes by itself. The page must have seen itself offline
+    # first, or going back online is no change to it and fires no event.
     await phone.unroute(views)
     await context.set_offline(True)
+    await phone.wait_for_function("() => !navigator.onLine")
     await context.set_offline(False)
     await expect(phone.get_by_test_id("area-page")).to_be_visible(timeout=20_000)
     await expect(problem).to_have_count(0)
